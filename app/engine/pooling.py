@@ -1,0 +1,56 @@
+"""What max_pool2d and avg_pool2d share: the padded canvas and the windows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import arithmetic, canvas, rules, window
+from .errors import SpecError
+
+
+def output_size(spec) -> tuple[int, int]:
+    p = spec.padding
+    return tuple(
+        window.out_size(n, lo, hi, k, s, d, spec.ceil_mode)
+        for n, lo, hi, k, s, d in zip(spec.input_size, (p.top, p.left), (p.bottom, p.right), spec.kernel_size, spec.stride, spec.dilation)
+    )
+
+
+def count_taps(spec) -> int:
+    oh, ow = output_size(spec)
+    return spec.in_channels * oh * ow * spec.kernel_size[0] * spec.kernel_size[1]
+
+
+def check(spec, allowed: set[str]) -> None:
+    rules.only_for(spec, allowed)
+    rules.numeric_padding(spec)
+    if spec.out_channels != spec.in_channels:
+        raise SpecError("out_channels", "pool_channels", f"pooling keeps the channel count: leave it out or set it to in_channels ({spec.in_channels})", in_channels=spec.in_channels)
+    for pad, k in zip((spec.padding.top, spec.padding.left), spec.kernel_size):
+        if pad > k // 2:
+            raise SpecError("padding", "pool_padding", f"pooling padding ({pad}) must be at most half the kernel size ({k} -> {k // 2})", pad=pad, kernel=k, high=k // 2)
+    padded = (spec.input_size[0] + spec.padding.rows, spec.input_size[1] + spec.padding.cols)
+    rules.kernel_fits(spec, padded)
+
+
+def gather(spec, fill: float):
+    """Canvas and taps shared by both pools: one step per output cell, channel outermost.
+
+    Returns (grid, tap_canvas, tap_tensor, product, sizes); padding reads `fill`,
+    cells beyond the padded input (ceil_mode) read NaN (they are never used).
+    """
+    oh, ow = output_size(spec)
+    ph, pw = spec.input_size[0] + spec.padding.rows, spec.input_size[1] + spec.padding.cols
+    need = [(o - 1) * s + e for o, s, e in zip((oh, ow), spec.stride, spec.effective_kernel)]
+    grid = canvas.padded(spec.input, spec.padding, "zeros", extra=(max(0, need[0] - ph), max(0, need[1] - pw)), fill=fill)
+    cy, cx = window.positions((oh, ow), spec.kernel_size, spec.stride, spec.dilation)
+    ch, cw = grid.kinds.shape
+    h, w = spec.input_size
+    c = np.arange(spec.in_channels)[:, None, None]
+    cell = (cy * cw + cx)[None]
+    src = grid.source.ravel()[cell]
+    tap_canvas = (c * ch * cw + cell).reshape(-1, cell.shape[-1])
+    tap_tensor = np.where(src >= 0, c * h * w + src, -1).reshape(tap_canvas.shape)
+    product = grid.values.ravel()[tap_canvas]
+    sizes = [arithmetic.conv_size(a, spec, spec.ceil_mode) for a in (0, 1)]
+    return grid, tap_canvas, tap_tensor, product, sizes
