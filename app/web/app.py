@@ -1,0 +1,27 @@
+"""The FastAPI application: the API, the pages, the static files."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app import __version__
+
+from . import api, errors
+
+DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
+
+`GET` or `POST /api/v1/trace` runs conv2d, conv_transpose2d, max_pool2d or avg_pool2d
+and returns each step with its taps. Invalid settings answer 422 with a message that
+names the parameter and the rule.
+"""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION, exception_handlers=errors.HANDLERS)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    app.include_router(api.router)
+    return app
+
+
+app = create_app()

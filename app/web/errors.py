@@ -1,0 +1,40 @@
+"""Every refusal is a 422 that names the parameter and the rule.
+
+Engine errors (SpecError) and FastAPI's own request validation both end up in
+the same shape, so the browser can put the message next to the right control:
+    {"detail": [{"loc": [...], "param": "stride", "code": "...", "msg": "stride: ..."}]}
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from app.engine import SpecError
+
+from . import i18n
+
+
+def problem(request: Request, param: str, code: str, message: str, args: dict | None = None, where: str = "query") -> JSONResponse:
+    lang = i18n.language(request)
+    detail = {"loc": [where, param], "param": param, "code": code, "msg": i18n.error_message(lang, param, code, message, args or {})}
+    return JSONResponse({"detail": [detail]}, status_code=422)
+
+
+async def spec_error(request: Request, exc: SpecError) -> JSONResponse:
+    where = "body" if request.method == "POST" else "query"
+    return problem(request, exc.param, exc.code, exc.message, exc.args_, where)
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0]
+    loc = [str(p) for p in first.get("loc", ("body",))]
+    param = loc[-1] if len(loc) > 1 else loc[0]
+    text = first.get("msg", "is not valid")
+    if first.get("type") == "json_invalid":
+        param, text = "body", "is not valid JSON"
+    return problem(request, param, "invalid", f"{param}: {text}", {}, loc[0])
+
+
+HANDLERS = {SpecError: spec_error, RequestValidationError: validation_error}
