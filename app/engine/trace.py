@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -97,8 +98,12 @@ def _numbers(arr: np.ndarray) -> list:
     return out.tolist()
 
 
+@lru_cache(maxsize=32)
 def _index_table(shape: tuple[int, ...]) -> np.ndarray:
-    """'[c,y,x]' text for every flat index of `shape`, then 'null' for index -1."""
+    """'[c,y,x]' text for every flat index of `shape`, then 'null' for index -1.
+
+    Cached: the same few shapes come back request after request.
+    """
     idx = np.indices(shape).reshape(len(shape), -1).T.tolist()
     return np.array(["[" + ",".join(map(str, i)) + "]" for i in idx] + ["null"], dtype=object)
 
@@ -151,9 +156,9 @@ def _steps(t: Trace) -> str:
     step_key, tap_key = ("input_index", "output_index") if scatter else ("output_index", "input_index")
     canvas_shape = (t.canvas.values.shape[0],) + t.canvas.size
     tap_cols = {
-        tap_key: _index_table(t.tap_shape)[t.tap_tensor.ravel()],
+        tap_key: _index_table(tuple(t.tap_shape))[t.tap_tensor.ravel()],
         "canvas_index": _index_table(canvas_shape)[t.tap_canvas.ravel()],
-        "weight_index": _index_table(spec.weight.shape)[t.tap_weight.ravel()] if t.tap_weight is not None else ["null"] * (S * T),
+        "weight_index": _index_table(tuple(spec.weight.shape))[t.tap_weight.ravel()] if t.tap_weight is not None else ["null"] * (S * T),
         "product": _numbers(t.tap_product),
     }
     tap_tmpl = "{" + ",".join(f'"{k}":%s' for k in tap_cols) + "%s}"
@@ -162,7 +167,7 @@ def _steps(t: Trace) -> str:
         winner[np.arange(S), t.winner] = ',"winner":true'
     tap_cols["winner"] = winner.ravel()
 
-    step_cols = {step_key: _index_table(t.step_shape)[t.step_index], "value": _numbers(t.step_value)}
+    step_cols = {step_key: _index_table(tuple(t.step_shape))[t.step_index], "value": _numbers(t.step_value)}
     if t.divisor is not None:
         step_cols["divisor"] = t.divisor.tolist()
     step_tmpl = "{" + "".join(f'"{k}":%s,' for k in step_cols) + '"taps":[' + ",".join([tap_tmpl] * T) + "]}"
