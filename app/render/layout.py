@@ -1,0 +1,140 @@
+"""Where every grid sits on the page: the projection and the placement of slices.
+
+Grid points are (x, y) with y up, one unit per cell. The slanted projection is the
+reference GIFs' (measured): (x, y) -> (x - 0.7y, 0.5x + 0.65y); the flat one is the
+identity. The map that is read (input canvas) lies at the bottom; the map that is
+written (output) floats above it, T + 1 cells higher for a T x T canvas, its origin
+straight above the input's (slanted); flat puts it to the right, like the paper's
+numerical figures. Several channels are slices side by side (slanted) or stacked
+(flat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CELL = 29.5      # px per cell at scale 1, as measured on the reference GIFs
+MARGIN = 21.0    # px around the drawing at scale 1
+GAP = 1.0        # cells between slices
+
+
+def slanted(x: float, y: float) -> tuple[float, float]:
+    return x - 0.7 * y, 0.5 * x + 0.65 * y
+
+
+def flat(x: float, y: float) -> tuple[float, float]:
+    return x, y
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One channel's grid, placed: page = project(x, y) + origin."""
+
+    rows: int
+    cols: int
+    origin: tuple[float, float]
+    project: object
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        px, py = self.project(x, y)
+        return px + self.origin[0], py + self.origin[1]
+
+    def cell(self, r: int, c: int) -> list[tuple[float, float]]:
+        """Corners of matrix cell (row r from the top, column c), clockwise from top-left."""
+        top = self.rows - r
+        return [self.point(c, top), self.point(c + 1, top), self.point(c + 1, top - 1), self.point(c, top - 1)]
+
+    def box(self, r0: int, c0: int, r1: int, c1: int) -> list[tuple[float, float]]:
+        """Corners of the block of cells r0..r1, c0..c1 (inclusive), same order as `cell`."""
+        top, bottom = self.rows - r0, self.rows - r1 - 1
+        return [self.point(c0, top), self.point(c1 + 1, top), self.point(c1 + 1, bottom), self.point(c0, bottom)]
+
+    def outline(self) -> list[tuple[float, float]]:
+        return self.box(0, 0, self.rows - 1, self.cols - 1)
+
+    def centre(self, r: int, c: int) -> tuple[float, float]:
+        return self.point(c + 0.5, self.rows - r - 0.5)
+
+
+@dataclass(frozen=True)
+class Layout:
+    bottom: list[Slice]   # the map the kernel reads (one slice per channel)
+    top: list[Slice]      # the map it writes
+    kind: str
+
+
+def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int]) -> Layout:
+    """Slices for a bottom map [C][H][W] and a top map [C][H][W]."""
+    (bc, bh, bw), (tc, th, tw) = bottom, top
+    if kind == "slanted":
+        bottom_step = bw + 0.7 * bh + GAP
+        top_step = tw + 0.7 * th + GAP
+        lift = 0.5 * bw + 0.65 * bh - 0.15 * max(bh, bw) + 1  # = T + 1 for a square T x T canvas
+        lows = [Slice(bh, bw, (i * bottom_step, 0.0), slanted) for i in range(bc)]
+        highs = [Slice(th, tw, (i * top_step, lift), slanted) for i in range(tc)]
+        return Layout(lows, highs, kind)
+    left_height = bc * bh + (bc - 1) * GAP
+    right_height = tc * th + (tc - 1) * GAP
+    shift = (left_height - right_height) / 2
+    lows = [Slice(bh, bw, (0.0, left_height - (i + 1) * bh - i * GAP), flat) for i in range(bc)]
+    highs = [Slice(th, tw, (bw + 2.5, shift + right_height - (i + 1) * th - i * GAP), flat) for i in range(tc)]
+    return Layout(lows, highs, kind)
+
+
+class Pixels:
+    """Page units (y up) -> pixels (y down), from the bounds of everything drawn."""
+
+    def __init__(self, points, scale: float):
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        self.unit = CELL * scale
+        self.margin = MARGIN * scale
+        self.x0, self.y1 = min(xs), max(ys)
+        # +2 px: the outer outlines reach past the grid lines (the reference's sizes include them)
+        self.width = round((max(xs) - self.x0) * self.unit + 2 * self.margin + 2)
+        self.height = round((self.y1 - min(ys)) * self.unit + 2 * self.margin + 2)
+
+    def __call__(self, p) -> list[float]:
+        return [round(self.margin + 1 + (p[0] - self.x0) * self.unit, 2), round(self.margin + 1 + (self.y1 - p[1]) * self.unit, 2)]
+
+
+def clip_outside(a, b, quads) -> tuple | None:
+    """The part of segment a->b before it first enters any convex quad (page units).
+
+    The output map floats above the connector lines, so a line is hidden from
+    where it passes under the map. Returns the visible end point, or None.
+    """
+    t_hit = 1.0
+    for quad in quads:
+        t = _entry(a, b, quad)
+        if t is not None:
+            t_hit = min(t_hit, t)
+    if t_hit <= 1e-6:
+        return None
+    return a[0] + (b[0] - a[0]) * t_hit, a[1] + (b[1] - a[1]) * t_hit
+
+
+def _entry(a, b, quad) -> float | None:
+    """Parameter t in [0, 1] where a->b enters the convex polygon, or None (Cyrus-Beck)."""
+    t0, t1 = 0.0, 1.0
+    d = (b[0] - a[0], b[1] - a[1])
+    n = len(quad)
+    area = sum(quad[i][0] * quad[(i + 1) % n][1] - quad[(i + 1) % n][0] * quad[i][1] for i in range(n))
+    sign = 1.0 if area > 0 else -1.0
+    for i in range(n):
+        p, q = quad[i], quad[(i + 1) % n]
+        normal = (sign * (q[1] - p[1]), -sign * (q[0] - p[0]))  # points outward
+        num = normal[0] * (a[0] - p[0]) + normal[1] * (a[1] - p[1])
+        den = normal[0] * d[0] + normal[1] * d[1]
+        if abs(den) < 1e-12:
+            if num > 0:
+                return None
+            continue
+        t = -num / den
+        if den < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    return t0

@@ -1,0 +1,397 @@
+"""Trace -> scene: the one place that knows what goes where (see SCENE.md).
+
+The scene's `base` holds what never changes (both maps, labels, values); each frame
+adds the kernel's taps, the connector lines, the current output cell and, in
+numbers mode, the weights, the finished outputs and the running sum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.engine import Trace
+from app.engine.trace import number
+
+from . import layout as lay
+from .options import RenderOptions
+from .palette import PALETTES, mix
+
+FONT = {"value": 12.0, "weight": 8.0, "label": 13.0, "title": 14.0, "sum": 12.0}
+
+
+def frame_steps(trace: Trace, granularity: str) -> list[int]:
+    """Which step each frame shows: every step, or the last step of each row."""
+    if granularity == "step":
+        return list(range(trace.steps))
+    width = trace.step_shape[2]
+    return [s for s in range(trace.steps) if s % width == width - 1]
+
+
+def build_scene(trace: Trace, options: RenderOptions) -> dict:
+    return _Builder(trace, options).scene()
+
+
+def _fmt(x) -> str:
+    n = number(x)
+    if n is None:
+        return "–∞" if x != x else str(x)
+    if isinstance(n, int):
+        return str(n)
+    return f"{n:.2f}".rstrip("0").rstrip(".")
+
+
+class _Builder:
+    def __init__(self, trace: Trace, options: RenderOptions):
+        self.t, self.o = trace, options
+        self.pal = PALETTES[options.palette]
+        spec = trace.spec
+        self.scatter = spec.view == "scatter"
+        canvas_shape = (trace.canvas.values.shape[0],) + trace.canvas.size
+        # bottom: what the kernel reads; top: what it writes
+        self.bottom_shape = spec.input.shape if self.scatter else canvas_shape
+        self.top_shape = canvas_shape if self.scatter else trace.output.shape
+        self.layout = lay.place(options.layout, self.bottom_shape, self.top_shape)
+        self.styles: dict = {}
+        self.polys: dict = {}
+        self.texts: list = []   # (page point, text, style) to place after the bounds are known
+        self.frames_steps = frame_steps(trace, options.granularity)
+
+    # -- styles -------------------------------------------------------------
+    def style(self, name: str, **look) -> str:
+        if name not in self.styles:
+            s = self.o.scale
+            for key in ("width", "font"):
+                if key in look:
+                    look[key] = round(look[key] * s, 2)
+            if "dash" in look:
+                look["dash"] = [round(v * s, 2) for v in look["dash"]]
+            if "hatch" in look:
+                look["hatch"] = {**look["hatch"], "spacing": round(look["hatch"]["spacing"] * s, 2), "width": round(look["hatch"]["width"] * s, 2)}
+            self.styles[name] = look
+        return name
+
+    def group_of_bottom(self, c: int) -> int:
+        spec = self.t.spec
+        if spec.weight is None or spec.groups == 1:
+            return 0
+        return c // (spec.in_channels // spec.groups)
+
+    def group_of_top(self, c: int) -> int:
+        spec = self.t.spec
+        if spec.weight is None or spec.groups == 1:
+            return 0
+        return c // (spec.out_channels // spec.groups)
+
+    def fill_style(self, role: str, group: int) -> str:
+        p = self.pal
+        grouped = self.t.spec.groups > 1 and self.t.spec.weight is not None
+        if role == "in":
+            colour = p.groups[group % len(p.groups)] if grouped else p.input
+        else:
+            colour = mix(p.groups[group % len(p.groups)], "#ffffff", 0.45) if grouped else p.output
+        return self.style(f"{role}{group if grouped else ''}", fill=colour, stroke=p.outline, width=1.0)
+
+    # -- the static picture -------------------------------------------------
+    def base(self) -> list:
+        p, t = self.pal, self.t
+        items = []
+        pad = self.style("pad", fill=p.padding, stroke=p.outline, width=1.0, dash=[4.0, 3.0])
+        copy = self.style("copy", fill=mix(p.input, "#ffffff", 0.6), stroke=p.outline, width=1.0, dash=[4.0, 3.0])
+        beyond = self.style("beyond", fill=None, stroke=p.hatch, width=1.0, dash=[1.5, 3.0])
+        hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0})
+        kinds = t.canvas.kinds
+        unreached_rows = set(t.arithmetic["unreached_rows"])
+        unreached_cols = set(t.arithmetic["unreached_cols"])
+        zeros_mode = t.spec.padding_mode == "zeros"
+        # bottom map
+        for c, sl in enumerate(self.layout.bottom):
+            for r in range(sl.rows):
+                for q in range(sl.cols):
+                    pid = self.poly("in", c, r, q, sl)
+                    if self.scatter:
+                        items.append({"poly": pid, "style": self.fill_style("in", self.group_of_bottom(c))})
+                        continue
+                    kind = kinds[r, q]
+                    look = {"i": None, "p": pad if zeros_mode else copy, "z": pad, "x": beyond}[kind]
+                    items.append({"poly": pid, "style": look or self.fill_style("in", self.group_of_bottom(c))})
+                    if (r in unreached_rows or q in unreached_cols) and kind != "x":
+                        items.append({"poly": pid, "style": hatch})
+        # top map
+        for c, sl in enumerate(self.layout.top):
+            for r in range(sl.rows):
+                for q in range(sl.cols):
+                    pid = self.poly("out", c, r, q, sl)
+                    cropped = self.scatter and kinds[r, q] == "c"
+                    items.append({"poly": pid, "style": pad if cropped else self.fill_style("out", self.group_of_top(c))})
+        if self.o.numbers:
+            items += self.base_numbers()
+        return items
+
+    def poly(self, role: str, c: int, r: int, q: int, sl: lay.Slice) -> str:
+        pid = f"{role}:{c}:{r}:{q}"
+        self.polys[pid] = sl.cell(r, q)
+        return pid
+
+    def base_numbers(self) -> list:
+        value = self.style("value", fill=self.pal.text, font=FONT["value"], anchor="mm")
+        faint = self.style("value_faint", fill=mix(self.pal.text, "#ffffff", 0.45), font=FONT["value"], anchor="mm")
+        grid = self.t.spec.input if self.scatter else self.t.canvas.values
+        kinds = self.t.canvas.kinds
+        items = []
+        for c, sl in enumerate(self.layout.bottom):
+            for r in range(sl.rows):
+                for q in range(sl.cols):
+                    v = grid[c, r, q]
+                    if v != v:  # NaN: max-pool padding or beyond the input holds no number
+                        continue
+                    look = faint if (not self.scatter and kinds[r, q] != "i") else value
+                    items.append(self.text(sl.centre(r, q), _fmt(v), look))
+        return items
+
+    def text(self, at, text: str, style: str) -> dict:
+        item = {"text": text, "at": at, "style": style}
+        self.texts.append(item)
+        return item
+
+    # -- labels ---------------------------------------------------------------
+    def labels(self) -> list:
+        t, spec = self.t, self.t.spec
+        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="mt")
+        title = self.style("title", fill=self.pal.text, font=FONT["title"], anchor="ls", bold=True)
+        b, top = self.layout.bottom, self.layout.top
+        (bc, bh, bw), (tc, th, tw) = self.bottom_shape, self.top_shape
+        ch = lambda n: f" × {n} channels" if n > 1 else ""  # noqa: E731
+        h, w = spec.input_size
+        if self.scatter:
+            below = f"input {h}×{w}{ch(bc)}"
+            oh, ow = t.output.shape[1:]
+            above = f"output {oh}×{ow}" + (f" (cropped from {th}×{tw})" if (th, tw) != (oh, ow) else "") + ch(tc)
+        else:
+            grown = "zeros inserted and padded" if spec.op == "conv_transpose2d" else "padded"
+            below = f"input {h}×{w}" + (f", {grown} to {bh}×{bw}" if (bh, bw) != (h, w) else "") + ch(bc)
+            above = f"output {th}×{tw}{ch(tc)}"
+        low_pts = [p for s in b for p in s.outline()]
+        high_pts = [p for s in top for p in s.outline()]
+        centre = lambda pts: (min(x for x, _ in pts) + max(x for x, _ in pts)) / 2  # noqa: E731
+        items = [
+            self.text((centre(low_pts), min(y for _, y in low_pts) - 0.35), below, label),
+            self.text((centre(high_pts), max(y for _, y in high_pts) + 0.9), above, label),
+        ]
+        everything = low_pts + high_pts
+        items.append(self.text((min(x for x, _ in everything), max(y for _, y in everything) + 1.9), operation_line(spec), title))
+        return items
+
+    # -- frames ---------------------------------------------------------------
+    def frames(self) -> list:
+        p = self.pal
+        tap = self.style("tap", fill=p.tint, opacity=p.tint_opacity)
+        edge = self.style("tap_edge", fill=None, stroke=p.outline, width=1.0)
+        current = self.style("current", fill=p.tint, opacity=p.tint_opacity)
+        line = self.style("connector", stroke=p.connector, width=0.8)
+        winner = self.style("winner", fill=None, stroke=p.winner, width=2.5)
+        t = self.t
+        ch, cw = t.canvas.size
+        top_quads = [s.outline() for s in self.layout.top]
+        frames = []
+        for s in self.frames_steps:
+            items = []
+            taps = t.tap_canvas[s]
+            tc, rest = np.divmod(taps, ch * cw)
+            ty, tx = np.divmod(rest, cw)
+            step_c, step_rest = divmod(int(t.step_index[s]), self.t.step_shape[1] * self.t.step_shape[2])
+            step_y, step_x = divmod(step_rest, self.t.step_shape[2])
+            read_side, write_side = ("out", "in") if self.scatter else ("in", "out")
+            for c, y, x in zip(tc.tolist(), ty.tolist(), tx.tolist()):
+                items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": tap})
+                items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
+            if t.winner is not None:
+                w = int(t.winner[s])
+                items.append({"poly": f"{read_side}:{tc[w]}:{ty[w]}:{tx[w]}", "style": winner})
+            items.append({"poly": f"{write_side}:{step_c}:{step_y}:{step_x}", "style": current})
+            items += self.connectors(tc, ty, tx, (step_c, step_y, step_x), line, top_quads)
+            if self.o.numbers:
+                items += self.frame_numbers(s, tc, ty, tx, (step_c, step_y, step_x))
+            frames.append({"ms": self.o.ms, "items": items})
+        return frames
+
+    def connectors(self, tc, ty, tx, step, style, top_quads) -> list:
+        """Four lines from the footprint's corners to the current cell's corners."""
+        items = []
+        if self.scatter:
+            # bottom: the current input cell; top: the stamp's footprint on the full output grid
+            sl_low = self.layout.bottom[step[0]]
+            low = sl_low.cell(step[1], step[2])
+            for c in sorted(set(tc.tolist())):
+                pick = tc == c
+                high = self.layout.top[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
+                items += self._lines(low, high, style, top_quads)
+            return items
+        high = self.layout.top[step[0]].cell(step[1], step[2])
+        for c in sorted(set(tc.tolist())):
+            pick = tc == c
+            low = self.layout.bottom[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
+            items += self._lines(low, high, style, top_quads)
+        return items
+
+    def _lines(self, low, high, style, top_quads) -> list:
+        items = []
+        for a, b in zip(low, high):
+            if self.o.layout == "slanted":
+                end = lay.clip_outside(a, b, top_quads)
+                if end is None:
+                    continue
+            else:
+                end = b
+            items.append({"line": [a, end], "style": style})
+        return items
+
+    def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
+        """Weights under the taps, the values finished so far, and the running sum."""
+        t, p = self.t, self.pal
+        items = []
+        weight = self.style("weight", fill=p.text, font=FONT["weight"], anchor="rs")
+        value = self.style("value_strong", fill="#ffffff" if self.o.palette == "solarized" else "#000000", font=FONT["value"], anchor="mm", bold=True)
+        plain = self.style("value", fill=p.text, font=FONT["value"], anchor="mm")
+        read, write = (self.layout.top, self.layout.bottom) if self.scatter else (self.layout.bottom, self.layout.top)
+        if t.tap_weight is not None:
+            wv = t.spec.weight.ravel()[t.tap_weight[s]]
+            for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv.tolist()):
+                sl = read[c]
+                corner = sl.cell(y, x)
+                # bottom-right corner area of the cell, pulled a little inside
+                cx, cy = sl.centre(y, x)
+                at = (corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3)
+                items.append(self.text(at, _fmt(w), weight))
+        if self.scatter:
+            items += self.scatter_sums(s, plain)
+        else:
+            oshape = t.output.shape
+            done = t.step_value[: s + 1]
+            for k, v in enumerate(done.tolist()):
+                c, rest = divmod(k, oshape[1] * oshape[2])
+                y, x = divmod(rest, oshape[2])
+                items.append(self.text(write[c].centre(y, x), _fmt(v), value if k == s else plain))
+        items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+        return items
+
+    def scatter_sums(self, s: int, style: str) -> list:
+        """Partial sums on the full output grid after steps 0..s."""
+        t = self.t
+        ch, cw = t.canvas.size
+        acc = np.zeros(t.canvas.values.size)
+        np.add.at(acc, t.tap_canvas[: s + 1].ravel(), t.tap_product[: s + 1].ravel())
+        touched = np.zeros(acc.size, bool)
+        touched[t.tap_canvas[: s + 1].ravel()] = True
+        items = []
+        for flat in np.flatnonzero(touched).tolist():
+            c, rest = divmod(flat, ch * cw)
+            y, x = divmod(rest, cw)
+            items.append(self.text(self.layout.top[c].centre(y, x), _fmt(acc[flat]), style))
+        return items
+
+    def sum_anchor(self):
+        pts = [p for s in self.layout.bottom + self.layout.top for p in s.outline()]
+        return (min(x for x, _ in pts), min(y for y in [q[1] for q in pts]) - (1.6 if self.o.labels else 0.6))
+
+    # -- assembly -------------------------------------------------------------
+    def scene(self) -> dict:
+        base = self.base()
+        if self.o.labels:
+            base += self.labels()
+        frames = self.frames()
+        points = [pt for poly in self.polys.values() for pt in poly]
+        points += self.text_extents()
+        px = lay.Pixels(points, self.o.scale)
+        for pid, poly in self.polys.items():
+            self.polys[pid] = [px(p) for p in poly]
+        for item in self.texts:
+            item["at"] = px(item["at"])
+        for frame in frames:
+            for item in frame["items"]:
+                if "line" in item:
+                    item["line"] = [px(p) for p in item["line"]]
+        bottom, top = ("in", "out")
+        return {
+            "width": px.width,
+            "height": px.height,
+            "background": "#ffffff",
+            "styles": self.styles,
+            "polys": self.polys,
+            "base": base,
+            "frames": frames,
+            "meta": {
+                "steps": self.frames_steps,
+                "bottom": {"id": bottom, "shape": list(self.bottom_shape)},
+                "top": {"id": top, "shape": list(self.top_shape)},
+                "view": self.t.spec.view,
+            },
+        }
+
+    def text_extents(self) -> list:
+        """Rough page-unit boxes of the texts, so the canvas grows to hold them."""
+        pts = []
+        for item in self.texts:
+            style = self.styles[item["style"]]
+            size = style.get("font", 12) / self.o.scale / lay.CELL  # page units per px of font
+            width = 0.56 * size * len(item["text"])
+            x, y = item["at"]
+            anchor = style.get("anchor", "mm")
+            left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]
+            top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
+            pts += [(left, top), (left + width, top - size * 1.2)]
+        return pts
+
+
+def operation_line(spec) -> str:
+    """conv2d k=3 s=2 p=1 (only what differs from 1 / 0 after the kernel)."""
+    def pair(v):
+        return str(v[0]) if v[0] == v[1] else f"{v[0]}×{v[1]}"
+    parts = [spec.op, f"k={pair(spec.kernel_size)}", f"s={pair(spec.stride)}"]
+    pad = spec.padding_arg
+    if isinstance(pad, str):
+        parts.append(f"p={pad}")
+    elif hasattr(pad, "top"):
+        parts.append(f"p=({pad.top},{pad.bottom},{pad.left},{pad.right})")
+    else:
+        parts.append(f"p={pair(pad)}")
+    if spec.dilation != (1, 1):
+        parts.append(f"d={pair(spec.dilation)}")
+    if spec.output_padding != (0, 0):
+        parts.append(f"op={pair(spec.output_padding)}")
+    if spec.groups > 1:
+        parts.append(f"groups={spec.groups}")
+    if spec.padding_mode != "zeros":
+        parts.append(spec.padding_mode)
+    if spec.ceil_mode:
+        parts.append("ceil")
+    if spec.view == "scatter":
+        parts.append("(scatter view)")
+    return " ".join(parts)
+
+
+def running_sum(t: Trace, s: int, limit: int = 12) -> str:
+    """The arithmetic of step s with its numbers: 3×0 + 3×1 + … = 12."""
+    spec = t.spec
+    products = t.tap_product[s]
+    if t.reduction == "scatter":
+        c, rest = divmod(int(t.step_index[s]), spec.input_size[0] * spec.input_size[1])
+        y, x = divmod(rest, spec.input_size[1])
+        return f"input[{c},{y},{x}] = {_fmt(t.step_value[s])} stamps {_fmt(t.step_value[s])} × kernel into the output"
+    if t.reduction == "max":
+        vals = [_fmt(v) for v in products.tolist() if v == v]
+        return "max(" + ", ".join(_clip(vals, limit)) + f") = {_fmt(t.step_value[s])}"
+    if t.reduction == "mean":
+        vals = [_fmt(v) for v in products.tolist() if v == v]
+        return "(" + " + ".join(_clip(vals, limit)) + f") / {int(t.divisor[s])} = {_fmt(t.step_value[s])}"
+    weights = spec.weight.ravel()[t.tap_weight[s]]
+    inputs = t.canvas.values.ravel()[t.tap_canvas[s]]
+    terms = [f"{_fmt(a)}×{_fmt(b)}" for a, b in zip(inputs.tolist(), weights.tolist())]
+    text = " + ".join(_clip(terms, limit))
+    if spec.bias is not None:
+        oc = int(t.step_index[s]) // (t.output.shape[1] * t.output.shape[2])
+        text += f" + {_fmt(spec.bias[oc])}"
+    return f"{text} = {_fmt(t.step_value[s])}"
+
+
+def _clip(terms: list[str], limit: int) -> list[str]:
+    return terms if len(terms) <= limit else terms[: limit - 1] + ["…"]
