@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
 
-from . import api, errors
+from . import animation, api, errors
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
@@ -21,6 +21,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION, exception_handlers=errors.HANDLERS)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.include_router(api.router)
+    app.include_router(animation.router)
     return app
 
 

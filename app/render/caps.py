@@ -1,0 +1,25 @@
+"""Caps on what one render may cost, with the way to stay under them in the message."""
+
+from __future__ import annotations
+
+from app.engine import SpecError, Trace
+
+from .options import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS, RenderOptions
+from .scene import frame_steps
+
+
+def check_frames(trace: Trace, options: RenderOptions) -> int:
+    frames = len(frame_steps(trace, options.granularity))
+    if frames > MAX_FRAMES:
+        rows = len(frame_steps(trace, "row"))
+        hint = f"use granularity=row ({rows:,} frames)" if options.granularity == "step" and rows <= MAX_FRAMES else "use a smaller input or fewer channels"
+        raise SpecError("granularity", "too_many_frames", f"this animation would have {frames:,} frames, more than the {MAX_FRAMES} allowed; {hint}", frames=frames, high=MAX_FRAMES)
+    return frames
+
+
+def check_pixels(scene: dict, options: RenderOptions) -> None:
+    w, h, n = scene["width"], scene["height"], len(scene["frames"])
+    if w * h > MAX_FRAME_PIXELS:
+        raise SpecError("scale", "frame_too_large", f"one frame would be {w}x{h} pixels, more than {MAX_FRAME_PIXELS:,}; use a smaller scale", size=f"{w}x{h}", high=MAX_FRAME_PIXELS)
+    if w * h * n > MAX_TOTAL_PIXELS:
+        raise SpecError("scale", "animation_too_large", f"the animation would draw {w * h * n:,} pixels, more than {MAX_TOTAL_PIXELS:,}; use a smaller scale or granularity=row", high=MAX_TOTAL_PIXELS)

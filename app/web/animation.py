@@ -1,0 +1,90 @@
+"""Pictures over HTTP: the scene JSON for the playground, and rendered animations.
+
+Same query -> same bytes: the ETag is a digest of the canonical spec, the canonical
+options and the format, so spelling and parameter order do not matter, and a
+client that already has the bytes gets a 304 without any rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app import __version__
+from app.engine import SpecError, build_spec
+from app.render import MEDIA_TYPES, build_options, build_scene, encode_scene, file_name
+from app.render.options import OPTION_NAMES
+
+from . import params
+from .cache import ByteBudgetLRU, trace_for
+
+router = APIRouter()
+
+RENDER_DOCS = {
+    "labels": "Draw labels (input/output sizes, the operation). Default true.",
+    "numbers": "Numbers mode: values in cells, weights as subscripts, the running sum. Default false.",
+    "layout": "slanted (the reference look) or flat.",
+    "palette": "solarized (the reference colours) or colorblind (Okabe-Ito).",
+    "scale": "Cell size; 1 = the reference's 29.5 px cells. 0.25 to 4.",
+    "ms": "Milliseconds per frame (20 to 10000). Default 1000.",
+    "granularity": "step (one frame per output cell) or row (one per output row), for large grids.",
+    "frame": "PNG / SVG only: which frame to draw (default 0).",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"
+_bytes = ByteBudgetLRU(128 * 2**20)
+_renders = threading.BoundedSemaphore(2)   # rendering is CPU work: at most one per core
+
+
+def _split(request: Request):
+    """Query -> (spec, options) with both validated."""
+    items = request.query_params.multi_items()
+    spec_items = [(k, v) for k, v in items if k not in OPTION_NAMES and k != "lang"]
+    option_raw = {k: params.parse_value(k, v) for k, v in items if k in OPTION_NAMES}
+    spec = build_spec(params.from_query(spec_items))
+    return spec, build_options(option_raw)
+
+
+def _etag(spec, options, fmt: str) -> str:
+    text = json.dumps([__version__, spec.key(), options.canonical(), fmt], sort_keys=True)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+
+
+def _headers(etag: str) -> dict:
+    return {"ETag": etag, "Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*"}
+
+
+@router.get("/api/v1/scene", tags=["render"], summary="The scene the playground draws",
+            openapi_extra={"parameters": params.query_parameters(RENDER_DOCS)})
+def scene(request: Request) -> Response:
+    spec, options = _split(request)
+    etag = _etag(spec, options, "scene")
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=_headers(etag))
+    data = _bytes.get(etag)
+    if data is None:
+        data = json.dumps(build_scene(trace_for(spec), options), separators=(",", ":"), ensure_ascii=False).encode()
+        _bytes.put(etag, data)
+    return Response(data, media_type="application/json", headers=_headers(etag))
+
+
+@router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG",
+            openapi_extra={"parameters": params.query_parameters(RENDER_DOCS)})
+def animation(fmt: str, request: Request) -> Response:
+    if fmt not in MEDIA_TYPES:
+        raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
+    spec, options = _split(request)
+    etag = _etag(spec, options, fmt)
+    headers = {**_headers(etag), "Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    data = _bytes.get(etag)
+    if data is None:
+        scene = build_scene(trace_for(spec), options)
+        with _renders:
+            data = encode_scene(scene, fmt, options.frame)
+        _bytes.put(etag, data)
+    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
