@@ -44,6 +44,41 @@ def _trace(args) -> int:
     return 0
 
 
+def _add_render_flags(parser: argparse.ArgumentParser) -> None:
+    from app.render.options import OPTION_DOCS
+
+    group = parser.add_argument_group("render options (same names as the endpoint)")
+    for name, text in OPTION_DOCS.items():
+        flag = {"nargs": "?", "const": "true"} if name in ("labels", "numbers") else {}
+        group.add_argument("--" + name, dest="r_" + name, metavar="VALUE", help=text, **flag)
+
+
+def _options_from(args: argparse.Namespace) -> dict:
+    from app.render.options import OPTION_DOCS
+    from app.web.params import parse_value
+
+    return {name: parse_value(name, getattr(args, "r_" + name)) for name in OPTION_DOCS if getattr(args, "r_" + name) is not None}
+
+
+def _render(args) -> int:
+    from pathlib import Path
+
+    from app.render import render
+
+    fmt = Path(args.output).suffix.lstrip(".").lower()
+    data = render(run(_spec_from(args)), fmt, **_options_from(args))
+    Path(args.output).write_bytes(data)
+    print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+    return 0
+
+
+def _gallery(args) -> int:
+    from app.gallery import write_gallery
+
+    write_gallery(args.outdir, fmt=args.format, scale=float(args.scale), labels=not args.no_labels)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="convplay", description="Every convolution, step by step, exact to PyTorch, animated.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -58,6 +93,19 @@ def parser() -> argparse.ArgumentParser:
     _add_spec_flags(trace)
     trace.add_argument("-o", "--output", help="write to this file instead of standard output")
     trace.set_defaults(func=_trace)
+
+    render = sub.add_parser("render", help="write an animation: GIF, WebP, MP4, PNG or SVG (from the file suffix)")
+    _add_spec_flags(render)
+    _add_render_flags(render)
+    render.add_argument("-o", "--output", required=True, help="output file: .gif .webp .mp4 .png .svg")
+    render.set_defaults(func=_render)
+
+    gallery = sub.add_parser("gallery", help="render every preset (the 15 reference animations, the paper's figures, ours) with an index.html")
+    gallery.add_argument("outdir")
+    gallery.add_argument("--format", default="gif", choices=["gif", "webp", "mp4", "png", "svg"])
+    gallery.add_argument("--scale", default="1")
+    gallery.add_argument("--no-labels", action="store_true", help="draw like the reference: no labels")
+    gallery.set_defaults(func=_gallery)
     return top
 
 

@@ -36,6 +36,17 @@ class RenderOptions:
 
 
 OPTION_NAMES = tuple(RenderOptions.__dataclass_fields__)
+OPTION_DOCS = {
+    "labels": "Draw labels (input/output sizes, the operation). Default true.",
+    "numbers": "Numbers mode: values in cells, weights as subscripts, the running sum. Default false.",
+    "layout": "slanted (the reference look) or flat.",
+    "palette": "solarized (the reference colours) or colorblind (Okabe-Ito).",
+    "scale": "Cell size; 1 = the reference's 29.5 px cells. 0.25 to 4.",
+    "ms": "Milliseconds per frame (20 to 10000). Default 1000.",
+    "granularity": "step (one frame per output cell) or row (one per output row), for large grids.",
+    "frame": "PNG / SVG only: which frame to draw (default 0).",
+}
+assert tuple(OPTION_DOCS) == OPTION_NAMES
 
 
 def build_options(raw: dict) -> RenderOptions:

@@ -17,23 +17,13 @@ from fastapi.responses import Response
 from app import __version__
 from app.engine import SpecError, build_spec
 from app.render import MEDIA_TYPES, build_options, build_scene, encode_scene, file_name
-from app.render.options import OPTION_NAMES
+from app.render.options import OPTION_DOCS, OPTION_NAMES
 
 from . import params
 from .cache import ByteBudgetLRU, trace_for
 
 router = APIRouter()
 
-RENDER_DOCS = {
-    "labels": "Draw labels (input/output sizes, the operation). Default true.",
-    "numbers": "Numbers mode: values in cells, weights as subscripts, the running sum. Default false.",
-    "layout": "slanted (the reference look) or flat.",
-    "palette": "solarized (the reference colours) or colorblind (Okabe-Ito).",
-    "scale": "Cell size; 1 = the reference's 29.5 px cells. 0.25 to 4.",
-    "ms": "Milliseconds per frame (20 to 10000). Default 1000.",
-    "granularity": "step (one frame per output cell) or row (one per output row), for large grids.",
-    "frame": "PNG / SVG only: which frame to draw (default 0).",
-}
 IMMUTABLE = "public, max-age=31536000, immutable"
 _bytes = ByteBudgetLRU(128 * 2**20)
 _renders = threading.BoundedSemaphore(2)   # rendering is CPU work: at most one per core
@@ -58,7 +48,7 @@ def _headers(etag: str) -> dict:
 
 
 @router.get("/api/v1/scene", tags=["render"], summary="The scene the playground draws",
-            openapi_extra={"parameters": params.query_parameters(RENDER_DOCS)})
+            openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
 def scene(request: Request) -> Response:
     spec, options = _split(request)
     etag = _etag(spec, options, "scene")
@@ -72,7 +62,7 @@ def scene(request: Request) -> Response:
 
 
 @router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG",
-            openapi_extra={"parameters": params.query_parameters(RENDER_DOCS)})
+            openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
 def animation(fmt: str, request: Request) -> Response:
     if fmt not in MEDIA_TYPES:
         raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
