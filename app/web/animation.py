@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -66,15 +67,19 @@ def scene(request: Request) -> Response:
 def animation(fmt: str, request: Request) -> Response:
     if fmt not in MEDIA_TYPES:
         raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
+    started = time.perf_counter()
     spec, options = _split(request)
     etag = _etag(spec, options, fmt)
     headers = {**_headers(etag), "Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    data = _bytes.get(etag)
+    data, source = _bytes.get(etag), "cache"
     if data is None:
         scene = build_scene(trace_for(spec), options)
         with _renders:
             data = encode_scene(scene, fmt, options.frame)
         _bytes.put(etag, data)
+        source = "render"
+    # Server-Timing: how long this answer took inside the server, and whether it was rendered
+    headers["Server-Timing"] = f"{source};dur={(time.perf_counter() - started) * 1000:.2f}"
     return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
