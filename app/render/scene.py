@@ -208,7 +208,8 @@ class _Builder:
                 w = int(t.winner[s])
                 items.append({"poly": f"{read_side}:{tc[w]}:{ty[w]}:{tx[w]}", "style": winner})
             items.append({"poly": f"{write_side}:{step_c}:{step_y}:{step_x}", "style": current})
-            items += self.connectors(tc, ty, tx, (step_c, step_y, step_x), line, top_quads)
+            if self.o.layout == "slanted":  # flat follows the paper's figures: no connectors
+                items += self.connectors(tc, ty, tx, (step_c, step_y, step_x), line, top_quads)
             if self.o.numbers:
                 items += self.frame_numbers(s, tc, ty, tx, (step_c, step_y, step_x))
             frames.append({"ms": self.o.ms, "items": items})
@@ -236,13 +237,9 @@ class _Builder:
     def _lines(self, low, high, style, top_quads) -> list:
         items = []
         for a, b in zip(low, high):
-            if self.o.layout == "slanted":
-                end = lay.clip_outside(a, b, top_quads)
-                if end is None:
-                    continue
-            else:
-                end = b
-            items.append({"line": [a, end], "style": style})
+            end = lay.clip_outside(a, b, top_quads)
+            if end is not None:
+                items.append({"line": [a, end], "style": style})
         return items
 
     def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
