@@ -104,25 +104,28 @@ def padding(value, param: str = "padding"):
     return p
 
 
-def array(value, param: str, shapes: list[tuple[int, ...]], describe: str) -> np.ndarray:
-    """A nested list of finite numbers in one of the accepted shapes.
-
-    The first shape in `shapes` is the canonical one; others are reshaped into it
-    (a 2-D [H][W] input for one channel, say).
-    """
+def numbers(value, param: str) -> np.ndarray:
+    """A nested list of finite numbers of moderate size, as a float64 array."""
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise SpecError(param, "not_numbers", f"must be a nested list of numbers shaped {describe}", shape=describe) from None
-    if arr.shape not in shapes:
-        got = "[" + "][".join(str(n) for n in arr.shape) + "]" if arr.ndim else "a single number"
-        raise SpecError(param, "bad_shape", f"expected shape {describe}, got {got}", expected=describe, got=got)
+        raise SpecError(param, "not_numbers", "must be a nested list of numbers, all rows the same length", shape="") from None
+    if arr.ndim == 0:
+        raise SpecError(param, "not_numbers", "must be a nested list of numbers, not a single value", shape="")
     bad = ~np.isfinite(arr)
     if bad.any():
         where = [int(i) for i in np.argwhere(bad)[0]]
         raise SpecError(param, "not_finite", f"values must be finite numbers (found {arr[bad][0]} at {where})", at=where)
     if np.abs(arr).max(initial=0) > MAX_ABS_VALUE:
         raise SpecError(param, "too_large_value", f"values must lie between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}", high=MAX_ABS_VALUE)
+    return arr
+
+
+def shaped(arr: np.ndarray, param: str, shapes: list[tuple[int, ...]], describe: str) -> np.ndarray:
+    """The array in the first of `shapes` (others, like [H][W] for one channel, reshape into it)."""
+    if arr.shape not in shapes:
+        got = "[" + "][".join(str(n) for n in arr.shape) + "]"
+        raise SpecError(param, "bad_shape", f"expected shape {describe}, got {got}", expected=describe, got=got)
     out = arr.reshape(shapes[0])
     out.flags.writeable = False
     return out

@@ -93,9 +93,10 @@ def build_spec(raw: dict) -> Spec:
     pooling = op.POOLING
 
     # Shapes may come from the arrays themselves, so read those first.
-    in_arr = _raw_shape(get("input"), "input")
+    arrays = {name: fields.numbers(raw[name], name) for name in ("input", "weight", "bias") if name in given}
+    in_arr = arrays["input"].shape if "input" in arrays else None
     if in_arr is not None and len(in_arr) not in (2, 3):
-        raise SpecError("input", "bad_shape", "expected a [H][W] or [C][H][W] nested list of numbers")
+        raise SpecError("input", "bad_shape", f"expected [H][W] or [C][H][W], got {len(in_arr)} levels of nesting", expected="[H][W] or [C][H][W]", got=str(len(in_arr)))
     c_from_input = in_arr[0] if in_arr is not None and len(in_arr) == 3 else None
     hw_from_input = tuple(in_arr[-2:]) if in_arr is not None else None
 
@@ -104,8 +105,8 @@ def build_spec(raw: dict) -> Spec:
     in_channels = fields.whole(get("in_channels", c_from_input or 1), "in_channels")
     fields.in_range((in_channels,), "in_channels", 1, limits.MAX_CHANNELS)
 
-    w_shape = _raw_shape(get("weight"), "weight")
-    kernel_default = tuple(w_shape[-2:]) if w_shape else 3
+    w_shape = arrays["weight"].shape if "weight" in arrays else None
+    kernel_default = tuple(w_shape[-2:]) if w_shape and len(w_shape) >= 2 else 3
     kernel_size = fields.pair(get("kernel_size", kernel_default), "kernel_size")
     fields.in_range(kernel_size, "kernel_size", 1, limits.MAX_KERNEL)
 
@@ -148,7 +149,7 @@ def build_spec(raw: dict) -> Spec:
     if op.count_taps(spec) > limits.MAX_TAPS:
         n = op.count_taps(spec)
         raise SpecError("input_size", "too_many_taps", f"this trace would have {n:,} taps, more than the {limits.MAX_TAPS:,} allowed; use a smaller input, kernel or fewer channels", taps=n, high=limits.MAX_TAPS)
-    return _with_values(spec, raw, given, op)
+    return _with_values(spec, arrays, op)
 
 
 def resolve_padding(arg, kernel_size: Pair, dilation: Pair) -> Sides:
@@ -166,46 +167,31 @@ def resolve_padding(arg, kernel_size: Pair, dilation: Pair) -> Sides:
     return Sides(ph, ph, pw, pw)
 
 
-def _raw_shape(value, param: str) -> tuple[int, ...] | None:
-    """The nesting shape of a raw array, read cheaply before full validation."""
-    if value is None:
-        return None
-    shape = []
-    while isinstance(value, (list, tuple)):
-        shape.append(len(value))
-        if not value:
-            break
-        value = value[0]
-    if not shape:
-        raise SpecError(param, "not_numbers", "must be a nested list of numbers")
-    return tuple(shape)
-
-
 def _dims(shape: tuple[int, ...]) -> str:
     return "[" + "][".join(str(n) for n in shape) + "]"
 
 
-def _with_values(spec: Spec, raw: dict, given: set, op) -> Spec:
-    """Read the user's arrays (checking their shapes) or make the default ones."""
+def _with_values(spec: Spec, arrays: dict, op) -> Spec:
+    """Check the user's arrays against the spec's shapes, or make the default ones."""
     c, (h, w) = spec.in_channels, spec.input_size
-    if "input" in given:
+    if "input" in arrays:
         shapes = [(c, h, w)] + ([(h, w)] if c == 1 else [])
-        inp = fields.array(raw["input"], "input", shapes, f"{_dims((c, h, w))} (in_channels x H x W)" + (f" or {_dims((h, w))}" if c == 1 else ""))
+        inp = fields.shaped(arrays["input"], "input", shapes, f"{_dims((c, h, w))} (in_channels x H x W)" + (f" or {_dims((h, w))}" if c == 1 else ""))
     else:
         inp = values.default_input((c, h, w))
     weight = bias = None
     if not op.POOLING:
         wshape = op.weight_shape(spec)
-        if "weight" in given:
+        if "weight" in arrays:
             shapes = [wshape] + ([wshape[2:]] if wshape[:2] == (1, 1) else [])
             layout = "[out, in/groups, kh, kw]" if spec.op == "conv2d" else "[in, out/groups, kh, kw]"
-            weight = fields.array(raw["weight"], "weight", shapes, f"{_dims(wshape)} {layout}")
+            weight = fields.shaped(arrays["weight"], "weight", shapes, f"{_dims(wshape)} {layout}")
         else:
             weight = values.default_weight(wshape)
-        if "bias" in given:
-            bias = fields.array(raw["bias"], "bias", [(spec.out_channels,)], f"[{spec.out_channels}] (one per output channel)")
+        if "bias" in arrays:
+            bias = fields.shaped(arrays["bias"], "bias", [(spec.out_channels,)], f"[{spec.out_channels}] (one per output channel)")
     else:
         for name in ("weight", "bias"):
-            if name in given:
+            if name in arrays:
                 raise SpecError(name, "not_for_op", f"{spec.op} has no {name}", op=spec.op)
     return replace(spec, input=inp, weight=weight, bias=bias)

@@ -69,7 +69,7 @@ def parse_value(key: str, text: str):
     text = text.strip()
     if text[:1] in "[{":
         try:
-            return json.loads(text)
+            return json.loads(text, parse_constant=_reject_constant)
         except ValueError:
             raise SpecError(key, "bad_json", "is not valid JSON") from None
     if text.lower() in ("true", "false"):
@@ -83,6 +83,10 @@ def parse_value(key: str, text: str):
     if "," in text:
         return [_number(key, part) for part in text.split(",")]
     return _number(key, text) if _looks_numeric(text) else text
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def _looks_numeric(text: str) -> bool:

@@ -109,7 +109,7 @@ BAD = [
     ({"input": '[[1, 2], [3, "a"]]'}, "input", "nested list of numbers"),
     ({"op": "conv3d"}, "op", "must be one of"),
     ({"padding_mode": "mirror"}, "padding_mode", "must be one of"),
-    ({"kernel_size": "x"}, "kernel_size", "must be a number"),
+    ({"kernel_size": "x"}, "kernel_size", "must be a whole number"),
     ({"input_size": "65"}, "input_size", "at most 64"),
     ({"in_channels": "9"}, "in_channels", "at most 8"),
     ({"kernel_size": "12", "input_size": "20"}, "kernel_size", "at most 11"),

@@ -1,0 +1,69 @@
+"""Shared fixtures: a real uvicorn server for API and browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.web.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Base URL of a real uvicorn server running the app, for the whole session."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "uvicorn.log"
+    with open(log_path, "wb") as log:
+        proc = start_server(port, log)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"uvicorn did not answer /healthz within 30 s:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        yield base
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """The reference data in ../shared/reference (fails, not skips, when it is missing)."""
+    import json
+
+    path = SHARED / "reference" / "conv_arithmetic.json"
+    if not path.exists():
+        pytest.fail(f"reference data not found at {path}; the repository is expected beside shared/")
+    return json.loads(path.read_text())
