@@ -1,0 +1,99 @@
+"""The scene: geometry against the reference GIFs' measurements, and frame content."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.engine import trace
+from app.render import build_options, build_scene
+from app.render.layout import clip_outside
+from app.render.scene import frame_steps
+
+
+def _spec(row: dict) -> dict:
+    spec = {k: row[k] for k in ("op", "input_size", "kernel_size", "stride", "padding", "dilation")}
+    if row["op"] == "conv_transpose2d":
+        spec["output_padding"] = row["output_padding"]
+    return spec
+
+
+def test_reference_canvas_sizes_and_frame_counts(reference):
+    """At scale 1 without labels, every reference animation has its canvas within 2 px."""
+    for row in reference["animations"]:
+        scene = build_scene(trace(_spec(row)), build_options({"labels": False}))
+        ref_w, ref_h = row["anchor_canvas_px"]
+        assert abs(scene["width"] - ref_w) <= 2 and abs(scene["height"] - ref_h) <= 2, (row["name"], scene["width"], scene["height"])
+        assert len(scene["frames"]) == row["anchor_frames"], row["name"]
+        assert all(f["ms"] == row["anchor_ms_per_frame"] for f in scene["frames"])
+
+
+def test_scale_multiplies_the_canvas():
+    t = trace({"input_size": 5, "padding": 1})
+    one = build_scene(t, build_options({"labels": False}))
+    two = build_scene(t, build_options({"labels": False, "scale": 2}))
+    assert abs(two["width"] - 2 * one["width"]) <= 3 and abs(two["height"] - 2 * one["height"]) <= 3
+
+
+def test_frame_shows_exactly_the_taps_of_its_step():
+    # 5x5, k3, s2, p1: the step for output (1, 2) reads canvas rows 2..4, cols 4..6
+    scene = build_scene(trace({"input_size": 5, "kernel_size": 3, "stride": 2, "padding": 1}), build_options({}))
+    frame = scene["frames"][5]
+    tinted = {i["poly"] for i in frame["items"] if i.get("style") == "tap"}
+    assert tinted == {f"in:0:{r}:{c}" for r in (2, 3, 4) for c in (4, 5, 6)}
+    current = [i["poly"] for i in frame["items"] if i.get("style") == "current"]
+    assert current == ["out:0:1:2"]
+    assert sum(1 for i in frame["items"] if "line" in i) <= 4
+
+
+def test_dilated_kernel_shades_only_every_dth_cell():
+    scene = build_scene(trace({"input_size": 7, "kernel_size": 3, "dilation": 2}), build_options({}))
+    tinted = {i["poly"] for i in scene["frames"][0]["items"] if i.get("style") == "tap"}
+    assert tinted == {f"in:0:{r}:{c}" for r in (0, 2, 4) for c in (0, 2, 4)}
+
+
+def test_padding_and_inserted_zeros_are_dashed_white():
+    scene = build_scene(trace({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "padding": 1, "output_padding": 1}), build_options({}))
+    styles = {i["poly"]: i["style"] for i in scene["base"] if "poly" in i and i["poly"].startswith("in:")}
+    assert styles["in:0:0:0"] == "pad"          # padding
+    assert styles["in:0:1:2"] == "pad"          # an inserted zero between input cells
+    assert styles["in:0:1:1"] == "in"           # input cell (0, 0)
+    pad = scene["styles"]["pad"]
+    assert pad["fill"] == "#ffffff" and pad["dash"] and pad["stroke"] == "#002b36"
+    assert scene["styles"]["tap"] == {"fill": "#073642", "opacity": 0.4}
+
+
+def test_row_granularity_has_one_frame_per_output_row():
+    t = trace({"input_size": 9, "kernel_size": 3})
+    assert frame_steps(t, "row") == [6, 13, 20, 27, 34, 41, 48]
+    scene = build_scene(t, build_options({"granularity": "row"}))
+    assert len(scene["frames"]) == 7
+
+
+def test_scene_is_json():
+    scene = build_scene(trace({"op": "max_pool2d", "kernel_size": 2, "input_size": 4}), build_options({"numbers": True}))
+    assert json.loads(json.dumps(scene)) == scene
+
+
+def test_numbers_mode_shows_the_running_sum_of_the_paper():
+    scene = build_scene(trace({"input_size": 5, "kernel_size": 3}), build_options({"numbers": True}))
+    texts = [i["text"] for i in scene["frames"][0]["items"] if "text" in i]
+    # first output of the paper's figure: 3*0 + 3*1 + 2*2 + 0*2 + 0*2 + 1*0 + 3*0 + 1*1 + 2*2 = 12
+    assert "3×0 + 3×1 + 2×2 + 0×2 + 0×2 + 1×0 + 3×0 + 1×1 + 2×2 = 12" in texts
+
+
+def test_connector_is_cut_where_it_passes_under_the_output_map():
+    square = [(0, 2), (2, 2), (2, 0), (0, 0)]
+    assert clip_outside((1, -2), (1, 1), [square]) == pytest.approx((1, 0))
+    assert clip_outside((5, 5), (6, 6), [square]) == (6, 6)
+    assert clip_outside((1, 1), (1, 3), [square]) is None
+
+
+def test_bad_render_options_name_the_option():
+    from app.engine import SpecError
+
+    for raw, param in [({"scale": 9}, "scale"), ({"layout": "3d"}, "layout"), ({"ms": 5}, "ms"), ({"colour": 1}, "colour")]:
+        with pytest.raises(SpecError) as err:
+            build_options(raw)
+        assert err.value.param == param
