@@ -201,9 +201,12 @@ class _Builder:
             step_c, step_rest = divmod(int(t.step_index[s]), self.t.step_shape[1] * self.t.step_shape[2])
             step_y, step_x = divmod(step_rest, self.t.step_shape[2])
             read_side, write_side = ("out", "in") if self.scatter else ("in", "out")
+            kinds = t.canvas.kinds
+            solid = "o" if self.scatter else "i"  # cells whose outline is already solid in the base
             for c, y, x in zip(tc.tolist(), ty.tolist(), tx.tolist()):
                 items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": tap})
-                items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
+                if kinds[y, x] != solid:  # the footprint is outlined solid over dashed cells
+                    items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
             if t.winner is not None:
                 w = int(t.winner[s])
                 items.append({"poly": f"{read_side}:{tc[w]}:{ty[w]}:{tx[w]}", "style": winner})
