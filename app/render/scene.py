@@ -203,8 +203,17 @@ class _Builder:
             read_side, write_side = ("out", "in") if self.scatter else ("in", "out")
             kinds = t.canvas.kinds
             solid = "o" if self.scatter else "i"  # cells whose outline is already solid in the base
+            read_map = self.layout.top if self.scatter else self.layout.bottom
+            for c in sorted(set(tc.tolist())):
+                pick = tc == c
+                ys, xs = ty[pick], tx[pick]
+                y0, x0, y1, x1 = int(ys.min()), int(xs.min()), int(ys.max()), int(xs.max())
+                if len(set(zip(ys.tolist(), xs.tolist()))) == (y1 - y0 + 1) * (x1 - x0 + 1):
+                    # a solid block (no dilation gaps): one polygon, no seams between cells
+                    items.append({"points": read_map[c].box(y0, x0, y1, x1), "style": tap})
+                else:
+                    items += [{"poly": f"{read_side}:{c}:{y}:{x}", "style": tap} for y, x in zip(ys.tolist(), xs.tolist())]
             for c, y, x in zip(tc.tolist(), ty.tolist(), tx.tolist()):
-                items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": tap})
                 if kinds[y, x] != solid:  # the footprint is outlined solid over dashed cells
                     items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
             if t.winner is not None:
@@ -310,6 +319,8 @@ class _Builder:
             for item in frame["items"]:
                 if "line" in item:
                     item["line"] = [px(p) for p in item["line"]]
+                elif "points" in item:
+                    item["points"] = [px(p) for p in item["points"]]
         bottom, top = ("in", "out")
         return {
             "width": px.width,
