@@ -89,43 +89,68 @@ class _Builder:
             colour = p.groups[group % len(p.groups)] if grouped else p.input
         else:
             colour = mix(p.groups[group % len(p.groups)], "#ffffff", 0.45) if grouped else p.output
-        return self.style(f"{role}{group if grouped else ''}", fill=colour, stroke=p.outline, width=1.0)
+        return self.style(f"{role}{group if grouped else ''}", fill=colour)
 
     # -- the static picture -------------------------------------------------
     def base(self) -> list:
+        """Cell fills (with ids, for hover), hatching, then the grid lines on top."""
         p, t = self.pal, self.t
-        items = []
-        pad = self.style("pad", fill=p.padding, stroke=p.outline, width=1.0, dash=[4.0, 3.0])
-        copy = self.style("copy", fill=mix(p.input, "#ffffff", 0.6), stroke=p.outline, width=1.0, dash=[4.0, 3.0])
-        beyond = self.style("beyond", fill=None, stroke=p.hatch, width=1.0, dash=[1.5, 3.0])
-        hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0})
         kinds = t.canvas.kinds
-        unreached_rows = set(t.arithmetic["unreached_rows"])
-        unreached_cols = set(t.arithmetic["unreached_cols"])
-        zeros_mode = t.spec.padding_mode == "zeros"
-        # bottom map
-        for c, sl in enumerate(self.layout.bottom):
-            for r in range(sl.rows):
-                for q in range(sl.cols):
-                    pid = self.poly("in", c, r, q, sl)
-                    if self.scatter:
-                        items.append({"poly": pid, "style": self.fill_style("in", self.group_of_bottom(c))})
-                        continue
-                    kind = kinds[r, q]
-                    look = {"i": None, "p": pad if zeros_mode else copy, "z": pad, "x": beyond}[kind]
-                    items.append({"poly": pid, "style": look or self.fill_style("in", self.group_of_bottom(c))})
-                    if (r in unreached_rows or q in unreached_cols) and kind != "x":
-                        items.append({"poly": pid, "style": hatch})
-        # top map
-        for c, sl in enumerate(self.layout.top):
-            for r in range(sl.rows):
-                for q in range(sl.cols):
-                    pid = self.poly("out", c, r, q, sl)
-                    cropped = self.scatter and kinds[r, q] == "c"
-                    items.append({"poly": pid, "style": pad if cropped else self.fill_style("out", self.group_of_top(c))})
+        fills = {"p": self.style("pad", fill=p.padding), "z": self.style("pad", fill=p.padding), "x": None, "c": self.style("pad", fill=p.padding)}
+        if t.spec.padding_mode != "zeros":
+            fills["p"] = self.style("copy", fill=mix(p.input, "#ffffff", 0.6))
+        hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0})
+        unreached = (set(t.arithmetic["unreached_rows"]), set(t.arithmetic["unreached_cols"]))
+        items, lines = [], []
+        for role, slices in (("in", self.layout.bottom), ("out", self.layout.top)):
+            on_canvas = (role == "in") != self.scatter   # which map shows the canvas kinds
+            for c, sl in enumerate(slices):
+                group = self.group_of_bottom(c) if role == "in" else self.group_of_top(c)
+                own = self.fill_style(role, group)
+                cell_kinds = kinds if on_canvas else np.full((sl.rows, sl.cols), "i" if role == "in" else "o")
+                for r in range(sl.rows):
+                    for q in range(sl.cols):
+                        pid = self.poly(role, c, r, q, sl)
+                        look = fills.get(cell_kinds[r, q], own)
+                        if look:
+                            items.append({"poly": pid, "style": look})
+                        if on_canvas and not self.scatter and cell_kinds[r, q] != "x" and (r in unreached[0] or q in unreached[1]):
+                            items.append({"poly": pid, "style": hatch})
+                lines += self.grid_lines(sl, cell_kinds)
+        items += lines
         if self.o.numbers:
             items += self.base_numbers()
         return items
+
+    def grid_lines(self, sl: lay.Slice, cell_kinds: np.ndarray) -> list:
+        """Cell borders as long lines: solid next to input/output cells, dashed between
+        padding cells, dotted around cells beyond the input. Runs of one look become
+        one line, drawn once (not once per neighbouring cell)."""
+        p = self.pal
+        rank = np.vectorize({"i": 3, "o": 3, "p": 2, "z": 2, "c": 2, "x": 1}.get)(cell_kinds)
+        unit = lay.CELL
+        # dashes fit each cell edge a whole number of times, so they meet at every corner
+        h_len = np.hypot(*np.subtract(sl.point(1, 0), sl.point(0, 0))) * unit
+        v_len = np.hypot(*np.subtract(sl.point(0, 1), sl.point(0, 0))) * unit
+        looks = {
+            3: (self.style("grid", stroke=p.outline, width=1.0),) * 2,
+            2: (self.style(f"dash{h_len:.1f}", stroke=p.outline, width=1.0, dash=[h_len / 4 * 0.58, h_len / 4 * 0.42]),
+                self.style(f"dash{v_len:.1f}", stroke=p.outline, width=1.0, dash=[v_len / 4 * 0.58, v_len / 4 * 0.42])),
+            1: (self.style("dotted", stroke=p.hatch, width=1.0, dash=[1.5, 3.0]),) * 2,
+        }
+        R, C = rank.shape
+        padded = np.zeros((R + 2, C + 2), int)
+        padded[1:-1, 1:-1] = rank
+        horizontal = np.maximum(padded[:-1, 1:-1], padded[1:, 1:-1])   # [R+1][C]: border b above row b
+        vertical = np.maximum(padded[1:-1, :-1], padded[1:-1, 1:])      # [R][C+1]
+        out = []
+        for b in range(R + 1):
+            for q0, q1, k in _runs(horizontal[b]):
+                out.append({"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k][0]})
+        for b in range(C + 1):
+            for r0, r1, k in _runs(vertical[:, b]):
+                out.append({"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k][1]})
+        return out
 
     def poly(self, role: str, c: int, r: int, q: int, sl: lay.Slice) -> str:
         pid = f"{role}:{c}:{r}:{q}"
@@ -167,8 +192,17 @@ class _Builder:
             oh, ow = t.output.shape[1:]
             above = f"output {oh}×{ow}" + (f" (cropped from {th}×{tw})" if (th, tw) != (oh, ow) else "") + ch(tc)
         else:
-            grown = "zeros inserted and padded" if spec.op == "conv_transpose2d" else "padded"
+            kinds = t.canvas.kinds
+            if spec.op == "conv_transpose2d":
+                grown = "zeros inserted and padded"
+            elif (kinds == "x").any():
+                grown = "padded" if spec.padding.rows + spec.padding.cols else ""
+                grown += (", " if grown else "") + "ceil_mode windows reach"
+            else:
+                grown = "padded"
             below = f"input {h}×{w}" + (f", {grown} to {bh}×{bw}" if (bh, bw) != (h, w) else "") + ch(bc)
+            if t.arithmetic["unreached_rows"] or t.arithmetic["unreached_cols"]:
+                below += " (hatched: never read)"
             above = f"output {th}×{tw}{ch(tc)}"
         low_pts = [p for s in b for p in s.outline()]
         high_pts = [p for s in top for p in s.outline()]
@@ -315,6 +349,9 @@ class _Builder:
             self.polys[pid] = [px(p) for p in poly]
         for item in self.texts:
             item["at"] = px(item["at"])
+        for item in base:
+            if "line" in item:
+                item["line"] = [px(p) for p in item["line"]]
         for frame in frames:
             for item in frame["items"]:
                 if "line" in item:
@@ -351,6 +388,18 @@ class _Builder:
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _runs(ranks) -> list[tuple[int, int, int]]:
+    """(start, end, rank) of each run of equal non-zero ranks along a border."""
+    out, start = [], 0
+    ranks = list(ranks) + [0]
+    for i in range(1, len(ranks)):
+        if ranks[i] != ranks[start]:
+            if ranks[start]:
+                out.append((start, i, ranks[start]))
+            start = i
+    return out
 
 
 def operation_line(spec) -> str:
