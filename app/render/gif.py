@@ -1,4 +1,4 @@
-"""A small GIF writer: our own container, Pillow's LZW for the pixels.
+"""A small GIF writer: our own container, Pillow's LZW encoder for the pixels.
 
 Frames after the first store only the box that changed, with every unchanged
 pixel inside it set to the transparent index, so an animation whose kernel
@@ -14,7 +14,7 @@ import io
 import struct
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFile
 
 COLOURS = 31            # palette entries for pixels; the next index is transparent
 TRANSPARENT = COLOURS
@@ -25,14 +25,16 @@ def palette_for(samples: list[np.ndarray]) -> Image.Image:
     """One palette for the whole animation: the most common colours exactly, then blends.
 
     Flat fills are the most frequent colours, so they are kept exact (no dithering,
-    no drift); median cut spends the remaining entries on antialiased edges.
+    no drift); an octree spends the remaining entries on antialiased edges.
     """
-    probe = Image.fromarray(np.ascontiguousarray(np.concatenate(samples, axis=0)[::2, ::2]))
-    counts = sorted(probe.getcolors(maxcolors=1 << 20), reverse=True)
-    exact = [c for _, c in counts[:16]]
+    probe = np.ascontiguousarray(np.concatenate(samples, axis=0)[::2, ::2])
+    keys = (probe[..., 0].astype(np.uint32) << 16) | (probe[..., 1].astype(np.uint32) << 8) | probe[..., 2]
+    values, counts = np.unique(keys.ravel(), return_counts=True)
+    top = values[np.argsort(-counts, kind="stable")[:16]]
+    exact = [((int(k) >> 16) & 255, (int(k) >> 8) & 255, int(k) & 255) for k in top]
     blends = []
-    if len(counts) > len(exact):
-        rest = probe.quantize(colors=COLOURS - len(exact), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    if len(values) > len(exact):
+        rest = Image.fromarray(probe).quantize(colors=COLOURS - len(exact), method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         blends = [tuple(c) for c in np.array(rest.getpalette()[: 3 * (COLOURS - len(exact))]).reshape(-1, 3).tolist()]
     colours = (exact + [c for c in blends if c not in exact])[:COLOURS]
     pal = Image.new("P", (1, 1))
@@ -45,26 +47,21 @@ def to_indices(pixels: np.ndarray, palette: Image.Image) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).quantize(palette=palette, dither=Image.Dither.NONE))
 
 
-def _lzw(indices: np.ndarray, palette: Image.Image) -> bytes:
-    """Pillow's LZW stream for one block of indices (from a one-frame GIF it writes)."""
-    im = Image.fromarray(np.ascontiguousarray(indices.astype(np.uint8)), mode="L").convert("P")
-    im.putpalette(palette.getpalette()[: 3 << TABLE_BITS])
+def _lzw(indices: np.ndarray) -> bytes:
+    """The LZW image data of one block: code size, sub-blocks, terminator.
+
+    Pillow's C encoder does the compression; it is driven the way Pillow's own
+    GIF writer drives it (ImageFile._save with a "gif" tile), which skips the
+    cost of writing and re-parsing a whole one-frame file per block.
+    """
+    h, w = indices.shape
+    im = Image.frombytes("P", (w, h), np.ascontiguousarray(indices, dtype=np.uint8).tobytes())
+    im.encoderconfig = (TABLE_BITS, False)   # code size, not interlaced
     out = io.BytesIO()
-    im.save(out, format="GIF", optimize=False, interlace=False)
-    data = out.getvalue()
-    pos = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
-    while data[pos] == 0x21:  # skip extensions: label, then sub-blocks
-        pos += 2
-        while data[pos]:
-            pos += data[pos] + 1
-        pos += 1
-    assert data[pos] == 0x2C, "an image descriptor follows the extensions"
-    flags = data[pos + 9]
-    pos += 10 + ((3 << ((flags & 7) + 1)) if flags & 0x80 else 0)
-    end = pos + 1
-    while data[end]:
-        end += data[end] + 1
-    return data[pos:end + 1]
+    out.write(bytes([TABLE_BITS]))
+    ImageFile._save(im, out, [ImageFile._Tile("gif", (0, 0, w, h), 0, "P")])
+    out.write(b"\x00")
+    return out.getvalue()
 
 
 def write(frames, durations: list[int], width: int, height: int, palette: Image.Image) -> bytes:
@@ -89,7 +86,7 @@ def write(frames, durations: list[int], width: int, height: int, palette: Image.
         out.append(struct.pack("<BBBBHBB", 0x21, 0xF9, 4, (1 << 2) | 1, delay, TRANSPARENT, 0))
         x0, y0, x1, y1 = box
         out.append(struct.pack("<BHHHHB", 0x2C, x0, y0, x1 - x0, y1 - y0, 0))
-        out.append(_lzw(block, palette))
+        out.append(_lzw(block))
         previous = indices
     out.append(b"\x3b")
     return b"".join(out)

@@ -26,6 +26,7 @@ class Frame:
     ms: int
 
 
+@lru_cache(maxsize=256)
 def rgb(colour: str) -> np.ndarray:
     return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32) / 255.0
 
@@ -55,28 +56,30 @@ class Canvas:
         region += (rgb(colour) - region) * a
 
     # -- shapes ---------------------------------------------------------------
-    def fill(self, points, colour: str, opacity: float = 1.0, hatch: dict | None = None) -> tuple | None:
+    def fill_coverage(self, points, hatch: dict | None = None):
+        """(box, coverage) of a convex polygon, hatched if asked; None when off-canvas."""
         box = self._box([p[0] for p in points], [p[1] for p in points], 1)
         if box is None:
             return None
         cov = polygon_coverage(points, box)
         if hatch:
             cov = cov * hatch_mask(box, hatch["spacing"], hatch["width"])
-            colour = hatch["color"]
-        self.blend(box, cov, colour, opacity)
-        return box
+        return box, cov
 
-    def stroke(self, points, colour: str, width: float, dash=None, closed: bool = True) -> tuple | None:
+    def stroke_coverage(self, points, width: float, dash=None, closed: bool = True):
         pts = list(points) + ([points[0]] if closed else [])
-        if dash is None and not closed and len(pts) == 2:
-            return self._long_line(pts[0], pts[1], colour, width)
         box = self._box([p[0] for p in pts], [p[1] for p in pts], width + 1)
         if box is None:
             return None
-        self.blend(box, segment_coverage(pts[:-1], pts[1:], width, box, dash).max(axis=0), colour)
-        return box
+        return box, segment_coverage(pts[:-1], pts[1:], width, box, dash).max(axis=0)
 
-    def _long_line(self, a, b, colour: str, width: float) -> tuple | None:
+    def paint(self, found, colour: str, opacity: float = 1.0) -> tuple | None:
+        if found is None:
+            return None
+        self.blend(found[0], found[1], colour, opacity)
+        return found[0]
+
+    def line(self, a, b, colour: str, width: float, dash=None) -> tuple | None:
         """A solid line drawn along its major axis, a few pixels per step.
 
         A long diagonal's bounding box is mostly empty; this touches only the
@@ -100,14 +103,17 @@ class Canvas:
         xs, ys = xs[keep], ys[keep]
         if xs.size == 0:
             return None
-        (px, py), (qx, qy) = a, b
+        (px, py), (qx, qy) = (b, a) if dash and (b[0], b[1]) < (a[0], a[1]) else (a, b)
         dx, dy = qx - px, qy - py
         length = float(np.hypot(dx, dy)) or 1e-6
         rx, ry = xs + 0.5 - px, ys + 0.5 - py
         along = (rx * dx + ry * dy) / length
         across = np.abs(rx * dy - ry * dx) / length
         beyond = np.maximum(np.abs(along - length / 2) - length / 2, 0)
-        cov = np.clip(width / 2 + 0.5 - np.maximum(across, beyond), 0, 1).astype(np.float32)[:, None]
+        cov = np.clip(width / 2 + 0.5 - np.maximum(across, beyond), 0, 1)
+        if dash:
+            cov *= dash_mask(along, length, dash)
+        cov = cov.astype(np.float32)[:, None]
         region = self.img[ys, xs]
         self.img[ys, xs] = region + (rgb(colour) - region) * cov
         return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
@@ -170,13 +176,19 @@ def segment_coverage(starts, ends, width: float, box, dash=None) -> np.ndarray:
     beyond = np.maximum(np.abs(along - length / 2) - length / 2, 0)
     cov = np.clip(width / 2 + 0.5 - np.maximum(across, beyond), 0, 1)
     if dash:
-        on, off = dash
-        periods = np.maximum(1, np.round((length + off) / (on + off)))
-        period = (length + off) / periods
-        on_len = period * on / (on + off)
-        phase = np.mod(np.clip(along, 0, length), period)
-        cov *= np.clip(np.minimum(phase + 0.5, on_len + 0.5 - phase), 0, 1)
+        cov *= dash_mask(along, length, dash)
     return cov
+
+
+def dash_mask(along, length, dash):
+    """1 on the dashes, 0 in the gaps, antialiased; a whole number of periods fits
+    the segment, so dashes start and end exactly at its ends."""
+    on, off = dash
+    periods = np.maximum(1, np.round((length + off) / (on + off)))
+    period = (length + off) / periods
+    on_len = period * on / (on + off)
+    phase = np.mod(np.clip(along, 0, length), period)
+    return np.clip(np.minimum(phase + 0.5, on_len + 0.5 - phase), 0, 1)
 
 
 def hatch_mask(box, spacing: float, width: float) -> np.ndarray:
@@ -203,24 +215,43 @@ def text_mask(text: str, size: float, anchor: str, bold: bool) -> tuple[np.ndarr
     return np.asarray(im, dtype=np.float32) / 255.0, (left, top)
 
 
-def draw_items(canvas: Canvas, scene: dict, items: list) -> list:
-    """Draw items in order; return the boxes they touched."""
+def draw_items(canvas: Canvas, scene: dict, items: list, cache: dict | None = None) -> list:
+    """Draw items in order; return the boxes they touched.
+
+    Coverage of named polygons is kept in `cache`: the same cells are tinted and
+    outlined frame after frame, so each is computed once per animation.
+    """
     styles, polys, boxes = scene["styles"], scene["polys"], []
+    cache = {} if cache is None else cache
+
+    def cached(key, compute):
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     for item in items:
         st = styles[item["style"]]
         if "text" in item:
             boxes.append(canvas.text(item["at"], item["text"], st.get("fill") or "#000000", st.get("font", 12), st.get("anchor", "mm"), st.get("bold", False)))
             continue
         if "line" in item:
-            boxes.append(canvas.stroke(item["line"], st.get("stroke") or "#000000", st.get("width", 1), st.get("dash"), closed=False))
+            line = item["line"]
+            if len(line) == 2:
+                boxes.append(canvas.line(line[0], line[1], st.get("stroke") or "#000000", st.get("width", 1), st.get("dash")))
+            else:
+                boxes.append(canvas.paint(canvas.stroke_coverage(line, st.get("width", 1), st.get("dash"), closed=False), st.get("stroke") or "#000000"))
             continue
-        pts = polys[item["poly"]] if "poly" in item else item["points"]
+        name = item.get("poly")
+        pts = polys[name] if name else item["points"]
         if st.get("fill"):
-            boxes.append(canvas.fill(pts, st["fill"], st.get("opacity", 1.0)))
+            found = cached(("fill", name), lambda: canvas.fill_coverage(pts)) if name else canvas.fill_coverage(pts)
+            boxes.append(canvas.paint(found, st["fill"], st.get("opacity", 1.0)))
         if st.get("hatch"):
-            boxes.append(canvas.fill(pts, st["hatch"]["color"], 1.0, st["hatch"]))
+            boxes.append(canvas.paint(canvas.fill_coverage(pts, st["hatch"]), st["hatch"]["color"]))
         if st.get("stroke"):
-            boxes.append(canvas.stroke(pts, st["stroke"], st.get("width", 1), st.get("dash")))
+            key = ("stroke", name, st.get("width", 1), tuple(st.get("dash") or ()))
+            found = cached(key, lambda: canvas.stroke_coverage(pts, st.get("width", 1), st.get("dash"))) if name else canvas.stroke_coverage(pts, st.get("width", 1), st.get("dash"))
+            boxes.append(canvas.paint(found, st["stroke"]))
     return [b for b in boxes if b]
 
 
@@ -251,29 +282,27 @@ def draw_frame(scene: dict, index: int) -> np.ndarray:
 def rasterize(scene: dict) -> Iterator[Frame]:
     """Every frame in order, each with the box where it differs from the one before."""
     base = base_canvas(scene)
-    base_pixels = to_uint8(base.img)
-    pixels = base_pixels.copy()
-    previous = None
+    pixels = None
+    previous: list = []
+    cache: dict = {}
     for i, frame in enumerate(scene["frames"] or [{"ms": 1000, "items": []}]):
         canvas = base.copy() if i == 0 else _restore(base, canvas_prev, previous)
-        boxes = draw_items(canvas, scene, frame["items"])
-        touched = _union(boxes + ([previous] if previous else []))
+        boxes = draw_items(canvas, scene, frame["items"], cache)
+        redo = boxes + previous
         if i == 0:
             pixels = to_uint8(canvas.img)
             changed = (0, 0, scene["width"], scene["height"])
         else:
             pixels = pixels.copy()
-            if touched:
-                x0, y0, x1, y1 = touched
+            for x0, y0, x1, y1 in redo:
                 pixels[y0:y1, x0:x1] = to_uint8(canvas.img[y0:y1, x0:x1])
-            changed = touched
+            changed = _union(redo)
         yield Frame(pixels, changed, int(frame.get("ms", 1000)))
-        canvas_prev, previous = canvas, _union(boxes)
+        canvas_prev, previous = canvas, boxes
 
 
-def _restore(base: Canvas, canvas: Canvas, box) -> Canvas:
-    """Undo the previous frame's overlays by copying the base back over their box."""
-    if box:
-        x0, y0, x1, y1 = box
+def _restore(base: Canvas, canvas: Canvas, boxes) -> Canvas:
+    """Undo the previous frame's overlays by copying the base back over their boxes."""
+    for x0, y0, x1, y1 in boxes:
         canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
     return canvas
