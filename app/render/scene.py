@@ -259,6 +259,8 @@ class _Builder:
             if self.o.numbers:
                 items += self.frame_numbers(s, tc, ty, tx, (step_c, step_y, step_x))
             frames.append({"ms": self.o.ms, "items": items})
+        if frames:
+            frames[-1]["ms"] = 2 * self.o.ms  # hold the finished picture before the loop restarts
         return frames
 
     def connectors(self, tc, ty, tx, step, style, top_quads) -> list:
