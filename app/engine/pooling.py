@@ -29,8 +29,8 @@ def check(spec, allowed: set[str]) -> None:
     for pad, k in zip((spec.padding.top, spec.padding.left), spec.kernel_size):
         if pad > k // 2:
             raise SpecError("padding", "pool_padding", f"pooling padding ({pad}) must be at most half the kernel size ({k} -> {k // 2})", pad=pad, kernel=k, high=k // 2)
-    padded = (spec.input_size[0] + spec.padding.rows, spec.input_size[1] + spec.padding.cols)
-    rules.kernel_fits(spec, padded)
+    if min(output_size(spec)) < 1:  # with ceil_mode a window may hang past the input, as in PyTorch
+        rules.kernel_fits(spec, (spec.input_size[0] + spec.padding.rows, spec.input_size[1] + spec.padding.cols))
 
 
 def gather(spec, fill: float):

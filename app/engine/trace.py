@@ -79,8 +79,8 @@ class Trace:
 
 
 def number(x: float):
-    """A float as JSON shows it best: integral values as integers."""
-    if x != x:
+    """A float as JSON shows it best: integral values as integers, non-finite as null."""
+    if not np.isfinite(x):
         return None
     return int(x) if float(x).is_integer() and abs(x) < 2**53 else float(x)
 
@@ -88,7 +88,7 @@ def number(x: float):
 def _numbers(arr: np.ndarray) -> list:
     """Column of JSON number texts (as Python objects whose str() is JSON)."""
     flat = np.asarray(arr, dtype=np.float64).ravel()
-    nan = np.isnan(flat)
+    nan = ~np.isfinite(flat)
     integral = (~nan) & (flat == np.round(flat)) & (np.abs(flat) < 2**53)
     if integral.all():
         return flat.astype(np.int64).tolist()
@@ -164,7 +164,8 @@ def _steps(t: Trace) -> str:
     tap_tmpl = "{" + ",".join(f'"{k}":%s' for k in tap_cols) + "%s}"
     winner = np.full((S, T), "", dtype=object)
     if t.winner is not None:
-        winner[np.arange(S), t.winner] = ',"winner":true'
+        real = np.isfinite(t.step_value)  # a window of padding only has no winner
+        winner[np.flatnonzero(real), t.winner[real]] = ',"winner":true'
     tap_cols["winner"] = winner.ravel()
 
     step_cols = {step_key: _index_table(tuple(t.step_shape))[t.step_index], "value": _numbers(t.step_value)}

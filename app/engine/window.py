@@ -16,11 +16,12 @@ def positions(out_size, kernel, stride, dilation):
 
 
 def out_size(n: int, lo: int, hi: int, k: int, s: int, d: int, ceil: bool = False) -> int:
-    """PyTorch's output length for conv and pooling (with its ceil_mode rule)."""
+    """PyTorch's output length for conv and pooling (with its ceil_mode rule).
+
+    May be 0 or negative when the kernel does not fit; callers refuse that.
+    """
     span = n + lo + hi - d * (k - 1) - 1
-    if span < 0:
-        return 0
-    o = (-(-span // s) if ceil else span // s) + 1
+    o = (span + (s - 1 if ceil else 0)) // s + 1
     if ceil and (o - 1) * s >= n + lo:  # the last window must start inside the input or left padding
         o -= 1
     return o
