@@ -1,0 +1,18 @@
+# convplay: the web app on port 8000 (runtime dependencies only; tests are not shipped).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+
+WORKDIR /srv/convplay
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY static ./static
+COPY templates ./templates
+# editable: the app serves static/ and templates/ from beside its source
+RUN pip install -e . && useradd --create-home --uid 10001 convplay
+
+USER convplay
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+CMD ["convplay", "serve", "--host", "0.0.0.0", "--port", "8000"]
