@@ -58,13 +58,13 @@ def gif(scene: dict) -> bytes:
     def indices():
         current = None
         for f in frames:
-            if current is None or f.changed is None:
+            if current is None:
                 current = gif_writer.to_indices(f.pixels, palette)
-            else:  # only the changed box is re-quantised
+            elif f.changed is not None:  # only the changed box is re-quantised
                 x0, y0, x1, y1 = f.changed
                 current = current.copy()
                 current[y0:y1, x0:x1] = gif_writer.to_indices(f.pixels[y0:y1, x0:x1], palette)
-            yield current
+            yield current, f.changed
 
     return gif_writer.write(indices(), _durations(scene), scene["width"], scene["height"], palette)
 

@@ -65,23 +65,26 @@ def _lzw(indices: np.ndarray) -> bytes:
 
 
 def write(frames, durations: list[int], width: int, height: int, palette: Image.Image) -> bytes:
-    """frames: iterable of [H][W] index arrays; durations in ms (GIF keeps centiseconds)."""
+    """frames: iterable of ([H][W] index array, box that may differ from the frame before
+    or None for anywhere); durations in ms (GIF keeps centiseconds)."""
     table = bytes(palette.getpalette()[: 3 << TABLE_BITS])
     out = [b"GIF89a", struct.pack("<HHBBB", width, height, 0x80 | 0x70 | (TABLE_BITS - 1), 0, 0), table,
            b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"]
     previous = None
-    for indices, ms in zip(frames, durations):
+    for (indices, near), ms in zip(frames, durations):
         if previous is None:
             box, block = (0, 0, width, height), indices
         else:
-            changed = indices != previous
+            nx0, ny0, nx1, ny1 = near or (0, 0, width, height)
+            changed = indices[ny0:ny1, nx0:nx1] != previous[ny0:ny1, nx0:nx1]
             if changed.any():
                 ys, xs = np.nonzero(changed.any(axis=1))[0], np.nonzero(changed.any(axis=0))[0]
-                box = (int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1)
+                box = (nx0 + int(xs[0]), ny0 + int(ys[0]), nx0 + int(xs[-1]) + 1, ny0 + int(ys[-1]) + 1)
             else:
                 box = (0, 0, 1, 1)  # keep the frame (and its delay) with one transparent pixel
             x0, y0, x1, y1 = box
-            block = np.where(changed[y0:y1, x0:x1], indices[y0:y1, x0:x1], TRANSPARENT)
+            inside = changed[y0 - ny0:y1 - ny0, x0 - nx0:x1 - nx0] if changed.any() else np.zeros((1, 1), bool)
+            block = np.where(inside, indices[y0:y1, x0:x1], TRANSPARENT)
         delay = max(2, round(ms / 10))
         out.append(struct.pack("<BBBBHBB", 0x21, 0xF9, 4, (1 << 2) | 1, delay, TRANSPARENT, 0))
         x0, y0, x1, y1 = box

@@ -1,9 +1,11 @@
 """Scene -> RGB frames, antialiased, in NumPy.
 
 Coverage is computed analytically per pixel: convex polygons from the distance
-to each edge, strokes and lines from the distance to the segment. Every shape touches
-only its own bounding box, the base is drawn once, and each frame starts from a
-copy of it, so a frame costs what its few overlays cost.
+to each edge, lines from the distance to the segment. The picture is kept in
+uint8; each shape is blended in float inside its own bounding box (lines: only
+in the band of pixels around them) and written back. The base is drawn once;
+each frame undoes the previous frame's overlays by copying the base back over
+their boxes, so a frame costs what its few overlays cost.
 """
 
 from __future__ import annotations
@@ -22,38 +24,41 @@ _GLYPHS = str.maketrans({"×": "x", "−": "-", "–": "-", "∞": "inf", "→":
 @dataclass(frozen=True)
 class Frame:
     pixels: np.ndarray          # [H][W][3] uint8
-    changed: tuple | None       # (x0, y0, x1, y1) differing from the previous frame, None = nothing
+    changed: tuple | None       # (x0, y0, x1, y1) that may differ from the previous frame
     ms: int
 
 
 @lru_cache(maxsize=256)
 def rgb(colour: str) -> np.ndarray:
-    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32) / 255.0
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
+def _over(region: np.ndarray, colour: str, alpha: np.ndarray) -> np.ndarray:
+    """`colour` composited with per-pixel `alpha` over uint8 pixels, back to uint8."""
+    below = region.astype(np.float32)
+    return (below + (rgb(colour) - below) * alpha[..., None] + 0.5).astype(np.uint8)
 
 
 class Canvas:
-    """A float RGB image that shapes are composited into."""
+    """A uint8 RGB picture that shapes are composited into."""
 
     def __init__(self, width: int, height: int, background: str):
         self.w, self.h = width, height
-        self.img = np.empty((height, width, 3), np.float32)
-        self.img[:] = rgb(background)
-
-    def copy(self) -> "Canvas":
-        c = Canvas.__new__(Canvas)
-        c.w, c.h, c.img = self.w, self.h, self.img.copy()
-        return c
+        self.img = np.empty((height, width, 3), np.uint8)
+        self.img[:] = rgb(background).astype(np.uint8)
 
     def _box(self, xs, ys, pad: float) -> tuple[int, int, int, int] | None:
         x0, x1 = max(int(np.floor(min(xs) - pad)), 0), min(int(np.ceil(max(xs) + pad)), self.w)
         y0, y1 = max(int(np.floor(min(ys) - pad)), 0), min(int(np.ceil(max(ys) + pad)), self.h)
         return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
-    def blend(self, box, coverage: np.ndarray, colour: str, opacity: float = 1.0) -> None:
-        x0, y0, x1, y1 = box
-        a = (coverage * opacity)[..., None]
-        region = self.img[y0:y1, x0:x1]
-        region += (rgb(colour) - region) * a
+    def paint(self, found, colour: str, opacity: float = 1.0) -> tuple | None:
+        """Blend a (box, coverage) into the picture; return the box."""
+        if found is None:
+            return None
+        (x0, y0, x1, y1), cov = found
+        self.img[y0:y1, x0:x1] = _over(self.img[y0:y1, x0:x1], colour, cov * opacity)
+        return found[0]
 
     # -- shapes ---------------------------------------------------------------
     def fill_coverage(self, points, hatch: dict | None = None):
@@ -73,53 +78,35 @@ class Canvas:
             return None
         return box, segment_coverage(pts[:-1], pts[1:], width, box, dash).max(axis=0)
 
-    def paint(self, found, colour: str, opacity: float = 1.0) -> tuple | None:
-        if found is None:
-            return None
-        self.blend(found[0], found[1], colour, opacity)
-        return found[0]
+    def lines(self, segments, colour: str, width: float, dash=None) -> tuple | None:
+        """Straight segments, each drawn only in the band of pixels around it.
 
-    def line(self, a, b, colour: str, width: float, dash=None) -> tuple | None:
-        """A solid line drawn along its major axis, a few pixels per step.
-
-        A long diagonal's bounding box is mostly empty; this touches only the
-        band of pixels around the line (one column or row per step, each pixel
-        once), with the same distance-based coverage as every other stroke.
+        A long diagonal's bounding box is mostly empty, so each segment is walked
+        along its major axis, a few pixels across per step. Where segments meet,
+        a pixel takes the strongest coverage, as one stroke would give it.
         """
-        (ax, ay), (bx, by) = a, b
-        steep = abs(by - ay) > abs(bx - ax)
-        if steep:  # walk along y: swap roles of x and y
-            ax, ay, bx, by = ay, ax, by, bx
-        if bx < ax:
-            ax, ay, bx, by = bx, by, ax, ay
-        reach = int(np.ceil(width / 2 + 1))
-        major = np.arange(int(np.floor(ax - reach)), int(np.ceil(bx + reach)) + 1)
-        slope = (by - ay) / (bx - ax) if bx != ax else 0.0
-        centre = ay + (np.clip(major + 0.5, ax, bx) - ax) * slope
-        minor = np.floor(centre)[:, None].astype(int) + np.arange(-reach - 1, reach + 2)[None, :]
-        major = np.broadcast_to(major[:, None], minor.shape)
-        xs, ys = (minor, major) if steep else (major, minor)
-        keep = (xs >= 0) & (xs < self.w) & (ys >= 0) & (ys < self.h)
-        xs, ys = xs[keep], ys[keep]
-        if xs.size == 0:
+        flat, cov = [], []
+        for a, b in segments:
+            found = _band(a, b, width, dash, self.w, self.h)
+            if found is not None:
+                flat.append(found[0])
+                cov.append(found[1])
+        if not flat:
             return None
-        (px, py), (qx, qy) = (b, a) if dash and (b[0], b[1]) < (a[0], a[1]) else (a, b)
-        dx, dy = qx - px, qy - py
-        length = float(np.hypot(dx, dy)) or 1e-6
-        rx, ry = xs + 0.5 - px, ys + 0.5 - py
-        along = (rx * dx + ry * dy) / length
-        across = np.abs(rx * dy - ry * dx) / length
-        beyond = np.maximum(np.abs(along - length / 2) - length / 2, 0)
-        cov = np.clip(width / 2 + 0.5 - np.maximum(across, beyond), 0, 1)
-        if dash:
-            cov *= dash_mask(along, length, dash)
-        cov = cov.astype(np.float32)[:, None]
-        region = self.img[ys, xs]
-        self.img[ys, xs] = region + (rgb(colour) - region) * cov
+        flat, cov = np.concatenate(flat), np.concatenate(cov)
+        if len(segments) > 1:  # one coverage per pixel: the largest
+            order = np.lexsort((-cov, flat))
+            flat, cov = flat[order], cov[order]
+            first = np.ones(len(flat), bool)
+            first[1:] = flat[1:] != flat[:-1]
+            flat, cov = flat[first], cov[first]
+        pixels = self.img.reshape(-1, 3)
+        pixels[flat] = _over(pixels[flat], colour, cov)
+        ys, xs = np.divmod(flat, self.w)
         return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
-    def text(self, at, text: str, colour: str, size: float, anchor: str = "mm", bold: bool = False) -> tuple | None:
-        mask, (ox, oy) = text_mask(text.translate(_GLYPHS), round(size * 2) / 2, anchor, bold)
+    def text(self, at, text: str, colour: str, size: float, anchor: str = "mm") -> tuple | None:
+        mask, (ox, oy) = text_mask(text.translate(_GLYPHS), round(size * 2) / 2, anchor)
         x0, y0 = int(round(at[0])) + ox, int(round(at[1])) + oy
         h, w = mask.shape
         sx0, sy0 = max(0, -x0), max(0, -y0)
@@ -127,8 +114,40 @@ class Canvas:
         if x1 <= max(x0, 0) or y1 <= max(y0, 0):
             return None
         box = (max(x0, 0), max(y0, 0), x1, y1)
-        self.blend(box, mask[sy0:sy0 + box[3] - box[1], sx0:sx0 + box[2] - box[0]], colour)
-        return box
+        return self.paint((box, mask[sy0:sy0 + box[3] - box[1], sx0:sx0 + box[2] - box[0]]), colour)
+
+
+def _band(a, b, width: float, dash, w: int, h: int):
+    """Flat pixel indices near segment a-b and their coverage (distance-based, AA)."""
+    (ax, ay), (bx, by) = a, b
+    steep = abs(by - ay) > abs(bx - ax)
+    if steep:  # walk along y: swap roles of x and y
+        ax, ay, bx, by = ay, ax, by, bx
+    if bx < ax:
+        ax, ay, bx, by = bx, by, ax, ay
+    reach = int(np.ceil(width / 2 + 1))
+    major = np.arange(int(np.floor(ax - reach)), int(np.ceil(bx + reach)) + 1)
+    slope = (by - ay) / (bx - ax) if bx != ax else 0.0
+    centre = ay + (np.clip(major + 0.5, ax, bx) - ax) * slope
+    minor = np.floor(centre)[:, None].astype(int) + np.arange(-reach - 1, reach + 2)[None, :]
+    major = np.broadcast_to(major[:, None], minor.shape)
+    xs, ys = (minor, major) if steep else (major, minor)
+    keep = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+    xs, ys = xs[keep], ys[keep]
+    if xs.size == 0:
+        return None
+    (px, py), (qx, qy) = (b, a) if dash and (b[0], b[1]) < (a[0], a[1]) else (a, b)
+    dx, dy = qx - px, qy - py
+    length = float(np.hypot(dx, dy)) or 1e-6
+    rx, ry = xs + 0.5 - px, ys + 0.5 - py
+    along = (rx * dx + ry * dy) / length
+    across = np.abs(rx * dy - ry * dx) / length
+    beyond = np.maximum(np.abs(along - length / 2) - length / 2, 0)
+    cov = np.clip(width / 2 + 0.5 - np.maximum(across, beyond), 0, 1)
+    if dash:
+        cov = cov * dash_mask(along, length, dash)
+    on = cov > 0
+    return (ys[on] * w + xs[on]), cov[on].astype(np.float32)
 
 
 def polygon_coverage(points, box) -> np.ndarray:
@@ -205,13 +224,12 @@ def font(size: float) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=4096)
-def text_mask(text: str, size: float, anchor: str, bold: bool) -> tuple[np.ndarray, tuple[int, int]]:
+def text_mask(text: str, size: float, anchor: str) -> tuple[np.ndarray, tuple[int, int]]:
     """Glyph coverage of `text` and the offset of its top-left from the anchor point."""
-    f = font(size)
-    stroke = 0  # Pillow's stroke smudges small text; the browser draws bold, the raster regular
-    left, top, right, bottom = f.getbbox(text, anchor=anchor, stroke_width=stroke)
+    f = font(size)  # regular weight: Pillow's stroke smudges small text (the browser draws bold)
+    left, top, right, bottom = f.getbbox(text, anchor=anchor)
     im = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(im).text((-left, -top), text, fill=255, font=f, anchor=anchor, stroke_width=stroke, stroke_fill=255)
+    ImageDraw.Draw(im).text((-left, -top), text, fill=255, font=f, anchor=anchor)
     return np.asarray(im, dtype=np.float32) / 255.0, (left, top)
 
 
@@ -219,7 +237,8 @@ def draw_items(canvas: Canvas, scene: dict, items: list, cache: dict | None = No
     """Draw items in order; return the boxes they touched.
 
     Coverage of named polygons is kept in `cache`: the same cells are tinted and
-    outlined frame after frame, so each is computed once per animation.
+    outlined frame after frame, so each is computed once per animation. Runs of
+    two-point lines in one style are drawn together.
     """
     styles, polys, boxes = scene["styles"], scene["polys"], []
     cache = {} if cache is None else cache
@@ -229,17 +248,24 @@ def draw_items(canvas: Canvas, scene: dict, items: list, cache: dict | None = No
             cache[key] = compute()
         return cache[key]
 
-    for item in items:
+    i = 0
+    while i < len(items):
+        item = items[i]
         st = styles[item["style"]]
+        if "line" in item and len(item["line"]) == 2:
+            j = i
+            while j < len(items) and items[j]["style"] == item["style"] and len(items[j].get("line", ())) == 2:
+                j += 1
+            segments = [items[k]["line"] for k in range(i, j)]
+            boxes.append(canvas.lines(segments, st.get("stroke") or "#000000", st.get("width", 1), st.get("dash")))
+            i = j
+            continue
+        i += 1
         if "text" in item:
-            boxes.append(canvas.text(item["at"], item["text"], st.get("fill") or "#000000", st.get("font", 12), st.get("anchor", "mm"), st.get("bold", False)))
+            boxes.append(canvas.text(item["at"], item["text"], st.get("fill") or "#000000", st.get("font", 12), st.get("anchor", "mm")))
             continue
         if "line" in item:
-            line = item["line"]
-            if len(line) == 2:
-                boxes.append(canvas.line(line[0], line[1], st.get("stroke") or "#000000", st.get("width", 1), st.get("dash")))
-            else:
-                boxes.append(canvas.paint(canvas.stroke_coverage(line, st.get("width", 1), st.get("dash"), closed=False), st.get("stroke") or "#000000"))
+            boxes.append(canvas.paint(canvas.stroke_coverage(item["line"], st.get("width", 1), st.get("dash"), closed=False), st.get("stroke") or "#000000"))
             continue
         name = item.get("poly")
         pts = polys[name] if name else item["points"]
@@ -261,10 +287,6 @@ def _union(boxes) -> tuple | None:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def to_uint8(img: np.ndarray) -> np.ndarray:
-    return (img * 255.0 + 0.5).astype(np.uint8)
-
-
 def base_canvas(scene: dict) -> Canvas:
     canvas = Canvas(scene["width"], scene["height"], scene.get("background", "#ffffff"))
     draw_items(canvas, scene, scene["base"])
@@ -273,36 +295,23 @@ def base_canvas(scene: dict) -> Canvas:
 
 def draw_frame(scene: dict, index: int) -> np.ndarray:
     """One frame alone, as [H][W][3] uint8."""
-    canvas = base_canvas(scene).copy()
+    canvas = base_canvas(scene)
     if scene["frames"]:
         draw_items(canvas, scene, scene["frames"][index]["items"])
-    return to_uint8(canvas.img)
+    return canvas.img
 
 
 def rasterize(scene: dict) -> Iterator[Frame]:
-    """Every frame in order, each with the box where it differs from the one before."""
+    """Every frame in order, each with the box where it may differ from the one before."""
     base = base_canvas(scene)
-    pixels = None
+    canvas = Canvas.__new__(Canvas)
+    canvas.w, canvas.h, canvas.img = base.w, base.h, base.img.copy()
     previous: list = []
     cache: dict = {}
     for i, frame in enumerate(scene["frames"] or [{"ms": 1000, "items": []}]):
-        canvas = base.copy() if i == 0 else _restore(base, canvas_prev, previous)
+        for x0, y0, x1, y1 in previous:  # undo the last frame's overlays
+            canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
         boxes = draw_items(canvas, scene, frame["items"], cache)
-        redo = boxes + previous
-        if i == 0:
-            pixels = to_uint8(canvas.img)
-            changed = (0, 0, scene["width"], scene["height"])
-        else:
-            pixels = pixels.copy()
-            for x0, y0, x1, y1 in redo:
-                pixels[y0:y1, x0:x1] = to_uint8(canvas.img[y0:y1, x0:x1])
-            changed = _union(redo)
-        yield Frame(pixels, changed, int(frame.get("ms", 1000)))
-        canvas_prev, previous = canvas, boxes
-
-
-def _restore(base: Canvas, canvas: Canvas, boxes) -> Canvas:
-    """Undo the previous frame's overlays by copying the base back over their boxes."""
-    for x0, y0, x1, y1 in boxes:
-        canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
-    return canvas
+        changed = (0, 0, scene["width"], scene["height"]) if i == 0 else _union(boxes + previous)
+        yield Frame(canvas.img.copy(), changed, int(frame.get("ms", 1000)))
+        previous = boxes

@@ -108,18 +108,41 @@ class _Builder:
                 group = self.group_of_bottom(c) if role == "in" else self.group_of_top(c)
                 own = self.fill_style(role, group)
                 cell_kinds = kinds if on_canvas else np.full((sl.rows, sl.cols), "i" if role == "in" else "o")
+                looks = [[fills.get(cell_kinds[r, q], own) for q in range(sl.cols)] for r in range(sl.rows)]
+                items += self.fill_blocks(sl, looks)
                 for r in range(sl.rows):
                     for q in range(sl.cols):
                         pid = self.poly(role, c, r, q, sl)
-                        look = fills.get(cell_kinds[r, q], own)
-                        if look:
-                            items.append({"poly": pid, "style": look})
                         if on_canvas and not self.scatter and cell_kinds[r, q] != "x" and (r in unreached[0] or q in unreached[1]):
                             items.append({"poly": pid, "style": hatch})
                 lines += self.grid_lines(sl, cell_kinds)
         items += lines
         if self.o.numbers:
             items += self.base_numbers()
+        return items
+
+    def fill_blocks(self, sl: lay.Slice, looks: list[list]) -> list:
+        """Cell fills as few polygons: rectangles of cells with one look.
+
+        Every cell keeps its own polygon in `polys` (for hover); drawing a block
+        at once is faster and leaves no seams, and the grid lines go on top.
+        White on the white background is not drawn at all.
+        """
+        runs = {}  # (q0, q1, look) -> the row where the current block started
+        blocks = []
+        for r in range(sl.rows + 1):
+            row = set(_runs_of(looks[r]) if r < sl.rows else [])
+            for key in list(runs):
+                if key not in row:
+                    blocks.append((runs.pop(key), r - 1, key))
+            for key in row:
+                runs.setdefault(key, r)
+        items = []
+        for r0, r1, (q0, q1, look) in sorted(blocks, key=lambda b: (b[0], b[2][0])):
+            st = self.styles.get(look, {})
+            if look is None or (st.get("fill") == "#ffffff" and st.get("opacity", 1) == 1):
+                continue
+            items.append({"points": sl.box(r0, q0, r1, q1 - 1), "style": look})
         return items
 
     def grid_lines(self, sl: lay.Slice, cell_kinds: np.ndarray) -> list:
@@ -354,6 +377,8 @@ class _Builder:
         for item in base:
             if "line" in item:
                 item["line"] = [px(p) for p in item["line"]]
+            elif "points" in item:
+                item["points"] = [px(p) for p in item["points"]]
         for frame in frames:
             for item in frame["items"]:
                 if "line" in item:
@@ -390,6 +415,16 @@ class _Builder:
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _runs_of(values: list) -> list[tuple[int, int, object]]:
+    """(start, end, value) of each run of equal values in a row (end exclusive)."""
+    out, start = [], 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            out.append((start, i, values[start]))
+            start = i
+    return out
 
 
 def _runs(ranks) -> list[tuple[int, int, int]]:

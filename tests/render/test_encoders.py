@@ -156,8 +156,12 @@ def test_svg_parses_and_draws_every_cell(scene):
     svg = encode(scene, "svg", frame=3).decode()
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg") and root.get("width") == str(scene["width"])
-    polygons = root.findall(".//{http://www.w3.org/2000/svg}polygon")
-    assert len(polygons) >= 49 + 25
+    ns = "{http://www.w3.org/2000/svg}"
+    fills = {p.get("fill") for p in root.findall(f".//{ns}polygon")}
+    assert {"#268bd2", "#2aa198", "#073642"} <= fills          # input, output, the kernel's tint
+    lines = root.findall(f".//{ns}polyline")
+    assert len(lines) >= 2 * (7 + 1) + 4                        # the grid's borders and four connectors
+    assert any(line.get("stroke-dasharray") for line in lines)  # padding borders are dashed
 
 
 @pytest.mark.parametrize("fmt", ["gif", "webp", "mp4", "png", "svg"])

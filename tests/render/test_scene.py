@@ -63,11 +63,14 @@ def test_dilated_kernel_shades_only_every_dth_cell():
 
 def test_padding_and_inserted_zeros_are_dashed_white():
     scene = build_scene(trace({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "padding": 1, "output_padding": 1}), build_options({}))
-    styles = {i["poly"]: i["style"] for i in scene["base"] if "poly" in i and i["poly"].startswith("in:")}
-    assert styles["in:0:0:0"] == "pad"          # padding
-    assert styles["in:0:1:2"] == "pad"          # an inserted zero between input cells
-    assert styles["in:0:1:1"] == "in"           # input cell (0, 0)
-    assert scene["styles"]["pad"]["fill"] == "#ffffff"
+    fills = [i for i in scene["base"] if "points" in i]
+    # input cells sit alone among zeros: each is its own blue block; padding and zeros
+    # are white on white, so they get no fill at all
+    blue = [i["points"] for i in fills if i["style"] == "in"]
+    assert len(blue) == 9
+    assert scene["polys"]["in:0:1:1"] in blue            # input (0, 0) after 1 padding row/col
+    assert scene["polys"]["in:0:1:2"] not in blue        # an inserted zero
+    assert scene["styles"]["in"]["fill"] == "#268bd2"
     line_styles = [scene["styles"][i["style"]] for i in scene["base"] if "line" in i]
     assert any(st.get("dash") and st["stroke"] == "#002b36" for st in line_styles)   # dashed borders
     assert any(not st.get("dash") and st["stroke"] == "#002b36" for st in line_styles)  # solid borders
