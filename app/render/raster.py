@@ -85,15 +85,9 @@ class Canvas:
         along its major axis, a few pixels across per step. Where segments meet,
         a pixel takes the strongest coverage, as one stroke would give it.
         """
-        flat, cov = [], []
-        for a, b in segments:
-            found = _band(a, b, width, dash, self.w, self.h)
-            if found is not None:
-                flat.append(found[0])
-                cov.append(found[1])
-        if not flat:
+        flat, cov = _bands(segments, width, dash, self.w, self.h)
+        if flat.size == 0:
             return None
-        flat, cov = np.concatenate(flat), np.concatenate(cov)
         if len(segments) > 1:  # one coverage per pixel: the largest
             order = np.lexsort((-cov, flat))
             flat, cov = flat[order], cov[order]
@@ -117,29 +111,43 @@ class Canvas:
         return self.paint((box, mask[sy0:sy0 + box[3] - box[1], sx0:sx0 + box[2] - box[0]]), colour)
 
 
-def _band(a, b, width: float, dash, w: int, h: int):
-    """Flat pixel indices near segment a-b and their coverage (distance-based, AA)."""
-    (ax, ay), (bx, by) = a, b
-    steep = abs(by - ay) > abs(bx - ax)
-    if steep:  # walk along y: swap roles of x and y
-        ax, ay, bx, by = ay, ax, by, bx
-    if bx < ax:
-        ax, ay, bx, by = bx, by, ax, ay
+def _bands(segments, width: float, dash, w: int, h: int):
+    """Flat pixel indices near each segment and their coverage (distance-based, AA).
+
+    Each segment is walked along its major axis, a few pixels across per step;
+    all segments are computed together, one array element per candidate pixel.
+    """
+    seg = np.array(segments, dtype=np.float64).reshape(-1, 4)   # ax, ay, bx, by
+    if dash:  # a shared border dashes the same way whichever way it was listed
+        flip = (seg[:, 2] < seg[:, 0]) | ((seg[:, 2] == seg[:, 0]) & (seg[:, 3] < seg[:, 1]))
+        seg[flip] = seg[flip][:, [2, 3, 0, 1]]
+    steep = np.abs(seg[:, 3] - seg[:, 1]) > np.abs(seg[:, 2] - seg[:, 0])
+    # in walking coordinates: u along the major axis, v across
+    u0 = np.where(steep, seg[:, 1], seg[:, 0])
+    v0 = np.where(steep, seg[:, 0], seg[:, 1])
+    u1 = np.where(steep, seg[:, 3], seg[:, 2])
+    v1 = np.where(steep, seg[:, 2], seg[:, 3])
+    lo, hi = np.minimum(u0, u1), np.maximum(u0, u1)
     reach = int(np.ceil(width / 2 + 1))
-    major = np.arange(int(np.floor(ax - reach)), int(np.ceil(bx + reach)) + 1)
-    slope = (by - ay) / (bx - ax) if bx != ax else 0.0
-    centre = ay + (np.clip(major + 0.5, ax, bx) - ax) * slope
-    minor = np.floor(centre)[:, None].astype(int) + np.arange(-reach - 1, reach + 2)[None, :]
-    major = np.broadcast_to(major[:, None], minor.shape)
-    xs, ys = (minor, major) if steep else (major, minor)
+    starts = np.floor(lo - reach).astype(int)
+    counts = np.ceil(hi + reach).astype(int) + 1 - starts
+    which = np.repeat(np.arange(len(seg)), counts)
+    u = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + starts[which]
+    du = u1 - u0
+    slope = np.divide(v1 - v0, du, out=np.zeros_like(du), where=du != 0)
+    centre = v0[which] + (np.clip(u + 0.5, lo[which], hi[which]) - u0[which]) * slope[which]
+    offsets = np.arange(-reach - 1, reach + 2)
+    v = np.floor(centre).astype(int)[:, None] + offsets[None, :]
+    u = np.broadcast_to(u[:, None], v.shape)
+    which = np.broadcast_to(which[:, None], v.shape)
+    st = steep[which]
+    xs, ys = np.where(st, v, u), np.where(st, u, v)
     keep = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-    xs, ys = xs[keep], ys[keep]
-    if xs.size == 0:
-        return None
-    (px, py), (qx, qy) = (b, a) if dash and (b[0], b[1]) < (a[0], a[1]) else (a, b)
-    dx, dy = qx - px, qy - py
-    length = float(np.hypot(dx, dy)) or 1e-6
-    rx, ry = xs + 0.5 - px, ys + 0.5 - py
+    xs, ys, which = xs[keep], ys[keep], which[keep]
+    ax, ay, bx, by = (seg[which, i] for i in range(4))
+    dx, dy = bx - ax, by - ay
+    length = np.maximum(np.hypot(dx, dy), 1e-6)
+    rx, ry = xs + 0.5 - ax, ys + 0.5 - ay
     along = (rx * dx + ry * dy) / length
     across = np.abs(rx * dy - ry * dx) / length
     beyond = np.maximum(np.abs(along - length / 2) - length / 2, 0)
@@ -147,7 +155,7 @@ def _band(a, b, width: float, dash, w: int, h: int):
     if dash:
         cov = cov * dash_mask(along, length, dash)
     on = cov > 0
-    return (ys[on] * w + xs[on]), cov[on].astype(np.float32)
+    return ys[on] * w + xs[on], cov[on].astype(np.float32)
 
 
 def polygon_coverage(points, box) -> np.ndarray:
