@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 
-from . import animation, api, errors
+from . import animation, api, errors, pages
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
@@ -22,6 +23,9 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.include_router(api.router)
     app.include_router(animation.router)
+    app.include_router(pages.router)
+    app.middleware("http")(pages.frame_policy)
+    app.mount("/static", StaticFiles(directory=str(pages.ROOT / "static")), name="static")
     return app
 
 

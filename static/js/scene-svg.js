@@ -1,0 +1,92 @@
+// Draws a scene (see app/render/SCENE.md) as SVG: the base once, one frame at a time,
+// and an overlay for hover highlights. The same description the GIFs are drawn from.
+
+const NS = "http://www.w3.org/2000/svg";
+const ANCHOR_X = { l: "start", m: "middle", r: "end" };
+const ANCHOR_Y = { a: "text-before-edge", t: "text-before-edge", m: "central", s: "alphabetic", b: "text-after-edge", d: "text-after-edge" };
+
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+const pts = (list) => list.map(([x, y]) => `${x},${y}`).join(" ");
+
+function paint(st, fill = true) {
+  let out = fill && st.fill ? `fill="${st.fill}"` : 'fill="none"';
+  if (fill && st.opacity !== undefined && st.opacity !== 1) out += ` fill-opacity="${st.opacity}"`;
+  if (st.stroke) {
+    out += ` stroke="${st.stroke}" stroke-width="${st.width ?? 1}"`;
+    if (st.dash) out += ` stroke-dasharray="${st.dash[0]} ${st.dash[1]}"`;
+  }
+  return out;
+}
+
+/** SVG markup of scene items (strings are faster to insert than nodes one by one). */
+export function itemsMarkup(scene, items) {
+  let out = "";
+  for (const item of items) {
+    const st = scene.styles[item.style] || {};
+    if (item.text !== undefined) {
+      const [x, y] = item.at;
+      const a = st.anchor || "mm";
+      out += `<text x="${x}" y="${y}" font-size="${st.font ?? 12}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${ANCHOR_Y[a[1]] || "central"}"${st.bold ? ' font-weight="bold"' : ""}>${esc(item.text)}</text>`;
+    } else if (item.line) {
+      out += `<polyline points="${pts(item.line)}" ${paint(st, false)}/>`;
+    } else {
+      const p = item.poly ? scene.polys[item.poly] : item.points;
+      out += `<polygon points="${pts(p)}" ${paint(st)}/>`;
+      if (st.hatch) out += `<polygon points="${pts(p)}" fill="url(#hatch)"/>`;
+    }
+  }
+  return out;
+}
+
+export class SceneView {
+  constructor(container) {
+    this.container = container;
+    this.scene = null;
+  }
+
+  setScene(scene) {
+    this.scene = scene;
+    const hatch = Object.values(scene.styles).find((s) => s.hatch)?.hatch;
+    const defs = hatch
+      ? `<defs><pattern id="hatch" width="${hatch.spacing}" height="${hatch.spacing}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="${hatch.spacing}" stroke="${hatch.color}" stroke-width="${hatch.width}"/></pattern></defs>`
+      : "";
+    const hits = Object.entries(scene.polys)
+      .map(([id, p]) => `<polygon class="hit" data-id="${id}" points="${pts(p)}"/>`)
+      .join("");
+    this.container.innerHTML =
+      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', sans-serif">` +
+      `${defs}<rect width="100%" height="100%" fill="${scene.background || "#fff"}"/>` +
+      `<g class="base">${itemsMarkup(scene, scene.base)}</g><g class="frame"></g><g class="overlay"></g><g class="hits">${hits}</g></svg>`;
+    this.svg = this.container.querySelector("svg");
+    this.frameLayer = this.svg.querySelector("g.frame");
+    this.overlay = this.svg.querySelector("g.overlay");
+  }
+
+  showFrame(i) {
+    const frame = this.scene?.frames[i];
+    this.frameLayer.innerHTML = frame ? itemsMarkup(this.scene, frame.items) : "";
+  }
+
+  /** Outline and tint cells by id; `labels` maps an id to a small text (a weight, say). */
+  highlight(ids, colour, labels = {}) {
+    const scene = this.scene;
+    let out = "";
+    for (const id of ids) {
+      const p = scene.polys[id];
+      if (!p) continue;
+      out += `<polygon points="${pts(p)}" fill="${colour}" fill-opacity="0.35" stroke="${colour}" stroke-width="2.2"/>`;
+    }
+    for (const [id, text] of Object.entries(labels)) {
+      const p = scene.polys[id];
+      if (!p) continue;
+      const cx = p.reduce((s, q) => s + q[0], 0) / p.length;
+      const cy = p.reduce((s, q) => s + q[1], 0) / p.length;
+      out += `<text x="${cx}" y="${cy}" class="hl-label" text-anchor="middle" dominant-baseline="central">${esc(text)}</text>`;
+    }
+    this.overlay.innerHTML += out;
+  }
+
+  clearHighlight() {
+    if (this.overlay) this.overlay.innerHTML = "";
+  }
+}
