@@ -20,100 +20,110 @@ from PIL import Image, ImageFile
 
 from .raster import rasterize
 
-MIN_FLAT = 8        # interior pixels a colour needs to count as a flat fill (kept exact)
+MIN_FLAT = 4        # sampled interior pixels a colour needs to count as a flat fill (kept exact)
+TOLERANCE = 48      # largest colour error (RGB distance) a table may leave before it doubles
 
 
 def _keys(pixels: np.ndarray) -> np.ndarray:
     """One uint32 per RGB pixel, so colours can be counted and compared fast."""
-    p = pixels.astype(np.uint32)
-    return (p[..., 0] << 16) | (p[..., 1] << 8) | p[..., 2]
+    return (pixels[..., 0].astype(np.uint32) << 16) | (pixels[..., 1].astype(np.uint32) << 8) | pixels[..., 2]
 
 
 def _rgb(keys: np.ndarray) -> np.ndarray:
     return np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=-1)
 
 
-def flat_colours(pixels: np.ndarray) -> np.ndarray:
-    """Colours that fill areas: pixels equal to all four neighbours, most common first.
+def _interior(k: np.ndarray) -> np.ndarray:
+    """Keys of pixels equal to all four neighbours."""
+    c = k[1:-1, 1:-1]
+    return c[(c == k[:-2, 1:-1]) & (c == k[2:, 1:-1]) & (c == k[1:-1, :-2]) & (c == k[1:-1, 2:])]
 
-    Antialiased edges are one or two pixels wide, so their blends almost never
-    have an interior; cells, tints and the background always do.
+
+def palette_for(regions: list[np.ndarray], max_colours: int = 255) -> np.ndarray:
+    """[K][3] uint8 colours for the whole animation; K + 1 (with transparent) a power of two.
+
+    `regions` are the pixels that get encoded: the first frame, then each later
+    frame's changed box. Flat colours (pixels equal to their four neighbours:
+    fills, tints, background; antialiased edges are too thin to have any) come
+    first and exact, so fills never drift or dither. The rest of the table goes
+    to the blends by a weighted k-means over all colours, flat ones held fixed.
+    Sampling every second pixel (every fourth in frames after the first) is plenty.
     """
-    k = _keys(pixels)
-    inner = (k[1:-1, 1:-1] == k[:-2, 1:-1]) & (k[1:-1, 1:-1] == k[2:, 1:-1]) \
-        & (k[1:-1, 1:-1] == k[1:-1, :-2]) & (k[1:-1, 1:-1] == k[1:-1, 2:])
-    values, counts = np.unique(k[1:-1, 1:-1][inner], return_counts=True)
+    keys = [_keys(r[::2, ::2] if i == 0 else r[::4, ::4]) for i, r in enumerate(regions)]
+    inner, counts = np.unique(np.concatenate([_interior(k).ravel() for k in keys]), return_counts=True)
     order = np.argsort(-counts, kind="stable")
-    return values[order][counts[order] >= MIN_FLAT]
-
-
-def palette_for(first: np.ndarray, regions: list[np.ndarray], max_colours: int = 255) -> np.ndarray:
-    """[K][3] uint8 colours for the whole animation, K + 1 (transparent) a power of two.
-
-    The flat colours come first, exact, so fills never drift or dither. The rest
-    of the table is filled by a weighted k-means over every colour that occurs
-    (first frame plus each later frame's changed box), with the flat colours
-    held fixed: the blends settle where antialiased pixels actually are.
-    """
-    flats = _keys_unique_near(flat_colours(first), max_colours)
-    need = len(flats) + max(7, len(flats))        # about one blend level per flat colour
-    size = 16
-    while size - 1 < need and size < max_colours + 1:
-        size *= 2
-    k = min(size - 1, max_colours)
-
-    sample = np.concatenate([_keys(first[::2, ::2]).ravel()] + [_keys(r[::2, ::2]).ravel() for r in regions])
-    values, counts = np.unique(sample, return_counts=True)
+    inner = inner[order][counts[order] >= MIN_FLAT]
+    flats = _distinct(_rgb(inner).astype(np.int32), max_colours // 2)
+    values, counts = np.unique(np.concatenate([k.ravel() for k in keys]), return_counts=True)
     points, weights = _rgb(values).astype(np.float32), counts.astype(np.float32)
-    centres = _rgb(flats).astype(np.float32)
-    while len(centres) < k:   # seed: the colour worst served so far, weighted by how often it occurs
-        far = ((points[:, None, :] - centres[None]) ** 2).sum(-1).min(axis=1) * weights if len(centres) else weights
-        if far.max() <= 0:
-            break
-        centres = np.vstack([centres, points[np.argmax(far)]])
-    fixed = len(flats)
-    for _ in range(8):
-        label = ((points[:, None, :] - centres[None]) ** 2).sum(-1).argmin(axis=1)
-        for j in range(fixed, len(centres)):
-            on = label == j
-            if on.any():
-                centres[j] = (points[on] * weights[on, None]).sum(0) / weights[on].sum()
-    return np.round(centres).astype(np.uint8)
+    size = 16
+    while True:   # the smallest table that serves every colour within TOLERANCE
+        centres, worst = _kmeans(points, weights, flats.astype(np.float32), min(size - 1, max_colours))
+        if worst <= TOLERANCE ** 2 or size > max_colours:
+            return _exact(np.round(centres).astype(np.uint8), len(flats))
+        size *= 2
 
 
-def _keys_unique_near(keys: np.ndarray, limit: int, near: int = 6) -> np.ndarray:
-    """Drop colours within `near` (per channel) of a more common one: 254-white is white."""
-    kept: list[int] = []
-    rgb = _rgb(keys).astype(int)
-    for i in range(len(keys)):
-        if len(kept) >= limit // 2:
+def _kmeans(points, weights, fixed, k: int, rounds: int = 8):
+    """k centres (the fixed ones first, unmoved) and the worst squared distance left.
+
+    Seeds are picked farthest first, weighted by how often a colour occurs;
+    then Lloyd's rounds move the free centres to their clusters' weighted means.
+    """
+    centres = list(fixed)
+    gap = np.full(len(points), np.inf, np.float32)   # squared distance to the nearest centre so far
+    for c in centres:
+        gap = np.minimum(gap, ((points - c) ** 2).sum(-1))
+    while len(centres) < k and gap.max() > 0:
+        worst = int(np.argmax(weights * np.minimum(gap, 1e9)))
+        centres.append(points[worst])
+        gap = np.minimum(gap, ((points - points[worst]) ** 2).sum(-1))
+    centres = np.array(centres, np.float32).reshape(-1, 3)
+    free = np.arange(len(centres)) >= len(fixed)
+    for _ in range(rounds):
+        d = ((points[:, None, :] - centres[None]) ** 2).sum(-1)
+        label = d.argmin(axis=1)
+        mass = np.bincount(label, weights, len(centres))
+        moved = np.stack([np.bincount(label, weights * points[:, c], len(centres)) for c in range(3)], axis=1)
+        on = free & (mass > 0)
+        centres[on] = moved[on] / mass[on, None]
+    return centres, float(((points[:, None, :] - centres[None]) ** 2).sum(-1).min(axis=1).max())
+
+
+def _distinct(rgb: np.ndarray, limit: int, near: int = 6) -> np.ndarray:
+    """Colours in order, skipping any within `near` per channel of one kept: 254-white is white."""
+    kept: list[np.ndarray] = []
+    for c in rgb:
+        if len(kept) >= limit:
             break
-        if all(np.abs(rgb[i] - rgb[j]).max() > near for j in kept):
-            kept.append(i)
-    return keys[kept].astype(np.uint32)
+        if all(np.abs(c - d).max() > near for d in kept):
+            kept.append(c)
+    return np.array(kept, np.int32).reshape(-1, 3)
+
+
+def _exact(colours: np.ndarray, flats: int) -> np.ndarray:
+    """Make each flat colour map to itself under Pillow's quantizer.
+
+    Pillow looks colours up in a cache of 4x4x4 cells, each holding the entry
+    nearest the cell's corner, so a blend close to a flat colour can win its
+    cell; that blend then becomes a copy of the flat colour.
+    """
+    mapped = Quantizer(colours)(colours[None, :flats])[0]
+    for j, i in enumerate(mapped.tolist()):
+        if i != j:
+            colours[i] = colours[j]
+    return colours
 
 
 class Quantizer:
-    """Nearest palette entry for each pixel, exactly, with no dithering.
-
-    Pillow's mapping is fast but goes through a coarse colour cache, so it can
-    pick a neighbour of the right entry; every pixel whose mapped colour is not
-    its own is checked against the whole palette in NumPy.
-    """
+    """Palette index for each pixel, nearest colour, no dithering (Pillow, C speed)."""
 
     def __init__(self, colours: np.ndarray):
-        self.colours = colours.astype(np.int32)
         self.image = Image.new("P", (1, 1))
         self.image.putpalette(colours.ravel().tolist())
 
     def __call__(self, pixels: np.ndarray) -> np.ndarray:
-        idx = np.array(Image.fromarray(pixels).quantize(palette=self.image, dither=Image.Dither.NONE))
-        idx = np.minimum(idx, len(self.colours) - 1)   # Pillow pads the palette to 256 entries
-        off = (self.colours[idx] != pixels).any(axis=-1)
-        if off.any():
-            d = ((pixels[off].astype(np.int32)[:, None, :] - self.colours[None]) ** 2).sum(-1)
-            idx[off] = d.argmin(axis=1)
-        return idx.astype(np.uint8)
+        return np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).quantize(palette=self.image, dither=Image.Dither.NONE))
 
 
 def _lzw(indices: np.ndarray, code_size: int) -> bytes:
@@ -142,7 +152,8 @@ def delays(durations: list[int]) -> list[int]:
 
 def write(frames, durations: list[int], width: int, height: int, colours: np.ndarray) -> bytes:
     """frames: iterable of ([H][W] index array, box (x0, y0, x1, y1) outside which it
-    equals the frame before, or None for anywhere)."""
+    equals the frame before, or None for anywhere). The array may be reused and
+    changed in place between frames: the writer keeps its own copy."""
     bits = max(1, int(np.ceil(np.log2(len(colours) + 1))))
     transparent = len(colours)
     table = np.zeros((1 << bits, 3), np.uint8)
@@ -153,6 +164,7 @@ def write(frames, durations: list[int], width: int, height: int, colours: np.nda
     for (indices, near), delay in zip(frames, delays(durations)):
         if previous is None:
             box, block = (0, 0, width, height), indices
+            previous = indices.copy()
         else:
             nx0, ny0, nx1, ny1 = near or (0, 0, width, height)
             changed = indices[ny0:ny1, nx0:nx1] != previous[ny0:ny1, nx0:nx1]
@@ -161,13 +173,13 @@ def write(frames, durations: list[int], width: int, height: int, colours: np.nda
                 r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
                 box = (nx0 + int(c0), ny0 + int(r0), nx0 + int(c1), ny0 + int(r1))
                 block = np.where(changed[r0:r1, c0:c1], indices[box[1]:box[3], box[0]:box[2]], transparent)
+                previous[ny0:ny1, nx0:nx1] = indices[ny0:ny1, nx0:nx1]
             else:   # nothing changed: keep the frame (and its delay) as one transparent pixel
                 box, block = (0, 0, 1, 1), np.full((1, 1), transparent)
         x0, y0, x1, y1 = box
         out.append(struct.pack("<BBBBHBB", 0x21, 0xF9, 4, (1 << 2) | 1, delay, transparent, 0))
         out.append(struct.pack("<BHHHHB", 0x2C, x0, y0, x1 - x0, y1 - y0, 0))
         out.append(_lzw(block, max(2, bits)))
-        previous = indices
     out.append(b"\x3b")
     return b"".join(out)
 
@@ -175,18 +187,17 @@ def write(frames, durations: list[int], width: int, height: int, colours: np.nda
 def encode(scene: dict, durations: list[int]) -> bytes:
     """The scene as a looping GIF; `durations` in ms, one per frame."""
     frames = list(rasterize(scene))
-    regions = [f.pixels[y0:y1, x0:x1] for f in frames[1:] if f.changed for x0, y0, x1, y1 in [f.changed]]
-    colours = palette_for(frames[0].pixels, regions)
+    regions = [frames[0].pixels] + [f.pixels[y0:y1, x0:x1] for f in frames[1:] if f.changed for x0, y0, x1, y1 in [f.changed]]
+    colours = palette_for(regions)
     quantize = Quantizer(colours)
 
     def indices():
         current = None
         for f in frames:
             if current is None:
-                current = quantize(f.pixels)
-            elif f.changed is not None:   # only the changed box is mapped again
+                current = quantize(f.pixels).copy()   # Pillow hands back a read-only view
+            elif f.changed is not None:   # only the changed box is mapped again, in place
                 x0, y0, x1, y1 = f.changed
-                current = current.copy()
                 current[y0:y1, x0:x1] = quantize(f.pixels[y0:y1, x0:x1])
             yield current, f.changed
 

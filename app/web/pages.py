@@ -104,8 +104,15 @@ def oembed(request: Request, url: str = "", format: str = "json", maxwidth: int 
 
 
 async def frame_policy(request: Request, call_next):
-    """Only /embed may be framed by other sites (sandboxed iframes included)."""
+    """Only /embed may be framed by other sites, sandboxed iframes included.
+
+    A sandboxed iframe has an opaque origin, so its module scripts are fetched
+    in CORS mode: the static files say any origin may read them.
+    """
     response = await call_next(request)
-    if request.url.path != "/embed" and response.headers.get("content-type", "").startswith("text/html"):
+    path = request.url.path
+    if path.startswith("/static/"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif path != "/embed" and response.headers.get("content-type", "").startswith("text/html"):
         response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
     return response

@@ -215,12 +215,13 @@ function hover(id) {
   view.clearHighlight();
   if (!id || !cells) return;
   const what = cells.explain(id);
-  view.highlight(what.secondary, "#b58900");
-  view.highlight(what.primary, "#d33682", what.labels);
+  view.highlight(what.secondary, "#b58900", {}, "hl-self");
+  view.highlight(what.primary, "#d33682", what.labels, "hl-target");
 }
-$("#stage").addEventListener("pointerover", (e) => hover(e.target.closest?.(".hit")?.dataset.id));
-$("#stage").addEventListener("pointerleave", () => view.clearHighlight());
-$("#stage").addEventListener("pointerdown", (e) => hover(e.target.closest?.(".hit")?.dataset.id));
+// A mouse highlights while it hovers; a tap keeps its highlight until the next tap.
+$("#stage").addEventListener("pointerover", (e) => e.pointerType === "mouse" && hover(e.target.closest?.(".hit")?.dataset.id));
+$("#stage").addEventListener("pointerleave", (e) => e.pointerType === "mouse" && view.clearHighlight());
+$("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && hover(e.target.closest?.(".hit")?.dataset.id));
 
 // ---- controls -------------------------------------------------------------------------------
 let debounce = null;

@@ -68,13 +68,13 @@ export class SceneView {
   }
 
   /** Outline and tint cells by id; `labels` maps an id to a small text (a weight, say). */
-  highlight(ids, colour, labels = {}) {
+  highlight(ids, colour, labels = {}, role = "hl") {
     const scene = this.scene;
     let out = "";
     for (const id of ids) {
       const p = scene.polys[id];
       if (!p) continue;
-      out += `<polygon points="${pts(p)}" fill="${colour}" fill-opacity="0.35" stroke="${colour}" stroke-width="2.2"/>`;
+      out += `<polygon class="${role}" data-id="${id}" points="${pts(p)}" fill="${colour}" fill-opacity="0.35" stroke="${colour}" stroke-width="2.2"/>`;
     }
     for (const [id, text] of Object.entries(labels)) {
       const p = scene.polys[id];

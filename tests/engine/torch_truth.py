@@ -74,6 +74,12 @@ def _side_range(draw, lo: int, hi: int = 9) -> int:
     return draw(st.integers(lo, max(lo, hi)))
 
 
+def _near(draw, n: int) -> int:
+    """An input side around the smallest that works: where PyTorch's rules flip."""
+    lo = max(1, n - 2)
+    return draw(st.integers(lo, lo + 5))
+
+
 @st.composite
 def raw_specs(draw, op: str | None = None, wide: bool = False):
     """One spec dict as a user writes it, plus what the test needs to make its arrays.
@@ -89,7 +95,7 @@ def raw_specs(draw, op: str | None = None, wide: bool = False):
     meta = {"seed": draw(st.integers(0, 2**32 - 1)), "integers": draw(st.booleans())}
 
     if op in ("conv2d", "conv_transpose2d"):
-        cin, cout, groups = _channels(draw, wide)
+        cin, cout, groups = _channels(draw, wide and draw(st.integers(0, 3)) == 0)
         raw["in_channels"], raw["out_channels"] = cin, cout
         if groups != 1 or draw(st.booleans()):
             raw["groups"] = groups
@@ -138,7 +144,7 @@ def raw_specs(draw, op: str | None = None, wide: bool = False):
                 n = max(n, max(lo_, hi_))
             need.append(n)
         if wide:
-            h, w = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+            h, w = _near(draw, need[0]), _near(draw, need[1])
         else:
             h, w = _side_range(draw, need[0]), _side_range(draw, need[1])
 
@@ -146,17 +152,17 @@ def raw_specs(draw, op: str | None = None, wide: bool = False):
         p_arg, (ph, pw) = _pick_pair(draw, 0, 4 if wide else 3, common=0)
         if (ph, pw) != (0, 0) or draw(st.booleans()):
             raw["padding"] = p_arg
-        hi_h = max(sh, dh) - 1 if not wide else 3
-        hi_w = max(sw, dw) - 1 if not wide else 3
+        hi_h = max(sh, dh) - (0 if wide else 1)  # wide: one past PyTorch's limit
+        hi_w = max(sw, dw) - (0 if wide else 1)
         oph, opw = draw(st.integers(0, hi_h)), draw(st.integers(0, hi_w))
         if (oph, opw) != (0, 0) or draw(st.booleans()):
             raw["output_padding"] = oph if oph == opw and draw(st.booleans()) else [oph, opw]
         raw["view"] = draw(st.sampled_from(["gather", "scatter"]))
+        # output = (i-1)*s - 2p + d*(k-1) + op + 1 must be at least 1
+        need = [-(-max(0, 2 * p - (e - 1) - o) // s) + 1 for p, e, o, s in ((ph, eff[0], oph, sh), (pw, eff[1], opw, sw))]
         if wide:
-            h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+            h, w = _near(draw, need[0]), _near(draw, need[1])
         else:
-            # output = (i-1)*s - 2p + d*(k-1) + op + 1 must be at least 1
-            need = [-(-max(0, 2 * p - (e - 1) - o) // s) + 1 for p, e, o, s in ((ph, eff[0], oph, sh), (pw, eff[1], opw, sw))]
             h, w = _side_range(draw, need[0], 7), _side_range(draw, need[1], 7)
 
     else:  # pooling
@@ -166,8 +172,8 @@ def raw_specs(draw, op: str | None = None, wide: bool = False):
             raw["stride"] = s_arg
         else:  # PyTorch's default: stride = kernel_size
             sh, sw = kh, kw
-        if wide:
-            ph, pw = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+        if wide:  # up to one past PyTorch's limit of half the kernel
+            ph, pw = draw(st.integers(0, kh // 2 + 1)), draw(st.integers(0, kw // 2 + 1))
         else:
             ph, pw = draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2))
         if (ph, pw) != (0, 0) or draw(st.booleans()):
@@ -184,7 +190,7 @@ def raw_specs(draw, op: str | None = None, wide: bool = False):
             raw["ceil_mode"] = draw(st.booleans())
         eff = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
         if wide:
-            h, w = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+            h, w = _near(draw, eff[0] - 2 * ph), _near(draw, eff[1] - 2 * pw)
         else:
             h, w = _side_range(draw, eff[0] - 2 * ph), _side_range(draw, eff[1] - 2 * pw)
 
