@@ -23,8 +23,12 @@ _GLYPHS = str.maketrans({"×": "x", "−": "-", "–": "-", "∞": "inf", "→":
 
 @dataclass(frozen=True)
 class Frame:
-    pixels: np.ndarray          # [H][W][3] uint8
-    changed: tuple | None       # (x0, y0, x1, y1) that may differ from the previous frame
+    """One drawn frame. Encoders crop to `changed`: outside it the pixels equal the
+    previous frame's. The first frame's box is the whole canvas; None means that
+    nothing changed at all."""
+
+    pixels: np.ndarray          # [H][W][3] uint8, this frame's own copy
+    changed: tuple | None       # (x0, y0, x1, y1), x1/y1 exclusive
     ms: int
 
 
@@ -99,8 +103,8 @@ class Canvas:
         ys, xs = np.divmod(flat, self.w)
         return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
-    def text(self, at, text: str, colour: str, size: float, anchor: str = "mm") -> tuple | None:
-        mask, (ox, oy) = text_mask(text.translate(_GLYPHS), round(size * 2) / 2, anchor)
+    def text(self, at, text: str, colour: str, size: float, anchor: str = "mm", bold: bool = False) -> tuple | None:
+        mask, (ox, oy) = text_mask(text.translate(_GLYPHS), round(size * 2) / 2, anchor, bool(bold))
         x0, y0 = int(round(at[0])) + ox, int(round(at[1])) + oy
         h, w = mask.shape
         sx0, sy0 = max(0, -x0), max(0, -y0)
@@ -159,25 +163,52 @@ def _bands(segments, width: float, dash, w: int, h: int):
 
 
 def polygon_coverage(points, box) -> np.ndarray:
-    """Approximate area of each pixel inside a convex polygon.
+    """Area of each pixel of `box` inside the polygon, 0..1.
 
-    Each edge contributes clip(0.5 + signed distance of the pixel centre), and
-    the contributions multiply: exact for pixels crossed by one edge, close at
-    corners, and far cheaper than supersampling.
+    Convex polygons (every cell, tint and block the scene draws): each edge
+    contributes clip(0.5 + signed distance of the pixel centre) and the
+    contributions multiply, exact where one edge crosses a pixel, close at
+    corners, far cheaper than supersampling. Anything else is supersampled.
     """
+    if not _convex(points):
+        return _supersampled(points, box)
     x0, y0, x1, y1 = box
     px = np.arange(x0, x1, dtype=np.float32)[None, :] + 0.5
     py = np.arange(y0, y1, dtype=np.float32)[:, None] + 0.5
     n = len(points)
-    area = sum(points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1] for i in range(n))
-    sign = 1.0 if area >= 0 else -1.0
+    sign = 1.0 if _area2(points) >= 0 else -1.0
     cov = np.ones((y1 - y0, x1 - x0), np.float32)
     for i in range(n):
         (ax, ay), (bx, by) = points[i], points[(i + 1) % n]
-        length = float(np.hypot(bx - ax, by - ay)) or 1e-6
+        length = float(np.hypot(bx - ax, by - ay))
+        if length == 0:
+            continue
         nx, ny = -(by - ay) * sign / length, (bx - ax) * sign / length  # inward normal (y down)
         cov *= np.clip(0.5 + (px - ax) * nx + (py - ay) * ny, 0, 1)
     return cov
+
+
+def _area2(points) -> float:
+    n = len(points)
+    return sum(points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1] for i in range(n))
+
+
+def _convex(points) -> bool:
+    """True when every turn goes the same way (repeated points ignored)."""
+    p = np.asarray(points, np.float64)
+    d = np.roll(p, -1, axis=0) - p
+    d = d[np.hypot(d[:, 0], d[:, 1]) > 1e-9]
+    turns = d[:, 0] * np.roll(d[:, 1], -1) - d[:, 1] * np.roll(d[:, 0], -1)
+    return len(d) >= 3 and (bool((turns >= -1e-9).all()) or bool((turns <= 1e-9).all()))
+
+
+def _supersampled(points, box, k: int = 4) -> np.ndarray:
+    """Coverage from a k x k supersampled fill (even-odd, by Pillow): any polygon."""
+    x0, y0, x1, y1 = box
+    im = Image.new("L", ((x1 - x0) * k, (y1 - y0) * k), 0)
+    ImageDraw.Draw(im).polygon([((x - x0) * k, (y - y0) * k) for x, y in points], fill=255)
+    a = np.asarray(im, np.float32).reshape(y1 - y0, k, x1 - x0, k)
+    return a.mean(axis=(1, 3)) / 255.0
 
 
 def segment_coverage(starts, ends, width: float, box, dash=None) -> np.ndarray:
@@ -232,12 +263,22 @@ def font(size: float) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=4096)
-def text_mask(text: str, size: float, anchor: str) -> tuple[np.ndarray, tuple[int, int]]:
-    """Glyph coverage of `text` and the offset of its top-left from the anchor point."""
-    f = font(size)  # regular weight: Pillow's stroke smudges small text (the browser draws bold)
+def text_mask(text: str, size: float, anchor: str, bold: bool = False) -> tuple[np.ndarray, tuple[int, int]]:
+    """Glyph coverage of `text` and the offset of its top-left from the anchor point.
+
+    Bold is the regular face drawn twice, the second time a fraction of a pixel
+    to the right: Pillow's stroke option smudges small text, and the built-in
+    font has no bold face.
+    """
+    f = font(size)
+    shift = max(0.5, size / 24) if bold else 0.0
     left, top, right, bottom = f.getbbox(text, anchor=anchor)
+    right += int(np.ceil(shift))
     im = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(im).text((-left, -top), text, fill=255, font=f, anchor=anchor)
+    draw = ImageDraw.Draw(im)
+    draw.text((-left, -top), text, fill=255, font=f, anchor=anchor)
+    if bold:
+        draw.text((-left + shift, -top), text, fill=255, font=f, anchor=anchor)
     return np.asarray(im, dtype=np.float32) / 255.0, (left, top)
 
 
@@ -270,7 +311,7 @@ def draw_items(canvas: Canvas, scene: dict, items: list, cache: dict | None = No
             continue
         i += 1
         if "text" in item:
-            boxes.append(canvas.text(item["at"], item["text"], st.get("fill") or "#000000", st.get("font", 12), st.get("anchor", "mm")))
+            boxes.append(canvas.text(item["at"], item["text"], st.get("fill") or "#000000", st.get("font", 12), st.get("anchor", "mm"), st.get("bold", False)))
             continue
         if "line" in item:
             boxes.append(canvas.paint(canvas.stroke_coverage(item["line"], st.get("width", 1), st.get("dash"), closed=False), st.get("stroke") or "#000000"))

@@ -1,0 +1,72 @@
+"""The pages over a real server: content, languages, framing headers, oEmbed."""
+
+from __future__ import annotations
+
+import html as htmllib
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from app.presets import PRESETS
+
+
+@pytest.fixture(scope="module")
+def client(live_server):
+    with httpx.Client(base_url=live_server, timeout=30) as c:
+        yield c
+
+
+def test_playground_page(client, live_server):
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    for needle in ['id="stage"', 'id="controls"', 'name="op"', 'id="torch-line"', 'id="share-iframe"', "application/json+oembed",
+                   "No padding, no strides", "Padding, strides, transposed (odd)", "Dilation"]:
+        assert needle in html, needle
+    assert "cdn" not in html.lower()  # everything is served from here
+    assert r.headers["content-security-policy"] == "frame-ancestors 'self'"
+
+
+def test_language_from_header_and_query(client):
+    zh = client.get("/", headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.5"}).text
+    assert 'lang="zh-CN"' in zh and "运算" in zh and "卷积" in zh
+    assert 'lang="en"' in client.get("/?lang=en", headers={"accept-language": "zh-CN"}).text
+    assert "运算" in client.get("/?lang=zh").text
+
+
+def test_embed_can_be_framed_anywhere(client):
+    r = client.get("/embed", params={"input_size": "5", "padding": "1"})
+    assert r.status_code == 200
+    assert "x-frame-options" not in r.headers
+    assert "frame-ancestors" not in r.headers.get("content-security-policy", "")
+    assert "set-cookie" not in r.headers
+    assert 'media="(prefers-reduced-motion: reduce)"' in r.text
+    assert "/api/v1/animation.png?input_size=5&amp;padding=1" in r.text
+    assert client.get("/static/js/embed.js").headers["access-control-allow-origin"] == "*"
+
+
+def test_gallery_lists_every_preset_lazily(client):
+    html = client.get("/gallery").text
+    assert html.count('loading="lazy"') == len(PRESETS)
+    for p in PRESETS:
+        assert htmllib.escape(p.title, quote=False) in html
+
+
+def test_oembed_rich_response(client, live_server):
+    url = f"{live_server}/?input_size=5&kernel_size=3&stride=2&padding=1"
+    r = client.get("/oembed", params={"url": url, "format": "json"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["version"] == "1.0" and body["type"] == "rich" and body["provider_name"] == "convplay"
+    assert "<iframe" in body["html"] and "/embed?input_size=5&kernel_size=3&stride=2&padding=1" in body["html"]
+    assert body["width"] == 395 and body["height"] > 300
+    small = client.get("/oembed", params={"url": url, "maxwidth": "200"}).json()
+    assert small["width"] == 200 and small["height"] < body["height"]
+
+
+def test_oembed_refusals(client, live_server):
+    assert client.get("/oembed", params={"url": "https://example.org/?input_size=5"}).status_code == 404
+    assert client.get("/oembed", params={"url": f"{live_server}/?input_size=5", "format": "xml"}).status_code == 501
+    r = client.get(f"/oembed?url={quote(live_server + '/?kernel_size=99')}")
+    assert r.status_code == 422 and r.json()["detail"][0]["param"] == "kernel_size"
