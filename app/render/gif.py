@@ -199,6 +199,6 @@ def encode(scene: dict, durations: list[int]) -> bytes:
             elif f.changed is not None:   # only the changed box is mapped again, in place
                 x0, y0, x1, y1 = f.changed
                 current[y0:y1, x0:x1] = quantize(f.pixels[y0:y1, x0:x1])
-            yield current, f.changed
+            yield current, f.changed or (0, 0, 0, 0)
 
     return write(indices(), durations, scene["width"], scene["height"], colours)
