@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from . import arithmetic, canvas, rules, window
+from . import arithmetic, canvas, grouped, rules, window
 from .errors import SpecError
 from .trace import Trace
 
@@ -47,29 +45,7 @@ def check(spec) -> None:
 
 def run(spec) -> Trace:
     grid = canvas.padded(spec.input, spec.padding, spec.padding_mode)
-    (oh, ow), (kh, kw) = output_size(spec), spec.kernel_size
-    cy, cx = window.positions((oh, ow), spec.kernel_size, spec.stride, spec.dilation)  # [P, K]
-    ch, cw = grid.kinds.shape
-    h, w = spec.input_size
-    oc, groups = spec.out_channels, spec.groups
-    icg, ocg = spec.in_channels // groups, oc // groups
-    o = np.arange(oc)[:, None, None, None]                       # [OC, 1, 1, 1]
-    il = np.arange(icg)[None, None, :, None]                     # [1, 1, ICG, 1]
-    ic = (o // ocg) * icg + il                                   # [OC, 1, ICG, 1]
-    cell = (cy * cw + cx)[None, :, None, :]                      # [1, P, 1, K]
-    src = grid.source.ravel()[cell]
-    tap_canvas = ic * ch * cw + cell
-    tap_tensor = np.where(src >= 0, ic * h * w + src, -1)
-    tap_weight = (o * icg + il) * kh * kw + np.arange(kh * kw)[None, None, None, :]
-    shape = (oc, oh * ow, icg, kh * kw)
-    tap_canvas, tap_tensor, tap_weight = (np.broadcast_to(a, shape).reshape(oc * oh * ow, -1) for a in (tap_canvas, tap_tensor, tap_weight))
-    product = grid.values.ravel()[tap_canvas] * spec.weight.ravel()[tap_weight]
-    bias = np.zeros(oc) if spec.bias is None else spec.bias
-    value = product.sum(axis=1) + np.repeat(bias, oh * ow)
+    icg, k = spec.in_channels // spec.groups, spec.kernel_size[0] * spec.kernel_size[1]
     sizes = [arithmetic.conv_size(a, spec) for a in (0, 1)]
-    return Trace(
-        spec=spec, reduction="sum", output=value.reshape(oc, oh, ow), canvas=grid,
-        step_index=np.arange(oc * oh * ow), step_value=value, tap_tensor=tap_tensor,
-        tap_canvas=tap_canvas, tap_weight=tap_weight, tap_product=product,
-        arithmetic=arithmetic.summary(spec, sizes, grid, tap_canvas, product.size),
-    )
+    return grouped.gather(spec, grid, output_size(spec), spec.stride,
+                          lambda o, il, ic, kk: (o * icg + il) * k + kk, sizes, count_taps(spec))

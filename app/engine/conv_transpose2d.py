@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arithmetic, canvas, rules, window
+from . import arithmetic, canvas, grouped, rules, window
 from .errors import SpecError
 from .trace import Canvas, Trace
 
@@ -69,33 +69,11 @@ def run(spec) -> Trace:
 
 def _gather(spec) -> Trace:
     grid = canvas.zero_inserted(spec.input, spec.stride, _pad(spec), spec.output_padding)
-    (oh, ow), (kh, kw) = output_size(spec), spec.kernel_size
-    cy, cx = window.positions((oh, ow), spec.kernel_size, (1, 1), spec.dilation)
-    ch, cw = grid.kinds.shape
-    h, w = spec.input_size
-    oc, groups = spec.out_channels, spec.groups
-    icg, ocg = spec.in_channels // groups, oc // groups
-    o = np.arange(oc)[:, None, None, None]
-    il = np.arange(icg)[None, None, :, None]
-    ic = (o // ocg) * icg + il
-    cell = (cy * cw + cx)[None, :, None, :]
-    src = grid.source.ravel()[cell]
-    flipped = (kh * kw - 1) - np.arange(kh * kw)                    # kernel turned 180 degrees
-    tap_canvas = ic * ch * cw + cell
-    tap_tensor = np.where(src >= 0, ic * h * w + src, -1)
-    tap_weight = (ic * ocg + o % ocg) * kh * kw + flipped[None, None, None, :]
-    shape = (oc, oh * ow, icg, kh * kw)
-    tap_canvas, tap_tensor, tap_weight = (np.broadcast_to(a, shape).reshape(oc * oh * ow, -1) for a in (tap_canvas, tap_tensor, tap_weight))
-    product = grid.values.ravel()[tap_canvas] * spec.weight.ravel()[tap_weight]
-    bias = np.zeros(oc) if spec.bias is None else spec.bias
-    value = product.sum(axis=1) + np.repeat(bias, oh * ow)
+    ocg, k = spec.out_channels // spec.groups, spec.kernel_size[0] * spec.kernel_size[1]
     sizes = [arithmetic.transposed_size(a, spec) for a in (0, 1)]
-    return Trace(
-        spec=spec, reduction="sum", output=value.reshape(oc, oh, ow), canvas=grid,
-        step_index=np.arange(oc * oh * ow), step_value=value, tap_tensor=tap_tensor,
-        tap_canvas=tap_canvas, tap_weight=tap_weight, tap_product=product,
-        arithmetic=arithmetic.summary(spec, sizes, grid, tap_canvas, _macs(spec)),
-    )
+    # the kernel turned 180 degrees: position k reads the weight at k-1-k, from [in, out/groups, kh, kw]
+    return grouped.gather(spec, grid, output_size(spec), (1, 1),
+                          lambda o, il, ic, kk: (ic * ocg + o % ocg) * k + (k - 1 - kk), sizes, _macs(spec))
 
 
 def _scatter(spec) -> Trace:
