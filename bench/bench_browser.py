@@ -12,17 +12,11 @@ animation frames. Bars (issue 4): median redraw under 50 ms, no frame over 16 ms
 
 from __future__ import annotations
 
-import socket
 import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
+import live
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -49,24 +43,8 @@ Object.defineProperty(Element.prototype, 'innerHTML', {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.web.app:app", "--port", str(port), "--log-level", "warning"], cwd=ROOT)
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(base + "/healthz")
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        with sync_playwright() as p:
+    with live.server() as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.add_init_script(PROBE)
@@ -102,9 +80,6 @@ def main() -> None:
             print(f"playing at 4x: {len(costs)} frame switches, switch cost median {statistics.median(costs):.2f} ms, "
                   f"max {max(costs):.2f} ms; longest gap between animation frames {max(gaps):.1f} ms over {len(gaps)} frames")
             browser.close()
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+import live
 
 from app.engine import build_spec, run
 from app.render import render
@@ -61,34 +60,16 @@ def bench_files(rows: list[dict], repeats: int) -> None:
     print(f"{'total':42} {'':6} {int(total_ours):9,d} {int(total_ref):9,d} {total_ours / total_ref:6.2f} {'':>19} {total_ms:7.1f}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_endpoint(repeats: int) -> None:
     import httpx
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.web.app:app", "--port", str(port), "--log-level", "warning"], cwd=ROOT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(base + "/healthz")
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live.server() as base:
         query = "input_size=5&kernel_size=3&padding=1&labels=false"
         timing = lambda r: float(r.headers["server-timing"].split("dur=")[1])  # noqa: E731
         uncached = [timing(httpx.get(f"{base}/api/v1/animation.gif?{query}&ms={1000 + i}")) for i in range(repeats)]
         cached = [timing(httpx.get(f"{base}/api/v1/animation.gif?{query}&ms=1000")) for _ in range(repeats)]
         print(f"endpoint same_padding_no_strides GIF (server-side): uncached median {statistics.median(uncached):.1f} ms, "
               f"cached median {statistics.median(cached):.2f} ms  ({repeats} requests each)")
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def main() -> None:

@@ -55,7 +55,9 @@ def palette_for(regions: list[np.ndarray], max_colours: int = 255) -> np.ndarray
     inner = inner[order][counts[order] >= MIN_FLAT]
     flats = _distinct(_rgb(inner).astype(np.int32), max_colours // 2)
     values, counts = np.unique(np.concatenate([k.ravel() for k in keys]), return_counts=True)
-    points, weights = _rgb(values).astype(np.float32), counts.astype(np.float32)
+    # square-rooted counts: big areas are held by the flat colours already, and
+    # a rare blend on an edge matters as much as a common one
+    points, weights = _rgb(values).astype(np.float32), np.sqrt(counts).astype(np.float32)
     size = 16
     while True:   # the smallest table that serves every colour within TOLERANCE
         centres, worst = _kmeans(points, weights, flats.astype(np.float32), min(size - 1, max_colours))
@@ -64,11 +66,11 @@ def palette_for(regions: list[np.ndarray], max_colours: int = 255) -> np.ndarray
         size *= 2
 
 
-def _kmeans(points, weights, fixed, k: int, rounds: int = 8):
+def _kmeans(points, weights, fixed, k: int, rounds: int = 6):
     """k centres (the fixed ones first, unmoved) and the worst squared distance left.
 
-    Seeds are picked farthest first, weighted by how often a colour occurs;
-    then Lloyd's rounds move the free centres to their clusters' weighted means.
+    Seeds are picked farthest first (distance times weight); then Lloyd's
+    rounds move the free centres to their clusters' weighted means.
     """
     centres = list(fixed)
     gap = np.full(len(points), np.inf, np.float32)   # squared distance to the nearest centre so far
@@ -80,14 +82,16 @@ def _kmeans(points, weights, fixed, k: int, rounds: int = 8):
         gap = np.minimum(gap, ((points - points[worst]) ** 2).sum(-1))
     centres = np.array(centres, np.float32).reshape(-1, 3)
     free = np.arange(len(centres)) >= len(fixed)
+    # elementwise, not a matrix product: BLAS kernels differ between machines, and
+    # the same scene must give the same palette (and bytes) everywhere
+    dist = lambda: ((points[:, None, :] - centres[None]) ** 2).sum(-1)   # noqa: E731
     for _ in range(rounds):
-        d = ((points[:, None, :] - centres[None]) ** 2).sum(-1)
-        label = d.argmin(axis=1)
+        label = dist().argmin(axis=1)
         mass = np.bincount(label, weights, len(centres))
         moved = np.stack([np.bincount(label, weights * points[:, c], len(centres)) for c in range(3)], axis=1)
         on = free & (mass > 0)
         centres[on] = moved[on] / mass[on, None]
-    return centres, float(((points[:, None, :] - centres[None]) ** 2).sum(-1).min(axis=1).max())
+    return centres, float(dist().min(axis=1).max())
 
 
 def _distinct(rgb: np.ndarray, limit: int, near: int = 6) -> np.ndarray:
@@ -108,6 +112,8 @@ def _exact(colours: np.ndarray, flats: int) -> np.ndarray:
     nearest the cell's corner, so a blend close to a flat colour can win its
     cell; that blend then becomes a copy of the flat colour.
     """
+    if flats == 0:
+        return colours
     mapped = Quantizer(colours)(colours[None, :flats])[0]
     for j, i in enumerate(mapped.tolist()):
         if i != j:

@@ -1,10 +1,12 @@
 """Scene -> H.264 MP4 (yuv420p, even size), through imageio-ffmpeg.
 
-MP4 players want a constant frame rate, so each frame is repeated for its
-duration at a rate that divides all durations (at least 5 fps so players seek
-and loop smoothly; at most 60, beyond which durations are rounded on the
-running total). Everything that could vary between runs is pinned: one
-encoder thread, bitexact muxing and coding, no metadata.
+MP4 players want a constant frame rate, so each frame is shown for a whole
+number of ticks at a rate that divides all durations: we send each frame once
+per tick of the slowest such rate and ffmpeg repeats it up to the output rate
+(at least 5 fps, so players seek and loop smoothly). Odd durations whose rate
+would pass 60 fps are rounded to 25 fps on the running total. Everything that
+could vary between runs is pinned: one encoder thread, bitexact muxing and
+coding, no metadata.
 """
 
 from __future__ import annotations
@@ -22,16 +24,20 @@ from .raster import rasterize
 MIN_FPS, MAX_FPS, FALLBACK_FPS = 5, 60, 25
 
 
-def frame_rate(durations: list[int]) -> Fraction:
-    """The slowest rate at which every duration is a whole number of frames."""
-    fps = Fraction(1000, reduce(math.gcd, durations))
+def frame_rates(durations: list[int]) -> tuple[Fraction, Fraction]:
+    """(input rate, output rate): the slowest rate at which every duration is a whole
+    number of frames, and that rate doubled until smooth enough."""
+    unit = Fraction(1000, reduce(math.gcd, durations))
+    if unit > MAX_FPS:
+        return Fraction(FALLBACK_FPS), Fraction(FALLBACK_FPS)
+    fps = unit
     while fps < MIN_FPS:
         fps *= 2
-    return fps if fps <= MAX_FPS else Fraction(FALLBACK_FPS)
+    return unit, fps
 
 
 def repeats(durations: list[int], fps: Fraction) -> list[int]:
-    """Video frames per scene frame, rounded on the running total (at least one each)."""
+    """Frames per scene frame at `fps`, rounded on the running total (at least one each)."""
     ends = np.cumsum(durations).tolist()
     starts = [0] + ends[:-1]
     return [max(1, round(e * fps / 1000) - round(s * fps / 1000)) for s, e in zip(starts, ends)]
@@ -42,19 +48,19 @@ def encode(scene: dict, durations: list[int]) -> bytes:
 
     w, h = scene["width"], scene["height"]
     W, H = w + w % 2, h + h % 2                       # yuv420p needs even sides
-    fps = frame_rate(durations)
+    rate_in, rate_out = frame_rates(durations)
     fd, path = tempfile.mkstemp(suffix=".mp4")        # the MP4 muxer needs a seekable file
     os.close(fd)
     try:
         writer = imageio_ffmpeg.write_frames(
-            path, (W, H), fps=fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
+            path, (W, H), fps=rate_in, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
             quality=None, bitrate=None, macro_block_size=1, ffmpeg_log_level="error",
-            output_params=["-crf", "18", "-preset", "medium", "-tune", "animation", "-threads", "1",
-                           "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
-                           "-movflags", "+faststart"],
+            output_params=["-r", str(rate_out), "-crf", "18", "-preset", "veryfast", "-tune", "animation",
+                           "-threads", "1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+                           "-map_metadata", "-1", "-movflags", "+faststart"],
         )
         writer.send(None)
-        for frame, n in zip(rasterize(scene), repeats(durations, fps)):
+        for frame, n in zip(rasterize(scene), repeats(durations, rate_in)):
             pixels = frame.pixels
             if (W, H) != (w, h):   # repeat the edge pixels (the background), never stretch
                 pixels = np.pad(pixels, ((0, H - h), (0, W - w), (0, 0)), mode="edge")

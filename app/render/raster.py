@@ -1,18 +1,19 @@
 """Scene -> RGB frames, antialiased, in NumPy.
 
 Coverage is computed analytically per pixel: convex polygons from the distance
-to each edge, lines from the distance to the segment. The picture is kept in
-uint8; each shape is blended in float inside its own bounding box (lines: only
-in the band of pixels around them) and written back. The base is drawn once;
-each frame undoes the previous frame's overlays by copying the base back over
-their boxes, so a frame costs what its few overlays cost.
+to each edge, strokes from the distance to each segment. The picture is kept
+in uint8; each shape is blended in float only where it lands (a fill: its
+bounding box; a stroke: the band of pixels along it) and written back. The
+base is drawn once; each frame undoes the previous frame's overlays by copying
+the base back over their boxes, so a frame costs what its few overlays cost,
+and the coverage of named polygons is computed once per animation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -32,15 +33,28 @@ class Frame:
     ms: int
 
 
+class Patch(NamedTuple):
+    """Where a shape lands and how much of each pixel it covers (0..1).
+
+    Dense: `cov` is [y1-y0][x1-x0] over `box` (fills, text). Sparse: `flat`
+    lists pixel indices into the whole picture and `cov` their coverage
+    (strokes, whose bounding box is mostly empty); `box` bounds them.
+    """
+
+    box: tuple[int, int, int, int]
+    cov: np.ndarray
+    flat: np.ndarray | None = None
+
+
 @lru_cache(maxsize=256)
 def rgb(colour: str) -> np.ndarray:
     return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
 
 
-def _over(region: np.ndarray, colour: str, alpha: np.ndarray) -> np.ndarray:
+def _over(below: np.ndarray, colour: str, alpha: np.ndarray) -> np.ndarray:
     """`colour` composited with per-pixel `alpha` over uint8 pixels, back to uint8."""
-    below = region.astype(np.float32)
-    return (below + (rgb(colour) - below) * alpha[..., None] + 0.5).astype(np.uint8)
+    b = below.astype(np.float32)
+    return (b + (rgb(colour) - b) * alpha[..., None] + 0.5).astype(np.uint8)
 
 
 class Canvas:
@@ -51,124 +65,149 @@ class Canvas:
         self.img = np.empty((height, width, 3), np.uint8)
         self.img[:] = rgb(background).astype(np.uint8)
 
-    def _box(self, xs, ys, pad: float) -> tuple[int, int, int, int] | None:
-        x0, x1 = max(int(np.floor(min(xs) - pad)), 0), min(int(np.ceil(max(xs) + pad)), self.w)
-        y0, y1 = max(int(np.floor(min(ys) - pad)), 0), min(int(np.ceil(max(ys) + pad)), self.h)
-        return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
+    def copy(self) -> Canvas:
+        other = Canvas.__new__(Canvas)
+        other.w, other.h, other.img = self.w, self.h, self.img.copy()
+        return other
 
-    def paint(self, found, colour: str, opacity: float = 1.0) -> tuple | None:
-        """Blend a (box, coverage) into the picture; return the box."""
-        if found is None:
+    def paint(self, patch: Patch | None, colour: str, opacity: float = 1.0) -> tuple | None:
+        """Blend `colour` in where the patch covers; return the box it touched."""
+        if patch is None:
             return None
-        (x0, y0, x1, y1), cov = found
-        self.img[y0:y1, x0:x1] = _over(self.img[y0:y1, x0:x1], colour, cov * opacity)
-        return found[0]
+        alpha = patch.cov * opacity if opacity != 1.0 else patch.cov
+        if patch.flat is None:
+            x0, y0, x1, y1 = patch.box
+            self.img[y0:y1, x0:x1] = _over(self.img[y0:y1, x0:x1], colour, alpha)
+        else:
+            pixels = self.img.reshape(-1, 3)
+            pixels[patch.flat] = _over(pixels[patch.flat], colour, alpha)
+        return patch.box
 
     # -- shapes ---------------------------------------------------------------
-    def fill_coverage(self, points, hatch: dict | None = None):
-        """(box, coverage) of a convex polygon, hatched if asked; None when off-canvas."""
-        box = self._box([p[0] for p in points], [p[1] for p in points], 1)
-        if box is None:
+    def fill(self, points, hatch: dict | None = None) -> Patch | None:
+        """A polygon's coverage, hatched if asked; None when off the canvas."""
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        x0, x1 = max(int(np.floor(min(xs))) - 1, 0), min(int(np.ceil(max(xs))) + 1, self.w)
+        y0, y1 = max(int(np.floor(min(ys))) - 1, 0), min(int(np.ceil(max(ys))) + 1, self.h)
+        if x0 >= x1 or y0 >= y1:
             return None
-        cov = polygon_coverage(points, box)
+        cov = polygon_coverage(points, (x0, y0, x1, y1))
         if hatch:
-            cov = cov * hatch_mask(box, hatch["spacing"], hatch["width"])
-        return box, cov
+            cov = cov * hatch_mask((x0, y0, x1, y1), hatch["spacing"], hatch["width"])
+        return Patch((x0, y0, x1, y1), cov)
 
-    def stroke_coverage(self, points, width: float, dash=None, closed: bool = True):
-        pts = list(points) + ([points[0]] if closed else [])
-        box = self._box([p[0] for p in pts], [p[1] for p in pts], width + 1)
-        if box is None:
-            return None
-        return box, segment_coverage(pts[:-1], pts[1:], width, box, dash).max(axis=0)
+    def stroke(self, segments, width: float, dash=None) -> Patch | None:
+        """Straight segments ([[x, y], [x, y]] each) as one stroke.
 
-    def lines(self, segments, colour: str, width: float, dash=None) -> tuple | None:
-        """Straight segments, each drawn only in the band of pixels around it.
-
-        A long diagonal's bounding box is mostly empty, so each segment is walked
-        along its major axis, a few pixels across per step. Where segments meet,
-        a pixel takes the strongest coverage, as one stroke would give it.
+        Each segment is walked along its major axis, a few pixels across per
+        step, so a long diagonal costs its length, not its bounding box. Where
+        segments meet or cross, a pixel takes the strongest coverage, as one
+        stroke would give it, so joints are not darker than the line.
         """
         flat, cov = _bands(segments, width, dash, self.w, self.h)
         if flat.size == 0:
             return None
-        if len(segments) > 1:  # one coverage per pixel: the largest
-            order = np.lexsort((-cov, flat))
+        if len(segments) > 1:   # one coverage per pixel: the largest
+            order = np.argsort(flat, kind="stable")
             flat, cov = flat[order], cov[order]
-            first = np.ones(len(flat), bool)
-            first[1:] = flat[1:] != flat[:-1]
-            flat, cov = flat[first], cov[first]
-        pixels = self.img.reshape(-1, 3)
-        pixels[flat] = _over(pixels[flat], colour, cov)
+            first = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+            flat, cov = flat[first], np.maximum.reduceat(cov, first)
         ys, xs = np.divmod(flat, self.w)
-        return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+        return Patch((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1), cov, flat)
 
-    def text(self, at, text: str, colour: str, size: float, anchor: str = "mm", bold: bool = False) -> tuple | None:
+    def text(self, at, text: str, size: float, anchor: str = "mm", bold: bool = False) -> Patch | None:
         mask, (ox, oy) = text_mask(text.translate(_GLYPHS), round(size * 2) / 2, anchor, bool(bold))
         x0, y0 = int(round(at[0])) + ox, int(round(at[1])) + oy
         h, w = mask.shape
-        sx0, sy0 = max(0, -x0), max(0, -y0)
-        x1, y1 = min(self.w, x0 + w), min(self.h, y0 + h)
-        if x1 <= max(x0, 0) or y1 <= max(y0, 0):
+        cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(self.w, x0 + w), min(self.h, y0 + h)
+        if cx0 >= cx1 or cy0 >= cy1:
             return None
-        box = (max(x0, 0), max(y0, 0), x1, y1)
-        return self.paint((box, mask[sy0:sy0 + box[3] - box[1], sx0:sx0 + box[2] - box[0]]), colour)
+        return Patch((cx0, cy0, cx1, cy1), mask[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0])
 
 
-def _bands(segments, width: float, dash, w: int, h: int):
-    """Flat pixel indices near each segment and their coverage (distance-based, AA).
+def _bands(segments, width: float, dash, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flat pixel indices near each segment and their coverage, all segments at once.
 
-    Each segment is walked along its major axis, a few pixels across per step;
-    all segments are computed together, one array element per candidate pixel.
+    Candidates are, for each pixel step along a segment's major axis, the few
+    pixels across it that the stroke can reach; one array element each.
     """
-    seg = np.array(segments, dtype=np.float64).reshape(-1, 4)   # ax, ay, bx, by
-    if dash:  # a shared border dashes the same way whichever way it was listed
+    seg = np.asarray(segments, dtype=np.float64).reshape(-1, 4)   # ax, ay, bx, by
+    seg = seg[(seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])]
+    if dash:  # a shared border dashes the same way whichever cell lists it
         flip = (seg[:, 2] < seg[:, 0]) | ((seg[:, 2] == seg[:, 0]) & (seg[:, 3] < seg[:, 1]))
         seg[flip] = seg[flip][:, [2, 3, 0, 1]]
-    steep = np.abs(seg[:, 3] - seg[:, 1]) > np.abs(seg[:, 2] - seg[:, 0])
-    # in walking coordinates: u along the major axis, v across
-    u0 = np.where(steep, seg[:, 1], seg[:, 0])
-    v0 = np.where(steep, seg[:, 0], seg[:, 1])
-    u1 = np.where(steep, seg[:, 3], seg[:, 2])
-    v1 = np.where(steep, seg[:, 2], seg[:, 3])
+    if len(seg) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    dx, dy = seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]
+    length = np.hypot(dx, dy)
+    steep = np.abs(dy) > np.abs(dx)
+    # walking coordinates: u along the major axis, v across it
+    u0, v0 = np.where(steep, seg[:, 1], seg[:, 0]), np.where(steep, seg[:, 0], seg[:, 1])
+    u1, v1 = np.where(steep, seg[:, 3], seg[:, 2]), np.where(steep, seg[:, 2], seg[:, 3])
     lo, hi = np.minimum(u0, u1), np.maximum(u0, u1)
-    reach = int(np.ceil(width / 2 + 1))
-    starts = np.floor(lo - reach).astype(int)
-    counts = np.ceil(hi + reach).astype(int) + 1 - starts
+    spread = (np.abs(dx) + np.abs(dy)) / length          # a pixel's shadow across the stroke
+    reach = (width / 2 + spread / 2) * length / (hi - lo)   # how far across (in v) coverage goes
+    ext = int(np.ceil(max(width / 2, 0.5) + 0.5 + reach.max()))   # and beyond the ends (in u)
+    starts = np.floor(lo).astype(np.int64) - ext
+    counts = np.ceil(hi).astype(np.int64) + ext - starts + 1
     which = np.repeat(np.arange(len(seg)), counts)
     u = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + starts[which]
-    du = u1 - u0
-    slope = np.divide(v1 - v0, du, out=np.zeros_like(du), where=du != 0)
-    centre = v0[which] + (np.clip(u + 0.5, lo[which], hi[which]) - u0[which]) * slope[which]
-    offsets = np.arange(-reach - 1, reach + 2)
-    v = np.floor(centre).astype(int)[:, None] + offsets[None, :]
+    centre = v0[which] + (np.clip(u + 0.5, lo[which], hi[which]) - u0[which]) * ((v1 - v0) / (u1 - u0))[which]
+    across_n = int(np.ceil(2 * reach.max())) + 2
+    v = np.floor(centre - 0.5 - reach[which]).astype(np.int64)[:, None] + np.arange(across_n)[None, :]
     u = np.broadcast_to(u[:, None], v.shape)
     which = np.broadcast_to(which[:, None], v.shape)
     st = steep[which]
     xs, ys = np.where(st, v, u), np.where(st, u, v)
     keep = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
     xs, ys, which = xs[keep], ys[keep], which[keep]
-    ax, ay, bx, by = (seg[which, i] for i in range(4))
-    dx, dy = bx - ax, by - ay
-    length = np.maximum(np.hypot(dx, dy), 1e-6)
-    rx, ry = xs + 0.5 - ax, ys + 0.5 - ay
-    along = (rx * dx + ry * dy) / length
-    across = np.abs(rx * dy - ry * dx) / length
-    beyond = np.maximum(np.abs(along - length / 2) - length / 2, 0)
-    cov = np.clip(width / 2 + 0.5 - np.maximum(across, beyond), 0, 1)
+    ux, uy, n = dx[which] / length[which], dy[which] / length[which], length[which]
+    rx, ry = xs + 0.5 - seg[which, 0], ys + 0.5 - seg[which, 1]
+    along = rx * ux + ry * uy
+    across = np.abs(rx * uy - ry * ux)
+    beyond = np.maximum(np.abs(along - n / 2) - n / 2, 0)
+    cov = stroke_cover(across, beyond, width, spread[which])
     if dash:
-        cov = cov * dash_mask(along, length, dash)
+        cov = cov * dash_mask(along, n, dash)
     on = cov > 0
     return ys[on] * w + xs[on], cov[on].astype(np.float32)
+
+
+def stroke_cover(across, beyond, width: float, spread):
+    """Coverage of a pixel by a stroke, from its distance across the stroke's axis
+    and past its ends.
+
+    Across, the pixel is taken as a box as wide as its shadow on the stroke's
+    normal (`spread` = |cos| + |sin| of the direction: 1 along the axes, 1.41
+    on diagonals) and the share of it inside the stroke is the coverage; this
+    keeps thin diagonal lines as dark as they are wide, without beading. Past
+    the ends the stroke fades out over a pixel, half its width beyond.
+    """
+    half = width / 2
+    inside = np.minimum(across + spread / 2, half) - np.maximum(across - spread / 2, -half)
+    return np.clip(inside / spread, 0, 1) * np.clip(max(half, 0.5) + 0.5 - beyond, 0, 1)
+
+
+def dash_mask(along, length, dash):
+    """1 on the dashes, 0 in the gaps, antialiased. The pattern is stretched a
+    little so that whole dashes fit: every segment starts and ends with a dash,
+    and grid corners always look the same."""
+    on, off = dash
+    dashes = np.maximum(1, np.round((length + off) / (on + off)))
+    scale = length / (dashes * on + (dashes - 1) * off)    # n dashes and n - 1 gaps fill it
+    period, on_len = (on + off) * scale, on * scale
+    phase = np.mod(np.clip(along, 0, length), period)
+    return np.clip(np.minimum(phase + 0.5, on_len + 0.5 - phase), 0, 1)
 
 
 def polygon_coverage(points, box) -> np.ndarray:
     """Area of each pixel of `box` inside the polygon, 0..1.
 
     Convex polygons (every cell, tint and block the scene draws): each edge
-    contributes clip(0.5 + signed distance of the pixel centre) and the
-    contributions multiply, exact where one edge crosses a pixel, close at
-    corners, far cheaper than supersampling. Anything else is supersampled.
+    contributes a ramp in the signed distance of the pixel centre, as wide as
+    the pixel's shadow on the edge's normal, and the contributions multiply:
+    close to the true area where one edge crosses a pixel, good at corners,
+    far cheaper than supersampling. Anything else is supersampled.
     """
     if not _convex(points):
         return _supersampled(points, box)
@@ -184,7 +223,8 @@ def polygon_coverage(points, box) -> np.ndarray:
         if length == 0:
             continue
         nx, ny = -(by - ay) * sign / length, (bx - ax) * sign / length  # inward normal (y down)
-        cov *= np.clip(0.5 + (px - ax) * nx + (py - ay) * ny, 0, 1)
+        spread = abs(nx) + abs(ny)
+        cov *= np.clip(0.5 + ((px - ax) * nx + (py - ay) * ny) / spread, 0, 1)
     return cov
 
 
@@ -195,11 +235,14 @@ def _area2(points) -> float:
 
 def _convex(points) -> bool:
     """True when every turn goes the same way (repeated points ignored)."""
-    p = np.asarray(points, np.float64)
-    d = np.roll(p, -1, axis=0) - p
-    d = d[np.hypot(d[:, 0], d[:, 1]) > 1e-9]
-    turns = d[:, 0] * np.roll(d[:, 1], -1) - d[:, 1] * np.roll(d[:, 0], -1)
-    return len(d) >= 3 and (bool((turns >= -1e-9).all()) or bool((turns <= 1e-9).all()))
+    pts = [(float(x), float(y)) for x, y in points]
+    pts = [p for i, p in enumerate(pts) if p != pts[i - 1]]
+    n = len(pts)
+    if n < 3:
+        return False
+    turns = [(pts[(i + 1) % n][0] - pts[i][0]) * (pts[(i + 2) % n][1] - pts[(i + 1) % n][1])
+             - (pts[(i + 1) % n][1] - pts[i][1]) * (pts[(i + 2) % n][0] - pts[(i + 1) % n][0]) for i in range(n)]
+    return all(t >= -1e-9 for t in turns) or all(t <= 1e-9 for t in turns)
 
 
 def _supersampled(points, box, k: int = 4) -> np.ndarray:
@@ -211,50 +254,12 @@ def _supersampled(points, box, k: int = 4) -> np.ndarray:
     return a.mean(axis=(1, 3)) / 255.0
 
 
-def segment_coverage(starts, ends, width: float, box, dash=None) -> np.ndarray:
-    """Antialiased coverage of line segments of `width` px, one layer per segment.
-
-    All segments are computed at once ([n][h][w]); dashed segments fit a whole
-    number of dash periods and run the same way whichever cell draws a shared
-    edge.
-    """
-    x0, y0, x1, y1 = box
-    a = np.array(starts, np.float32)
-    b = np.array(ends, np.float32)
-    if dash:
-        flip = (b[:, 0] < a[:, 0]) | ((b[:, 0] == a[:, 0]) & (b[:, 1] < a[:, 1]))
-        a[flip], b[flip] = b[flip].copy(), a[flip].copy()
-    d = b - a
-    length = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-6)[:, None, None]
-    ux, uy = d[:, 0, None, None] / length, d[:, 1, None, None] / length
-    rx = np.arange(x0, x1, dtype=np.float32)[None, None, :] + 0.5 - a[:, 0, None, None]
-    ry = np.arange(y0, y1, dtype=np.float32)[None, :, None] + 0.5 - a[:, 1, None, None]
-    along = rx * ux + ry * uy
-    across = np.abs(rx * uy - ry * ux)
-    beyond = np.maximum(np.abs(along - length / 2) - length / 2, 0)
-    cov = np.clip(width / 2 + 0.5 - np.maximum(across, beyond), 0, 1)
-    if dash:
-        cov *= dash_mask(along, length, dash)
-    return cov
-
-
-def dash_mask(along, length, dash):
-    """1 on the dashes, 0 in the gaps, antialiased; a whole number of periods fits
-    the segment, so dashes start and end exactly at its ends."""
-    on, off = dash
-    periods = np.maximum(1, np.round((length + off) / (on + off)))
-    period = (length + off) / periods
-    on_len = period * on / (on + off)
-    phase = np.mod(np.clip(along, 0, length), period)
-    return np.clip(np.minimum(phase + 0.5, on_len + 0.5 - phase), 0, 1)
-
-
 def hatch_mask(box, spacing: float, width: float) -> np.ndarray:
     """Diagonal stripes, anchored to the image so neighbouring cells line up."""
     x0, y0, x1, y1 = box
     s = (np.arange(x0, x1)[None, :] + np.arange(y0, y1)[:, None] + 1.0) / np.sqrt(2)
     d = np.abs(np.mod(s, spacing) - spacing / 2)
-    return np.clip(width / 2 + 0.5 - d, 0, 1).astype(np.float32)
+    return stroke_cover(d, 0.0, width, np.sqrt(2)).astype(np.float32)
 
 
 @lru_cache(maxsize=16)
@@ -282,17 +287,24 @@ def text_mask(text: str, size: float, anchor: str, bold: bool = False) -> tuple[
     return np.asarray(im, dtype=np.float32) / 255.0, (left, top)
 
 
-def draw_items(canvas: Canvas, scene: dict, items: list, cache: dict | None = None) -> list:
-    """Draw items in order; return the boxes they touched.
+def _segments(points, closed: bool) -> list:
+    pts = list(points) + ([points[0]] if closed else [])
+    return [[a, b] for a, b in zip(pts[:-1], pts[1:])]
 
-    Coverage of named polygons is kept in `cache`: the same cells are tinted and
-    outlined frame after frame, so each is computed once per animation. Runs of
-    two-point lines in one style are drawn together.
+
+def draw_items(canvas: Canvas, scene: dict, items: list, cache: dict | None = None) -> list:
+    """Draw items in order (a polygon: fill, hatch, stroke); return the boxes touched.
+
+    The patches of named polygons are kept in `cache`: the same cells are
+    tinted and outlined frame after frame. Runs of two-point lines in one style
+    are drawn as one stroke.
     """
     styles, polys, boxes = scene["styles"], scene["polys"], []
     cache = {} if cache is None else cache
 
-    def cached(key, compute):
+    def patch(key, compute):
+        if key[-1] is None:   # not a named polygon
+            return compute()
         if key not in cache:
             cache[key] = compute()
         return cache[key]
@@ -301,32 +313,31 @@ def draw_items(canvas: Canvas, scene: dict, items: list, cache: dict | None = No
     while i < len(items):
         item = items[i]
         st = styles[item["style"]]
-        if "line" in item and len(item["line"]) == 2:
-            j = i
-            while j < len(items) and items[j]["style"] == item["style"] and len(items[j].get("line", ())) == 2:
-                j += 1
-            segments = [items[k]["line"] for k in range(i, j)]
-            boxes.append(canvas.lines(segments, st.get("stroke") or "#000000", st.get("width", 1), st.get("dash")))
+        width, dash = st.get("width", 1), st.get("dash")
+        if "line" in item:
+            j = i + 1
+            if len(item["line"]) == 2:
+                while j < len(items) and items[j]["style"] == item["style"] and len(items[j].get("line", ())) == 2:
+                    j += 1
+            segments = [s for k in range(i, j) for s in _segments(items[k]["line"], closed=False)]
+            boxes.append(canvas.paint(canvas.stroke(segments, width, dash), st.get("stroke") or "#000000"))
             i = j
             continue
         i += 1
         if "text" in item:
-            boxes.append(canvas.text(item["at"], item["text"], st.get("fill") or "#000000", st.get("font", 12), st.get("anchor", "mm"), st.get("bold", False)))
-            continue
-        if "line" in item:
-            boxes.append(canvas.paint(canvas.stroke_coverage(item["line"], st.get("width", 1), st.get("dash"), closed=False), st.get("stroke") or "#000000"))
+            found = canvas.text(item["at"], item["text"], st.get("font", 12), st.get("anchor", "mm"), st.get("bold", False))
+            boxes.append(canvas.paint(found, st.get("fill") or "#000000"))
             continue
         name = item.get("poly")
         pts = polys[name] if name else item["points"]
         if st.get("fill"):
-            found = cached(("fill", name), lambda: canvas.fill_coverage(pts)) if name else canvas.fill_coverage(pts)
-            boxes.append(canvas.paint(found, st["fill"], st.get("opacity", 1.0)))
+            boxes.append(canvas.paint(patch(("fill", name), lambda: canvas.fill(pts)), st["fill"], st.get("opacity", 1.0)))
         if st.get("hatch"):
-            boxes.append(canvas.paint(canvas.fill_coverage(pts, st["hatch"]), st["hatch"]["color"]))
+            h = st["hatch"]
+            boxes.append(canvas.paint(patch(("hatch", h["spacing"], h["width"], name), lambda: canvas.fill(pts, h)), h["color"]))
         if st.get("stroke"):
-            key = ("stroke", name, st.get("width", 1), tuple(st.get("dash") or ()))
-            found = cached(key, lambda: canvas.stroke_coverage(pts, st.get("width", 1), st.get("dash"))) if name else canvas.stroke_coverage(pts, st.get("width", 1), st.get("dash"))
-            boxes.append(canvas.paint(found, st["stroke"]))
+            key = ("stroke", width, tuple(dash or ()), name)
+            boxes.append(canvas.paint(patch(key, lambda: canvas.stroke(_segments(pts, closed=True), width, dash)), st["stroke"]))
     return [b for b in boxes if b]
 
 
@@ -336,14 +347,14 @@ def _union(boxes) -> tuple | None:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def base_canvas(scene: dict) -> Canvas:
+def base_canvas(scene: dict, cache: dict | None = None) -> Canvas:
     canvas = Canvas(scene["width"], scene["height"], scene.get("background", "#ffffff"))
-    draw_items(canvas, scene, scene["base"])
+    draw_items(canvas, scene, scene["base"], cache)
     return canvas
 
 
 def draw_frame(scene: dict, index: int) -> np.ndarray:
-    """One frame alone, as [H][W][3] uint8."""
+    """Frame `index` alone, as [H][W][3] uint8: background, base, that frame's items."""
     canvas = base_canvas(scene)
     if scene["frames"]:
         draw_items(canvas, scene, scene["frames"][index]["items"])
@@ -352,11 +363,10 @@ def draw_frame(scene: dict, index: int) -> np.ndarray:
 
 def rasterize(scene: dict) -> Iterator[Frame]:
     """Every frame in order, each with the box where it may differ from the one before."""
-    base = base_canvas(scene)
-    canvas = Canvas.__new__(Canvas)
-    canvas.w, canvas.h, canvas.img = base.w, base.h, base.img.copy()
-    previous: list = []
     cache: dict = {}
+    base = base_canvas(scene, cache)
+    canvas = base.copy()
+    previous: list = []
     for i, frame in enumerate(scene["frames"] or [{"ms": 1000, "items": []}]):
         for x0, y0, x1, y1 in previous:  # undo the last frame's overlays
             canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]

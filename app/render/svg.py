@@ -1,4 +1,5 @@
-"""One frame of a scene as SVG: the base, then that frame's items."""
+"""One frame of a scene as SVG: the base, then that frame's items, in the same
+order and with the same looks as the rasteriser (a polygon: fill, hatch, stroke)."""
 
 from __future__ import annotations
 
@@ -12,44 +13,53 @@ def _points(pts) -> str:
     return " ".join(f"{x:g},{y:g}" for x, y in pts)
 
 
-def _paint(st: dict, fill: bool = True) -> str:
-    parts = [f'fill="{st["fill"]}"' if fill and st.get("fill") else 'fill="none"']
-    if fill and st.get("opacity", 1) != 1:
-        parts.append(f'fill-opacity="{st["opacity"]:g}"')
-    if st.get("stroke"):
-        parts.append(f'stroke="{st["stroke"]}" stroke-width="{st.get("width", 1):g}"')
-        if st.get("dash"):
-            parts.append(f'stroke-dasharray="{st["dash"][0]:g} {st["dash"][1]:g}"')
-    return " ".join(parts)
+def _stroke(st: dict) -> str:
+    out = f'fill="none" stroke={quoteattr(st["stroke"])} stroke-width="{st.get("width", 1):g}"'
+    if st.get("dash"):
+        out += f' stroke-dasharray="{st["dash"][0]:g} {st["dash"][1]:g}"'
+    return out
 
 
-def _item(scene: dict, item: dict) -> str:
+def _hatch_key(h: dict) -> tuple:
+    return h["color"], float(h["spacing"]), float(h["width"])
+
+
+def _item(scene: dict, item: dict, hatches: dict) -> str:
     st = scene["styles"][item["style"]]
     if "text" in item:
         x, y = item["at"]
         anchor = st.get("anchor", "mm")
         weight = ' font-weight="bold"' if st.get("bold") else ""
-        return (f'<text x="{x:g}" y="{y:g}" font-size="{st.get("font", 12):g}" fill="{st.get("fill") or "#000"}"'
+        return (f'<text x="{x:g}" y="{y:g}" font-size="{st.get("font", 12):g}" fill={quoteattr(st.get("fill") or "#000000")}'
                 f' text-anchor="{_ANCHOR_X.get(anchor[0], "middle")}" dominant-baseline="{_ANCHOR_Y.get(anchor[1], "central")}"{weight}>'
                 f"{escape(item['text'])}</text>")
     if "line" in item:
-        return f'<polyline points="{_points(item["line"])}" {_paint(st, fill=False)}/>'
-    pts = scene["polys"][item["poly"]] if "poly" in item else item["points"]
-    out = f'<polygon points="{_points(pts)}" {_paint(st)}/>'
+        return f'<polyline points="{_points(item["line"])}" {_stroke(st)}/>' if st.get("stroke") else ""
+    pts = _points(scene["polys"][item["poly"]] if "poly" in item else item["points"])
+    out = []
+    if st.get("fill"):
+        opacity = f' fill-opacity="{st["opacity"]:g}"' if st.get("opacity", 1) != 1 else ""
+        out.append(f'<polygon points="{pts}" fill={quoteattr(st["fill"])}{opacity}/>')
     if st.get("hatch"):
-        out += f'<polygon points="{_points(pts)}" fill="url(#hatch)"/>'
-    return out
+        out.append(f'<polygon points="{pts}" fill="url(#{hatches[_hatch_key(st["hatch"])]})"/>')
+    if st.get("stroke"):
+        out.append(f'<polygon points="{pts}" {_stroke(st)}/>')
+    return "".join(out)
 
 
 def scene_svg(scene: dict, index: int) -> str:
-    hatch = next((s["hatch"] for s in scene["styles"].values() if s.get("hatch")), None)
-    defs = ""
-    if hatch:
-        sp = hatch["spacing"]
-        defs = (f'<defs><pattern id="hatch" width="{sp:g}" height="{sp:g}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-                f'<line x1="0" y1="0" x2="0" y2="{sp:g}" stroke="{hatch["color"]}" stroke-width="{hatch["width"]:g}"/></pattern></defs>')
+    """Frame `index` as a standalone SVG document (text stays text)."""
+    hatches: dict = {}
+    for st in scene["styles"].values():
+        if st.get("hatch"):
+            hatches.setdefault(_hatch_key(st["hatch"]), f"hatch{len(hatches)}")
+    defs = "".join(
+        f'<pattern id="{pid}" width="{sp:g}" height="{sp:g}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<line x1="0" y1="0" x2="0" y2="{sp:g}" stroke={quoteattr(colour)} stroke-width="{width:g}"/></pattern>'
+        for (colour, sp, width), pid in hatches.items())
     items = scene["base"] + (scene["frames"][index]["items"] if scene["frames"] else [])
-    body = "".join(_item(scene, it) for it in items)
+    body = "".join(_item(scene, it, hatches) for it in items)
     w, h = scene["width"], scene["height"]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-            f'font-family="system-ui, sans-serif">{defs}<rect width="100%" height="100%" fill={quoteattr(scene.get("background", "#ffffff"))}/>{body}</svg>')
+            f'font-family="system-ui, sans-serif">{f"<defs>{defs}</defs>" if defs else ""}'
+            f'<rect width="100%" height="100%" fill={quoteattr(scene.get("background", "#ffffff"))}/>{body}</svg>')
