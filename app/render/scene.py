@@ -16,6 +16,7 @@ from . import layout as lay
 from .options import RenderOptions
 from .palette import PALETTES, mix
 
+LINE = 1.4  # px at scale 1: grid and outline weight, as measured on the reference GIFs
 FONT = {"value": 12.0, "weight": 8.0, "label": 13.0, "title": 14.0, "sum": 12.0}
 
 
@@ -156,9 +157,9 @@ class _Builder:
         h_len = np.hypot(*np.subtract(sl.point(1, 0), sl.point(0, 0))) * unit
         v_len = np.hypot(*np.subtract(sl.point(0, 1), sl.point(0, 0))) * unit
         looks = {
-            3: (self.style("grid", stroke=p.outline, width=1.0),) * 2,
-            2: (self.style(f"dash{h_len:.1f}", stroke=p.outline, width=1.0, dash=[h_len / 4 * 0.58, h_len / 4 * 0.42]),
-                self.style(f"dash{v_len:.1f}", stroke=p.outline, width=1.0, dash=[v_len / 4 * 0.58, v_len / 4 * 0.42])),
+            3: (self.style("grid", stroke=p.outline, width=LINE),) * 2,
+            2: (self.style(f"dash{h_len:.1f}", stroke=p.outline, width=LINE, dash=[h_len / 4 * 0.58, h_len / 4 * 0.42]),
+                self.style(f"dash{v_len:.1f}", stroke=p.outline, width=LINE, dash=[v_len / 4 * 0.58, v_len / 4 * 0.42])),
             1: (self.style("dotted", stroke=p.hatch, width=1.0, dash=[1.5, 3.0]),) * 2,
         }
         R, C = rank.shape
@@ -242,9 +243,9 @@ class _Builder:
     def frames(self) -> list:
         p = self.pal
         tap = self.style("tap", fill=p.tint, opacity=p.tint_opacity)
-        edge = self.style("tap_edge", fill=None, stroke=p.outline, width=1.0)
+        edge = self.style("tap_edge", fill=None, stroke=p.outline, width=LINE)
         current = self.style("current", fill=p.tint, opacity=p.tint_opacity)
-        line = self.style("connector", stroke=p.connector, width=0.8)
+        line = self.style("connector", stroke=p.connector, width=1.0)
         winner = self.style("winner", fill=None, stroke=p.winner, width=2.5)
         t = self.t
         ch, cw = t.canvas.size
