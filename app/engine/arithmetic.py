@@ -65,6 +65,8 @@ def torch_line(spec) -> str:
     args: list[str] = []
     kw = lambda name, value, default: args.append(f"{name}={value}") if value != default else None  # noqa: E731
     pad = spec.padding_arg
+    if pad == "full":  # our word, not PyTorch's: write the numbers it stands for
+        pad = (spec.padding.top, spec.padding.left)
     pad_text = f"'{pad}'" if isinstance(pad, str) else (_size(pad) if not isinstance(pad, Sides) else None)
     if isinstance(pad, Sides) and pad.symmetric:
         pad_text = _size((pad.top, pad.left))

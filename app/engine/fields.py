@@ -106,6 +106,9 @@ def padding(value, param: str = "padding"):
 
 def numbers(value, param: str) -> np.ndarray:
     """A nested list of finite numbers of moderate size, as a float64 array."""
+    if not (isinstance(value, np.ndarray) and value.dtype.kind in "iuf") and _has_non_number(value):
+        # NumPy would read "2" as 2.0 and true as 1.0; a number field takes numbers only, like `whole`
+        raise SpecError(param, "not_numbers", "must be a nested list of numbers (no text, true/false or null)", shape="")
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -119,6 +122,23 @@ def numbers(value, param: str) -> np.ndarray:
     if np.abs(arr).max(initial=0) > MAX_ABS_VALUE:
         raise SpecError(param, "too_large_value", f"values must lie between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}", high=MAX_ABS_VALUE)
     return arr
+
+
+_PLAIN = {int, float}
+
+
+def _has_non_number(value) -> bool:
+    """True if a nested list holds text, a boolean or null anywhere (rows of plain numbers: one C-speed pass each)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple, np.ndarray)):
+            if isinstance(v, (list, tuple)) and set(map(type, v)) <= _PLAIN:
+                continue
+            stack.extend(v)
+        elif isinstance(v, (bool, np.bool_, str, bytes)) or v is None:
+            return True
+    return False
 
 
 def shaped(arr: np.ndarray, param: str, shapes: list[tuple[int, ...]], describe: str) -> np.ndarray:

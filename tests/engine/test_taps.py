@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from hypothesis import assume, given, settings
 
 from app.engine import SpecError, build_spec, run, trace
-from torch_truth import SETTINGS, conv2d_sides, pair, raw_specs, torch_forward, torch_pad, with_arrays
+from torch_truth import SETTINGS, conv2d_sides, examples, pair, raw_specs, torch_forward, torch_pad, with_arrays
 
 TOL = dict(rtol=1e-10, atol=1e-10)
 
@@ -83,7 +83,7 @@ def check_products_and_sums(t, bias: np.ndarray | None, weight_flat: np.ndarray)
 
 # ---------------------------------------------------------------- conv2d
 
-@settings(max_examples=260, **SETTINGS)
+@settings(max_examples=examples(260), **SETTINGS)
 @given(case=raw_specs(op="conv2d"))
 def test_conv2d_taps_are_what_autograd_says(case):
     raw, meta = case
@@ -115,7 +115,7 @@ def test_conv2d_taps_are_what_autograd_says(case):
     np.testing.assert_allclose(t.output, direct[0].numpy(), **TOL)
 
     # each tap: canvas cell <-> weight index, pinned on a canvas of distinct random values
-    rand = torch.rand(padded.shape, generator=torch.Generator().manual_seed(meta["seed"] % 2**31)) + 0.5
+    rand = torch.rand(padded.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(meta["seed"] % 2**31)) + 0.5
     jr, jw = jacobians(lambda p, k: F.conv2d(p, k, None, stride, 0, dil, groups), rand, w)
     np.testing.assert_allclose(gathered(t.tap_canvas, wf[t.tap_weight], jr.shape[1]), jr, **TOL)
     np.testing.assert_allclose(gathered(t.tap_weight, rand.numpy().ravel()[t.tap_canvas], jw.shape[1]), jw, **TOL)
@@ -162,7 +162,7 @@ def zero_inserted(x: np.ndarray, stride, lo, extra):
     return values, kinds
 
 
-@settings(max_examples=220, **SETTINGS)
+@settings(max_examples=examples(220), **SETTINGS)
 @given(case=raw_specs(op="conv_transpose2d"))
 def test_conv_transpose2d_gather_taps_are_what_autograd_says(case):
     raw, meta = case
@@ -187,7 +187,7 @@ def test_conv_transpose2d_gather_taps_are_what_autograd_says(case):
     np.testing.assert_allclose(t.output, direct[0].numpy(), **TOL)
 
     # canvas cell <-> ORIGINAL weight index, through the turn, on a random canvas
-    rand = torch.rand((1,) + values.shape, generator=torch.Generator().manual_seed(meta["seed"] % 2**31)) + 0.5
+    rand = torch.rand((1,) + values.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(meta["seed"] % 2**31)) + 0.5
     jr, jw = jacobians(lambda c, k_: F.conv2d(c, turned(k_, g), None, 1, 0, d, g), rand, w)
     np.testing.assert_allclose(gathered(t.tap_canvas, wf[t.tap_weight], jr.shape[1]), jr, **TOL)
     np.testing.assert_allclose(gathered(t.tap_weight, rand.numpy().ravel()[t.tap_canvas], jw.shape[1]), jw, **TOL)
@@ -204,7 +204,7 @@ def test_conv_transpose2d_gather_taps_are_what_autograd_says(case):
     check_products_and_sums(t, arrays.get("bias"), wf)
 
 
-@settings(max_examples=220, **SETTINGS)
+@settings(max_examples=examples(220), **SETTINGS)
 @given(case=raw_specs(op="conv_transpose2d"))
 def test_conv_transpose2d_scatter_taps_are_what_autograd_says(case):
     raw, meta = case
@@ -289,7 +289,7 @@ def check_pool_canvas(t, raw) -> None:
     np.testing.assert_array_equal(t.tap_tensor, np.where(real, (ch_[:, None] * h + iy) * w + ix, -1))
 
 
-@settings(max_examples=250, **SETTINGS)
+@settings(max_examples=examples(250), **SETTINGS)
 @given(case=raw_specs(op="avg_pool2d"))
 def test_avg_pool2d_windows_and_divisors_are_what_autograd_says(case):
     raw, meta = case
@@ -312,7 +312,7 @@ def test_avg_pool2d_windows_and_divisors_are_what_autograd_says(case):
     np.testing.assert_array_equal(t.tap_product[kinds == "i"], arrays["input"].ravel()[t.tap_tensor[kinds == "i"]])
 
 
-@settings(max_examples=250, **SETTINGS)
+@settings(max_examples=examples(250), **SETTINGS)
 @given(case=raw_specs(op="max_pool2d"))
 def test_max_pool2d_windows_and_winners_are_pytorchs(case):
     raw, meta = case
@@ -329,7 +329,7 @@ def test_max_pool2d_windows_and_winners_are_pytorchs(case):
 
     # window membership from max_pool2d itself: one-hot inputs (+1 at one cell, -1 elsewhere)
     n = c * h * w
-    onehot = -torch.ones(n, n)
+    onehot = -torch.ones(n, n, dtype=torch.float64)
     onehot[torch.arange(n), torch.arange(n)] = 1
     with torch.no_grad():
         member = (torch_forward(raw, onehot.reshape(n, c, h, w))[0].reshape(n, -1) == 1).numpy().T  # [steps, cells]
