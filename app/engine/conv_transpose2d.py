@@ -57,10 +57,12 @@ def check(spec) -> None:
         if op >= max(s, d):
             raise SpecError("output_padding", "output_padding_too_large", f"must be smaller than the stride or the dilation (got {op} with stride {s} and dilation {d})", got=op, stride=s, dilation=d)
     rules.output_positive(spec, output_size(spec))
+    # the grid grows with the inserted zeros (stride) more than with anything else
+    grown_by = "stride" if max((i - 1) * s for i, s in zip(spec.input_size, spec.stride)) >= max(spec.effective_kernel) else "dilation"
     if spec.view == "scatter":
-        rules.canvas_fits(_scatter_size(spec))
+        rules.canvas_fits(_scatter_size(spec), grown_by)
     else:
-        rules.canvas_fits(tuple(o + e - 1 for o, e in zip(output_size(spec), spec.effective_kernel)))
+        rules.canvas_fits(tuple(o + e - 1 for o, e in zip(output_size(spec), spec.effective_kernel)), grown_by)
 
 
 def run(spec) -> Trace:

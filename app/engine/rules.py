@@ -40,9 +40,10 @@ def kernel_fits(spec, padded) -> None:
         raise SpecError("kernel_size", "kernel_too_large", f"the {what} ({_hw(eff)}) is larger than the padded input ({_hw(padded)})", kernel=_hw(eff), padded=_hw(padded))
 
 
-def canvas_fits(size) -> None:
+def canvas_fits(size, param: str = "padding") -> None:
+    """The drawn grid stays within the cap; `param` names what grew it most."""
     if max(size) > MAX_CANVAS:
-        raise SpecError("padding", "canvas_too_large", f"the padded grid ({_hw(size)}) is larger than {MAX_CANVAS} cells on a side; use less padding, stride or dilation", size=_hw(size), high=MAX_CANVAS)
+        raise SpecError(param, "canvas_too_large", f"the drawn grid ({_hw(size)}) is larger than {MAX_CANVAS} cells on a side; use less padding, stride or dilation", size=_hw(size), high=MAX_CANVAS)
 
 
 def output_positive(spec, size) -> None:

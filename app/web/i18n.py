@@ -57,7 +57,7 @@ ZH_ERRORS = {
     "numeric_padding": "此操作的 padding 只能是数字或 [高, 宽]",
     "not_for_op": "此选项不适用于 {op}",
     "output_empty": "过大：输出将是 {size}，至少要 1x1",
-    "canvas_too_large": "填充后的网格（{size}）超过每边 {high} 格；请减少填充、步幅或膨胀",
+    "canvas_too_large": "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步幅或膨胀",
     "too_many_taps": "此追踪将有 {taps:,} 个抽头，超过上限 {high:,}；请减小输入、卷积核或通道数",
     "bad_json": "不是有效的 JSON",
 }

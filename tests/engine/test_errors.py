@@ -157,7 +157,7 @@ CASES = [
     ({"stride": 17}, "stride", "too_large", "stride: must be at most 16"),
     ({"dilation": 17}, "dilation", "too_large", "dilation: must be at most 16"),
     ({"padding": 33}, "padding", "too_large", "padding: must be at most 32 on each side (got 33)"),
-    ({"op": T, "input_size": 40, "stride": 6, "kernel_size": 1}, "padding", "canvas_too_large", "the padded grid (235x235) is larger than 200 cells on a side"),
+    ({"op": T, "input_size": 40, "stride": 6, "kernel_size": 1}, "stride", "canvas_too_large", "the drawn grid (235x235) is larger than 200 cells on a side"),
     ({"input_size": 64, "kernel_size": 5, "in_channels": 2, "out_channels": 2}, "input_size", "too_many_taps",
      "input_size: this trace would have 360,000 taps, more than the 50,000 allowed"),
     ({"op": "max_pool2d", "input_size": 64, "in_channels": 8, "kernel_size": 11, "stride": 1}, "input_size", "too_many_taps", "more than the 50,000 allowed"),
