@@ -5,7 +5,7 @@ import "./lang.js";
 import { CellMap } from "./hover.js";
 import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
 import { SceneView } from "./scene-svg.js";
-import { FIELDS, fromQuery, toQuery } from "./spec-query.js";
+import { fromQuery, toQuery } from "./spec-query.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -294,4 +294,3 @@ window.addEventListener("unhandledrejection", (e) => {
 
 writeForm();
 update();
-export { FIELDS };
