@@ -60,6 +60,13 @@ ZH_ERRORS = {
     "canvas_too_large": "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步幅或膨胀",
     "too_many_taps": "此追踪将有 {taps:,} 个抽头，超过上限 {high:,}；请减小输入、卷积核或通道数",
     "bad_json": "不是有效的 JSON",
+    "bad_sides": "按边填充只接受 top、bottom、left、right（收到 {got!r}）",
+    "not_object": "必须是包含参数字段的 JSON 对象",
+    "bad_scale": "必须是 {low} 到 {high} 之间的数（1 为参考尺寸）；收到 {got!r}",
+    "too_many_frames": "此动画将有 {frames:,} 帧，超过上限 {high}；请使用 granularity=row 或更小的输入",
+    "frame_too_large": "单帧将为 {size} 像素，超过 {high:,}；请使用更小的 scale",
+    "animation_too_large": "动画总像素超过 {high:,}；请使用更小的 scale 或 granularity=row",
+    "invalid": "请求无效",
 }
 
 
