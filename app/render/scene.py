@@ -170,11 +170,14 @@ class _Builder:
         out = []
         for b in range(R + 1):
             for q0, q1, k in _runs(horizontal[b]):
-                out.append({"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k][0]})
+                out.append((k, {"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k][0]}))
         for b in range(C + 1):
             for r0, r1, k in _runs(vertical[:, b]):
-                out.append({"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k][1]})
-        return out
+                out.append((k, {"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k][1]}))
+        # dotted, then dashed, then solid on top where they meet; one look after another,
+        # so each look's lines are drawn (and rasterised) together
+        out.sort(key=lambda pair: (pair[0], pair[1]["style"]))
+        return [item for _, item in out]
 
     def poly(self, role: str, c: int, r: int, q: int, sl: lay.Slice) -> str:
         pid = f"{role}:{c}:{r}:{q}"
