@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import httpx
 import pytest
@@ -17,45 +18,58 @@ SHARED = ROOT.parent / "shared"
 
 
 def free_port() -> int:
+    """A port the OS says is free now (tiny race with uvicorn's bind, acceptable in tests)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 def start_server(port: int, log) -> subprocess.Popen:
+    """uvicorn from the repo root, so `app` imports from this checkout; stdout+stderr go to `log`."""
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.web.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
 
+def wait_until_healthy(proc: subprocess.Popen, base: str, log_path: Path, timeout: float = 30) -> None:
+    """Poll /healthz; fail (with the server's own output) if it dies or stays silent."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"uvicorn exited with {proc.returncode} before answering /healthz:\n{log_path.read_text()}")
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"uvicorn did not answer /healthz within {timeout:g} s:\n{log_path.read_text()}")
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Base URL of a real uvicorn server running the app, for the whole session."""
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:PORT``) of a real uvicorn server running the app, for the whole session.
+
+    A subprocess, not TestClient, so tests see what users see: real sockets, real
+    middleware order, real startup. Stopped with SIGTERM (SIGKILL after 10 s) whatever happens.
+    """
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "uvicorn.log"
     with open(log_path, "wb") as log:
         proc = start_server(port, log)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()}")
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"uvicorn did not answer /healthz within 30 s:\n{log_path.read_text()}")
-            time.sleep(0.1)
-        yield base
-        proc.terminate()
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            base = f"http://127.0.0.1:{port}"
+            wait_until_healthy(proc, base, log_path)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @pytest.fixture(scope="session")

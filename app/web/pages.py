@@ -59,6 +59,16 @@ def playground(request: Request) -> HTMLResponse:
     ))
 
 
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="1" y="9" width="14" height="6" fill="#268bd2"/>'
+           '<rect x="4" y="1" width="8" height="5" fill="#2aa198"/></svg>')
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every URL, JSON ones included: answer, don't 404."""
+    return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request) -> HTMLResponse:
     query = request.url.query

@@ -58,6 +58,9 @@ def test_controls_redraw_to_the_size_the_api_reports(page, live_server, problems
             set_pair(page, name, value)
         redraws(page, before)
     expected = trace(live_server, input_size=5, kernel_size=3, stride=2, padding=1)["output_size"]
+    # the last change wins even if an earlier answer arrives late: wait for it to be drawn
+    page.wait_for_function("document.querySelectorAll(\".hit[data-id^='out:']\").length === 9", timeout=15000)
+    page.wait_for_url(re.compile(r"stride=2.*padding=1|padding=1.*stride=2"))
     ids = output_ids(page)
     rows = {int(i.split(":")[2]) for i in ids}
     cols = {int(i.split(":")[3]) for i in ids}
