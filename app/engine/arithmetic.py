@@ -41,7 +41,7 @@ def transposed_size(axis: int, spec) -> dict:
     }
 
 
-def reach(kinds: np.ndarray, tap_canvas: np.ndarray, channels: int) -> dict:
+def reach(kinds: np.ndarray, tap_canvas: np.ndarray) -> dict:
     """Canvas rows and columns that no tap ever touches, and the trailing remainder."""
     ch, cw = kinds.shape
     cells = np.unique(tap_canvas.ravel() % (ch * cw))
@@ -115,5 +115,5 @@ def summary(spec, sizes: list[dict], canvas, tap_canvas, macs: int) -> dict:
         "macs": int(macs),
         "torch": torch_line(spec),
     }
-    out.update(reach(canvas.kinds, tap_canvas, 1))
+    out.update(reach(canvas.kinds, tap_canvas))
     return out

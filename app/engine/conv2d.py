@@ -15,7 +15,7 @@ def padded_size(spec) -> tuple[int, int]:
 
 
 def output_size(spec) -> tuple[int, int]:
-    (h, w), p = padded_size(spec), spec.padding
+    h, w = padded_size(spec)
     return tuple(window.out_size(n, 0, 0, k, s, d) for n, k, s, d in zip((h, w), spec.kernel_size, spec.stride, spec.dilation))
 
 

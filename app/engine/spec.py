@@ -146,8 +146,8 @@ def build_spec(raw: dict) -> Spec:
     if not pooling and (in_channels % groups or out_channels % groups):
         raise SpecError("groups", "groups_divide", f"must divide both in_channels ({in_channels}) and out_channels ({out_channels}); got {groups}", groups=groups, in_channels=in_channels, out_channels=out_channels)
     op.check(spec)
-    if op.count_taps(spec) > limits.MAX_TAPS:
-        n = op.count_taps(spec)
+    n = op.count_taps(spec)
+    if n > limits.MAX_TAPS:
         raise SpecError("input_size", "too_many_taps", f"this trace would have {n:,} taps, more than the {limits.MAX_TAPS:,} allowed; use a smaller input, kernel or fewer channels", taps=n, high=limits.MAX_TAPS)
     return _with_values(spec, arrays, op)
 

@@ -363,7 +363,7 @@ class _Builder:
 
     def sum_anchor(self):
         pts = [p for s in self.layout.bottom + self.layout.top for p in s.outline()]
-        return (min(x for x, _ in pts), min(y for y in [q[1] for q in pts]) - (1.6 if self.o.labels else 0.6))
+        return (min(x for x, _ in pts), min(y for _, y in pts) - (1.6 if self.o.labels else 0.6))
 
     # -- assembly -------------------------------------------------------------
     def scene(self) -> dict:
@@ -433,14 +433,7 @@ def _runs_of(values: list) -> list[tuple[int, int, object]]:
 
 def _runs(ranks) -> list[tuple[int, int, int]]:
     """(start, end, rank) of each run of equal non-zero ranks along a border."""
-    out, start = [], 0
-    ranks = list(ranks) + [0]
-    for i in range(1, len(ranks)):
-        if ranks[i] != ranks[start]:
-            if ranks[start]:
-                out.append((start, i, ranks[start]))
-            start = i
-    return out
+    return [run for run in _runs_of([int(r) for r in ranks]) if run[2]]
 
 
 def operation_line(spec) -> str:

@@ -30,10 +30,10 @@ _bytes = ByteBudgetLRU(128 * 2**20)
 _renders = threading.BoundedSemaphore(2)   # rendering is CPU work: at most one per core
 
 
-def _split(request: Request):
-    """Query -> (spec, options) with both validated."""
-    items = request.query_params.multi_items()
-    spec_items = [(k, v) for k, v in items if k not in OPTION_NAMES and k != "lang"]
+def split_query(items):
+    """Query pairs -> (spec, render options), both validated; `lang` is the page's, not theirs."""
+    items = [(k, v) for k, v in items if k != "lang"]
+    spec_items = [(k, v) for k, v in items if k not in OPTION_NAMES]
     option_raw = {k: params.parse_value(k, v) for k, v in items if k in OPTION_NAMES}
     spec = build_spec(params.from_query(spec_items))
     return spec, build_options(option_raw)
@@ -51,7 +51,7 @@ def _headers(etag: str) -> dict:
 @router.get("/api/v1/scene", tags=["render"], summary="The scene the playground draws",
             openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
 def scene(request: Request) -> Response:
-    spec, options = _split(request)
+    spec, options = split_query(request.query_params.multi_items())
     etag = _etag(spec, options, "scene")
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=_headers(etag))
@@ -68,7 +68,7 @@ def animation(fmt: str, request: Request) -> Response:
     if fmt not in MEDIA_TYPES:
         raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
     started = time.perf_counter()
-    spec, options = _split(request)
+    spec, options = split_query(request.query_params.multi_items())
     etag = _etag(spec, options, fmt)
     headers = {**_headers(etag), "Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
     if etag in request.headers.get("if-none-match", ""):

@@ -15,13 +15,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.engine import LIMITS, build_spec, run
+from app.engine import LIMITS, build_spec
 from app.presets import PRESETS
-from app.render import build_options, build_scene
-from app.render.options import OPTION_NAMES
+from app.render import build_scene
 from app.render.scene import operation_line
 
-from . import i18n, params
+from . import i18n
+from .animation import split_query
+from .cache import trace_for
 
 ROOT = Path(__file__).resolve().parents[2]
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -94,10 +95,8 @@ def oembed(request: Request, url: str = "", format: str = "json", maxwidth: int 
     parts = urlsplit(url)
     if parts.netloc != request.url.netloc or parts.path not in ("/", "/embed"):
         return JSONResponse({"detail": "url: not a convplay permalink of this site"}, status_code=404)
-    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang"]
-    spec = build_spec(params.from_query([(k, v) for k, v in pairs if k not in OPTION_NAMES]))
-    options = build_options({k: params.parse_value(k, v) for k, v in pairs if k in OPTION_NAMES})
-    scene = build_scene(run(spec), options)
+    spec, options = split_query(parse_qsl(parts.query))
+    scene = build_scene(trace_for(spec), options)
     width, height = scene["width"], scene["height"] + 56  # room for the embed's controls
     if maxwidth and width > maxwidth:
         height, width = round(height * maxwidth / width), maxwidth
