@@ -49,7 +49,7 @@ def palette_for(regions: list[np.ndarray], max_colours: int = 255) -> np.ndarray
     to the blends by a weighted k-means over all colours, flat ones held fixed.
     Sampling every second pixel (every fourth in frames after the first) is plenty.
     """
-    keys = [_keys(r[::2, ::2] if i == 0 else r[::4, ::4]) for i, r in enumerate(regions)]
+    keys = [_keys(r[::2, ::2] if i == 0 else r[::4, ::4] if r.shape[1] > 1 else r) for i, r in enumerate(regions)]
     inner, counts = np.unique(np.concatenate([_interior(k).ravel() for k in keys]), return_counts=True)
     order = np.argsort(-counts, kind="stable")
     inner = inner[order][counts[order] >= MIN_FLAT]
@@ -73,18 +73,14 @@ def _kmeans(points, weights, fixed, k: int, rounds: int = 6):
     rounds move the free centres to their clusters' weighted means.
     """
     centres = list(fixed)
-    gap = np.full(len(points), np.inf, np.float32)   # squared distance to the nearest centre so far
-    for c in centres:
-        gap = np.minimum(gap, ((points - c) ** 2).sum(-1))
-    while len(centres) < k and gap.max() > 0:
+    gap = _squared(points, np.asarray(centres, np.float32).reshape(-1, 3)).min(axis=1, initial=np.inf)
+    while len(centres) < k and gap.max() > 0:   # the distance to the nearest centre so far
         worst = int(np.argmax(weights * np.minimum(gap, 1e9)))
         centres.append(points[worst])
-        gap = np.minimum(gap, ((points - points[worst]) ** 2).sum(-1))
+        gap = np.minimum(gap, _squared(points, points[worst][None])[:, 0])
     centres = np.array(centres, np.float32).reshape(-1, 3)
     free = np.arange(len(centres)) >= len(fixed)
-    # elementwise, not a matrix product: BLAS kernels differ between machines, and
-    # the same scene must give the same palette (and bytes) everywhere
-    dist = lambda: ((points[:, None, :] - centres[None]) ** 2).sum(-1)   # noqa: E731
+    dist = lambda: _squared(points, centres)   # noqa: E731
     for _ in range(rounds):
         label = dist().argmin(axis=1)
         mass = np.bincount(label, weights, len(centres))
@@ -92,6 +88,16 @@ def _kmeans(points, weights, fixed, k: int, rounds: int = 6):
         on = free & (mass > 0)
         centres[on] = moved[on] / mass[on, None]
     return centres, float(dist().min(axis=1).max())
+
+
+def _squared(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """[P][K] squared distances, a channel at a time. Elementwise, not a matrix
+    product: BLAS kernels differ between machines, and the same scene must give
+    the same palette (and bytes) everywhere."""
+    d = (points[:, None, 0] - centres[None, :, 0]) ** 2
+    d += (points[:, None, 1] - centres[None, :, 1]) ** 2
+    d += (points[:, None, 2] - centres[None, :, 2]) ** 2
+    return d
 
 
 def _distinct(rgb: np.ndarray, limit: int, near: int = 6) -> np.ndarray:
@@ -191,20 +197,46 @@ def write(frames, durations: list[int], width: int, height: int, colours: np.nda
 
 
 def encode(scene: dict, durations: list[int]) -> bytes:
-    """The scene as a looping GIF; `durations` in ms, one per frame."""
-    frames = list(rasterize(scene))
-    regions = [frames[0].pixels] + [f.pixels[y0:y1, x0:x1] for f in frames[1:] if f.changed for x0, y0, x1, y1 in [f.changed]]
-    colours = palette_for(regions)
+    """The scene as a looping GIF; `durations` in ms, one per frame.
+
+    Only the first frame is quantized whole; after it, only the pixels the
+    rasteriser says may have changed, all frames' together in one call.
+    """
+    first, fills, updates, parts = None, [], [], []
+    for f in rasterize(scene, copy=False):
+        if f.touched is None:
+            first = f.pixels.copy()
+            continue
+        pixels = f.pixels.reshape(-1, 3)
+        for (x0, y0, x1, y1), flat in f.touched:
+            parts.append(f.pixels[y0:y1, x0:x1].reshape(-1, 3) if flat is None else pixels[flat])
+        updates.append((f.touched, f.changed))
+        fills += [f.pixels[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in f.fills]
+    changed = np.concatenate(parts) if parts else np.zeros((0, 3), np.uint8)
+    colours = palette_for([first] + fills + [changed[::max(1, len(changed) // 20000), None, :]])
     quantize = Quantizer(colours)
+    mapped = quantize(_rows(changed)).ravel()
 
     def indices():
-        current = None
-        for f in frames:
-            if current is None:
-                current = quantize(f.pixels).copy()   # Pillow hands back a read-only view
-            elif f.changed is not None:   # only the changed box is mapped again, in place
-                x0, y0, x1, y1 = f.changed
-                current[y0:y1, x0:x1] = quantize(f.pixels[y0:y1, x0:x1])
-            yield current, f.changed or (0, 0, 0, 0)
+        current = quantize(first).copy()   # Pillow hands back a read-only view
+        yield current, None
+        flat_view, start = current.reshape(-1), 0
+        for touched, box in updates:
+            for (x0, y0, x1, y1), flat in touched:
+                n = (x1 - x0) * (y1 - y0) if flat is None else len(flat)
+                if flat is None:
+                    current[y0:y1, x0:x1] = mapped[start:start + n].reshape(y1 - y0, x1 - x0)
+                else:
+                    flat_view[flat] = mapped[start:start + n]
+                start += n
+            yield current, box or (0, 0, 0, 0)
 
     return write(indices(), durations, scene["width"], scene["height"], colours)
+
+
+def _rows(pixels: np.ndarray, width: int = 1024) -> np.ndarray:
+    """A pixel list as an image Pillow handles well: rows of `width`, the last one padded."""
+    rows = max(1, -(-len(pixels) // width))
+    out = np.zeros((rows * width, 3), np.uint8)
+    out[:len(pixels)] = pixels
+    return out.reshape(rows, width, 3)
