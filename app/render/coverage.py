@@ -214,7 +214,8 @@ def _bands(seg: np.ndarray, gid: np.ndarray, width: float, dash, w: int, h: int)
     centre = v0[row] + (np.clip(u + 0.5, lo[row], hi[row]) - u0[row]) * (cv / cu)[row]
     v = np.floor(centre - 0.5 - reach[row]).astype(np.int64)   # the row's first pixel in v
     ru, rv = u + 0.5 - u0[row], v + 0.5 - v0[row]
-    k = np.arange(int(np.ceil(2 * reach.max())) + 2, dtype=np.float32)[None, :]
+    # from floor(c - r) to c + r: never more than ceil(2r) + 1 pixels
+    k = np.arange(int(np.ceil(2 * reach.max())) + 1, dtype=np.float32)[None, :]
     along = (ru * cu[row] + rv * cv[row]).astype(np.float32)[:, None] + k * cv[row].astype(np.float32)[:, None]
     across = np.abs((ru * cv[row] - rv * cu[row]).astype(np.float32)[:, None] - k * cu[row].astype(np.float32)[:, None])
     n = length[row].astype(np.float32)[:, None]
@@ -223,11 +224,15 @@ def _bands(seg: np.ndarray, gid: np.ndarray, width: float, dash, w: int, h: int)
     if dash:
         cov *= dash_mask(along, n, dash)
     ki = np.arange(k.shape[1])[None, :]
-    vk = v[:, None] + ki
     u_limit, v_limit = np.where(steep, h, w)[row], np.where(steep, w, h)[row]
-    on = (cov > 0) & (vk >= 0) & (vk < v_limit[:, None]) & ((u >= 0) & (u < u_limit))[:, None]
-    flat = np.where(steep[row], u * w + v, v * w + u)[:, None] + ki * np.where(steep[row], 1, w)[:, None]
-    return flat[on], cov[on], np.broadcast_to(gid[row][:, None], on.shape)[on]
+    on = cov > 0
+    if not ((u >= 0) & (u < u_limit) & (v >= 0) & (v + k.shape[1] <= v_limit)).all():   # off the canvas
+        vk = v[:, None] + ki
+        on &= (vk >= 0) & (vk < v_limit[:, None]) & ((u >= 0) & (u < u_limit))[:, None]
+    r, c = np.nonzero(on)
+    tall = steep[row]
+    first, step = np.where(tall, u * w + v, v * w + u)[r], np.where(tall, 1, w)[r]
+    return first + c * step, cov[r, c], gid[row[r]]
 
 
 def stroke_cover(across, beyond, width: float, spread):

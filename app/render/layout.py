@@ -95,7 +95,8 @@ class Pixels:
         self.height = round((self.y1 - min(ys)) * self.unit + 2 * self.margin + 2)
 
     def __call__(self, p) -> list[float]:
-        return [round(self.margin + 1 + (p[0] - self.x0) * self.unit, 2), round(self.margin + 1 + (self.y1 - p[1]) * self.unit, 2)]
+        m, u = self.margin + 1, self.unit
+        return [round(m + (p[0] - self.x0) * u, 2), round(m + (self.y1 - p[1]) * u, 2)]
 
 
 def clip_outside(a, b, quads) -> tuple | None:
