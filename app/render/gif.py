@@ -136,7 +136,10 @@ class Quantizer:
         self.image.putpalette(colours.ravel().tolist())
 
     def __call__(self, pixels: np.ndarray) -> np.ndarray:
-        return np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).quantize(palette=self.image, dither=Image.Dither.NONE))
+        h, w = pixels.shape[:2]
+        image = Image.new("RGB", (w, h), None)   # left blank: filled next
+        image.frombytes(np.ascontiguousarray(pixels))
+        return np.asarray(image.quantize(palette=self.image, dither=Image.Dither.NONE))
 
 
 def _lzw(indices: np.ndarray, code_size: int) -> bytes:
@@ -201,31 +204,40 @@ def write(frames, durations: list[int], width: int, height: int, colours: np.nda
 def encode(scene: dict, durations: list[int]) -> bytes:
     """The scene as a looping GIF; `durations` in ms, one per frame.
 
-    Only the first frame is quantized whole; after it, only the pixels the
-    rasteriser says may have changed, all frames' together in one call.
+    The first frame and the base picture are quantized whole; after that only
+    the pixels each frame paints, all frames' together in one call. Where the
+    last frame's items are taken away, the base's indices come back.
     """
-    first, fills, updates, parts = None, [], [], []
+    first, base, fills, updates, parts = None, None, [], [], []
     for f in rasterize(scene, copy=False):
-        if f.touched is None:
-            first = f.pixels.copy()
+        if f.inked is None:
+            first, base = f.pixels.copy(), f.base
             continue
         pixels = f.pixels.reshape(-1, 3)
-        for (x0, y0, x1, y1), flat in f.touched:
+        for (x0, y0, x1, y1), flat in f.inked:
             parts.append(f.pixels[y0:y1, x0:x1].reshape(-1, 3) if flat is None else np.take(pixels, flat, axis=0))
-        updates.append((f.touched, f.changed))
+        updates.append((f.restored, f.inked, f.changed))
         fills += [f.pixels[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in f.fills]
-    changed = _rows(parts)
-    sample = changed.reshape(-1, 3)[:sum(len(p) for p in parts)]
+    painted = _rows(parts)
+    sample = painted.reshape(-1, 3)[:sum(len(p) for p in parts)]
     colours = palette_for([first] + fills + [sample[::max(1, len(sample) // 20000), None, :]])
     quantize = Quantizer(colours)
-    mapped = quantize(changed).ravel()
+    mapped = quantize(painted).ravel()
 
     def indices():
         current = quantize(first).copy()   # Pillow hands back a read-only view
         yield current, None
-        flat_view, start = current.reshape(-1), 0
-        for touched, box in updates:
-            for (x0, y0, x1, y1), flat in touched:
+        if not updates:
+            return
+        under = quantize(base)
+        flat_view, under_flat, start = current.reshape(-1), under.reshape(-1), 0
+        for restored, inked, box in updates:
+            for (x0, y0, x1, y1), flat in restored:
+                if flat is None:
+                    current[y0:y1, x0:x1] = under[y0:y1, x0:x1]
+                else:
+                    flat_view[flat] = under_flat[flat]
+            for (x0, y0, x1, y1), flat in inked:
                 n = (x1 - x0) * (y1 - y0) if flat is None else len(flat)
                 if flat is None:
                     current[y0:y1, x0:x1] = mapped[start:start + n].reshape(y1 - y0, x1 - x0)

@@ -26,16 +26,22 @@ from .coverage import Patch
 class Frame:
     """One drawn frame. Outside `changed` its pixels equal the previous frame's;
     the first frame's box is the whole canvas, and None means nothing changed.
-    Finer: only the pixels under `touched` may differ from the previous frame
-    (None on the first frame: all of them): each entry is a box, or a box and
-    the flat indices of the pixels in it (a stroke). `fills` are the boxes of
-    this frame's own filled shapes, where new flat colours show."""
+
+    Finer, for encoders that track pixels (None on the first frame): `restored`
+    lists where the last frame's items were, now back to the `base` picture
+    (the first frame carries it), and `inked` where this frame's items are,
+    painted after. Each entry is a box, and for a stroke the flat indices of
+    its pixels. `fills` are the boxes of this frame's filled shapes, where new
+    flat colours show.
+    """
 
     pixels: np.ndarray          # [H][W][3] uint8
     changed: tuple | None       # (x0, y0, x1, y1), x1/y1 exclusive
     ms: int
-    touched: tuple | None = None
+    restored: tuple | None = None
+    inked: tuple | None = None
     fills: tuple = ()
+    base: np.ndarray | None = None
 
 
 class Ink(NamedTuple):
@@ -220,8 +226,10 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
             if p.flat is not None:
                 after[p.at] = before[p.at]
         canvas.paint(inks)
-        changed = (0, 0, w, h) if i == 0 else _union([p.box for p in inks + previous])
-        touched = None if i == 0 else tuple((p.box, p.flat) for p in previous + inks)
-        yield Frame(canvas.img.copy() if copy else canvas.img, changed, int(frame.get("ms", 1000)),
-                    touched, tuple(p.box for p in inks if p.flat is None))
+        pixels, ms, fills = canvas.img.copy() if copy else canvas.img, int(frame.get("ms", 1000)), tuple(p.box for p in inks if p.flat is None)
+        if i == 0:
+            yield Frame(pixels, (0, 0, w, h), ms, fills=fills, base=base.img)
+        else:
+            yield Frame(pixels, _union([p.box for p in inks + previous]), ms,
+                        tuple((p.box, p.flat) for p in previous), tuple((p.box, p.flat) for p in inks), fills)
         previous = inks
