@@ -12,6 +12,7 @@ numerical figures. Several channels are slices side by side (slanted) or stacked
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 CELL = 29.5      # px per cell at scale 1, as measured on the reference GIFs
 MARGIN = 21.0    # px around the drawing at scale 1
@@ -106,8 +107,8 @@ def clip_outside(a, b, quads) -> tuple | None:
     where it passes under the map. Returns the visible end point, or None.
     """
     t_hit = 1.0
-    for quad in quads:
-        t = _entry(a, b, quad)
+    for edges in (_edges(tuple(q)) for q in quads):
+        t = _entry(a, b, edges)
         if t is not None:
             t_hit = min(t_hit, t)
     if t_hit <= 1e-6:
@@ -115,18 +116,22 @@ def clip_outside(a, b, quads) -> tuple | None:
     return a[0] + (b[0] - a[0]) * t_hit, a[1] + (b[1] - a[1]) * t_hit
 
 
-def _entry(a, b, quad) -> float | None:
-    """Parameter t in [0, 1] where a->b enters the convex polygon, or None (Cyrus-Beck)."""
-    t0, t1 = 0.0, 1.0
-    d = (b[0] - a[0], b[1] - a[1])
+@lru_cache(maxsize=1024)
+def _edges(quad) -> tuple:
+    """Each edge of a convex polygon as (a point on it, its outward normal)."""
     n = len(quad)
     area = sum(quad[i][0] * quad[(i + 1) % n][1] - quad[(i + 1) % n][0] * quad[i][1] for i in range(n))
     sign = 1.0 if area > 0 else -1.0
-    for i in range(n):
-        p, q = quad[i], quad[(i + 1) % n]
-        normal = (sign * (q[1] - p[1]), -sign * (q[0] - p[0]))  # points outward
-        num = normal[0] * (a[0] - p[0]) + normal[1] * (a[1] - p[1])
-        den = normal[0] * d[0] + normal[1] * d[1]
+    return tuple((p, (sign * (q[1] - p[1]), -sign * (q[0] - p[0]))) for p, q in zip(quad, quad[1:] + quad[:1]))
+
+
+def _entry(a, b, edges) -> float | None:
+    """Parameter t in [0, 1] where a->b enters the convex polygon, or None (Cyrus-Beck)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    for p, (nx, ny) in edges:
+        num = nx * (a[0] - p[0]) + ny * (a[1] - p[1])
+        den = nx * dx + ny * dy
         if abs(den) < 1e-12:
             if num > 0:
                 return None
