@@ -1,3 +1,3 @@
 """convplay: every convolution, step by step, exact to PyTorch, animated."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -47,12 +47,22 @@ def frame_index(scene: dict, frame: int | None) -> int:
     return index
 
 
+WEBP_QUICK_ABOVE = 10_000_000   # pixels: beyond, the quickest lossless effort
+
+
 def webp(scene: dict) -> bytes:
-    """Lossless animated WebP; Pillow stores each frame's changed rectangle itself."""
+    """Lossless animated WebP; Pillow stores each frame's changed rectangle itself.
+
+    Effort: method 1 at quality 50 gives the bytes of method 4 in under half the
+    time (measured on the reference animations); past WEBP_QUICK_ABOVE pixels,
+    method 0 at quality 100 keeps a large animation to seconds, at larger files.
+    """
     images = [Image.fromarray(f.pixels) for f in rasterize(scene)]
+    total = scene["width"] * scene["height"] * len(images)
+    method, quality = (1, 50) if total <= WEBP_QUICK_ABOVE else (0, 100)
     out = io.BytesIO()
     images[0].save(out, format="WEBP", save_all=True, append_images=images[1:], duration=durations(scene),
-                   loop=0, lossless=True, method=4, minimize_size=False)
+                   loop=0, lossless=True, method=method, quality=quality, minimize_size=False)
     return out.getvalue()
 
 

@@ -17,6 +17,7 @@ MIN_SCALE = 0.25
 MAX_FRAMES = 600            # frames in one animation
 MAX_FRAME_PIXELS = 4_000_000   # width x height of one frame
 MAX_TOTAL_PIXELS = 200_000_000  # frames x width x height
+MAX_WEBP_PIXELS = 60_000_000    # the WebP encoder holds every frame at once: 4 bytes a pixel
 
 
 @dataclass(frozen=True)

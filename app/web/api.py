@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from app.engine import LIMITS, OPS, build_spec, run
+from app.render import options as render_options
 
 from . import params
 from .cache import trace_for
@@ -40,7 +41,9 @@ def healthz() -> dict:
 @router.get("/api/v1/limits", tags=["meta"])
 def limits() -> dict:
     """The caps every request must stay under, and the operations on offer."""
-    return {"ops": list(OPS), **LIMITS}
+    render = {"max_frames": render_options.MAX_FRAMES, "max_frame_pixels": render_options.MAX_FRAME_PIXELS,
+              "max_total_pixels": render_options.MAX_TOTAL_PIXELS, "max_webp_pixels": render_options.MAX_WEBP_PIXELS}
+    return {"ops": list(OPS), **LIMITS, "render": render}
 
 
 @router.get("/api/v1/trace", tags=["trace"], summary="Trace (query parameters)", description=TRACE_DOC,

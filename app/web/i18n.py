@@ -66,6 +66,7 @@ ZH_ERRORS = {
     "too_many_frames": "此动画将有 {frames:,} 帧，超过上限 {high}；请使用 granularity=row 或更小的输入",
     "frame_too_large": "单帧将为 {size} 像素，超过 {high:,}；请使用更小的 scale",
     "animation_too_large": "动画总像素超过 {high:,}；请使用更小的 scale 或 granularity=row",
+    "webp_too_large": "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale",
     "invalid": "请求无效",
 }
 

@@ -66,6 +66,24 @@ def test_too_many_frames_says_how_to_stay_under(client):
     assert Image.open(io.BytesIO(ok.content)).n_frames == 38
 
 
+def test_limits_list_the_render_caps_that_are_enforced(client):
+    caps = client.get("/api/v1/limits").json()["render"]
+    assert caps["max_webp_pixels"] < caps["max_total_pixels"]
+    r = client.get("/api/v1/animation.gif", params={"input_size": "40"})   # 38 x 38 = 1,444 frames
+    assert f"more than the {caps['max_frames']} allowed" in r.json()["detail"][0]["msg"]
+
+
+def test_large_webp_is_refused_with_a_way_out_and_the_gif_is_not(client):
+    params = {"input_size": "12", "padding": "1"}   # 144 frames of about 0.65 MP
+    r = client.get("/api/v1/animation.webp", params=params)
+    assert r.status_code == 422
+    detail = r.json()["detail"][0]
+    assert detail["param"] == "format" and detail["code"] == "webp_too_large"
+    assert "GIF or MP4" in detail["msg"] and "60,000,000" in detail["msg"]
+    gif = client.get("/api/v1/animation.gif", params=params)
+    assert gif.status_code == 200 and Image.open(io.BytesIO(gif.content)).n_frames == 144
+
+
 def test_bad_options_and_formats(client):
     for path, params, param in [
         ("/api/v1/animation.bmp", {}, "format"),
