@@ -44,14 +44,14 @@ def _interior(k: np.ndarray) -> np.ndarray:
 def palette_for(regions: list[np.ndarray], max_colours: int = 255) -> np.ndarray:
     """[K][3] uint8 colours for the whole animation; K + 1 (with transparent) a power of two.
 
-    `regions` are the pixels that get encoded: the first frame, then what
-    changes after it. Flat colours (pixels equal to their four neighbours:
-    fills, tints, background; antialiased edges are too thin to have any) come
-    first and exact, so fills never drift or dither. The rest of the table goes
-    to the blends by a weighted k-means over all colours, flat ones held fixed.
-    Sampling every third pixel (every fourth in later regions) is plenty.
+    `regions` are samples of the pixels that get encoded, as pictures (every
+    third or fourth pixel of each is plenty). Flat colours (pixels equal to
+    their four neighbours: fills, tints, background; antialiased edges are too
+    thin to have any) come first and exact, so fills never drift or dither. The
+    rest of the table goes to the blends by a weighted k-means over all colours,
+    flat ones held fixed.
     """
-    keys = [_keys(r[::3, ::3] if i == 0 else r[::4, ::4] if r.shape[1] > 1 else r) for i, r in enumerate(regions)]
+    keys = [_keys(r) for r in regions]
     inner, counts = np.unique(np.concatenate([k[_interior(k)] for k in keys]), return_counts=True)
     order = np.argsort(-counts, kind="stable")
     flats = _distinct(_rgb(inner[order][counts[order] >= MIN_FLAT]).astype(np.int32), max_colours // 2)
@@ -217,12 +217,13 @@ def encode(scene: dict, durations: list[int]) -> bytes:
         for (x0, y0, x1, y1), flat in f.inked:
             parts.append(f.pixels[y0:y1, x0:x1].reshape(-1, 3) if flat is None else np.take(pixels, flat, axis=0))
         updates.append((f.restored, f.inked, f.changed))
-        fills += [f.pixels[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in f.fills]
-    painted = _rows(parts)
-    sample = painted.reshape(-1, 3)[:sum(len(p) for p in parts)]
-    colours = palette_for([first] + fills + [sample[::max(1, len(sample) // 20000), None, :]])
+        fills += [f.pixels[y0:y1:4, x0:x1:4].copy() for x0, y0, x1, y1 in f.fills]   # where new flat colours show
+    total = sum(len(p) for p in parts)
+    sample = [p[::max(1, total // 20000)] for p in parts]
+    colours = palette_for([first[::3, ::3]] + fills + [np.concatenate(sample)[:, None, :] if sample else np.zeros((0, 1, 3), np.uint8)])
     quantize = Quantizer(colours)
-    mapped = quantize(painted).ravel()
+    mapped = np.concatenate([quantize(_rows(batch)).ravel()[:sum(len(p) for p in batch)] for batch in _batches(parts)] or [np.zeros(0, np.uint8)])
+    del parts
 
     def indices():
         current = quantize(first).copy()   # Pillow hands back a read-only view
@@ -247,6 +248,20 @@ def encode(scene: dict, durations: list[int]) -> bytes:
             yield current, box or (0, 0, 0, 0)
 
     return write(indices(), durations, scene["width"], scene["height"], colours)
+
+
+def _batches(parts: list[np.ndarray], size: int = 1 << 20):
+    """Runs of consecutive parts of about `size` pixels: Pillow's copy of what it
+    quantizes takes 4 bytes a pixel, so it gets a run at a time."""
+    run, count = [], 0
+    for p in parts:
+        run.append(p)
+        count += len(p)
+        if count >= size:
+            yield run
+            run, count = [], 0
+    if run:
+        yield run
 
 
 def _rows(parts: list[np.ndarray], width: int = 1024) -> np.ndarray:

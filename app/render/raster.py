@@ -21,6 +21,8 @@ import numpy as np
 from . import coverage
 from .coverage import Patch
 
+CHUNK = 16   # frames whose inks are made together
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -195,6 +197,14 @@ def _union(boxes) -> tuple | None:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+def _chunked(painter: Painter, frames: list) -> Iterator[list[Ink]]:
+    """Each frame's inks, made CHUNK frames at a time: batches big enough to
+    save NumPy calls, small enough that a long animation's inks never all
+    sit in memory together."""
+    for start in range(0, len(frames), CHUNK):
+        yield from painter.inks([f["items"] for f in frames[start:start + CHUNK]])
+
+
 def draw_frame(scene: dict, index: int) -> np.ndarray:
     """Frame `index` alone, as [H][W][3] uint8: background, base, that frame's items."""
     canvas = Canvas(scene["width"], scene["height"], scene.get("background", "#ffffff"))
@@ -212,14 +222,15 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
     """
     frames = scene["frames"] or [{"ms": 1000, "items": []}]
     w, h = scene["width"], scene["height"]
-    base_inks, *frame_inks = Painter(scene).inks([scene["base"]] + [f["items"] for f in frames])
+    painter = Painter(scene)
+    base_inks, = painter.inks([scene["base"]])
     base = Canvas(w, h, scene.get("background", "#ffffff"))
     base.paint(base_inks)
     canvas = Canvas.__new__(Canvas)
     canvas.w, canvas.h, canvas.img = w, h, base.img.copy()
     before, after = base.img.reshape(-1), canvas.img.reshape(-1)
     previous: list[Ink] = []
-    for i, (frame, inks) in enumerate(zip(frames, frame_inks)):
+    for i, (frame, inks) in enumerate(zip(frames, _chunked(painter, frames))):
         for x0, y0, x1, y1 in (p.box for p in previous if p.flat is None):   # undo the last frame's inks
             canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
         for p in previous:
