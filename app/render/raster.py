@@ -61,6 +61,7 @@ class Ink(NamedTuple):
     add: np.ndarray
     flat: np.ndarray | None
     at: np.ndarray | None
+    filled: bool = False        # a polygon's fill: where flat colours show
 
 
 @lru_cache(maxsize=256)
@@ -183,7 +184,8 @@ class Painter:
                 patches = [coverage.text(*shape, self.w, self.h) for shape in shapes]
             for key, patch in zip(keys, patches):
                 _, _, colour, opacity = members[key]
-                self.kept[key] = ink(patch, colour, opacity)
+                made = ink(patch, colour, opacity)
+                self.kept[key] = made._replace(filled=True) if made and kind in ("fill", "hatch") else made
 
 
 def _segments(points, closed: bool) -> list:
@@ -237,7 +239,7 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
             if p.flat is not None:
                 after[p.at] = before[p.at]
         canvas.paint(inks)
-        pixels, ms, fills = canvas.img.copy() if copy else canvas.img, int(frame.get("ms", 1000)), tuple(p.box for p in inks if p.flat is None)
+        pixels, ms, fills = canvas.img.copy() if copy else canvas.img, int(frame.get("ms", 1000)), tuple(p.box for p in inks if p.filled)
         if i == 0:
             yield Frame(pixels, (0, 0, w, h), ms, fills=fills, base=base.img)
         else:
