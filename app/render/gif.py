@@ -217,10 +217,10 @@ def encode(scene: dict, durations: list[int]) -> bytes:
         for (x0, y0, x1, y1), flat in f.inked:
             parts.append(f.pixels[y0:y1, x0:x1].reshape(-1, 3) if flat is None else np.take(pixels, flat, axis=0))
         updates.append((f.restored, f.inked, f.changed))
-        fills += [f.pixels[y0:y1:4, x0:x1:4].copy() for x0, y0, x1, y1 in f.fills]   # where new flat colours show
+        fills += [f.pixels[y0:y1:6, x0:x1:6].copy() for x0, y0, x1, y1 in f.fills]   # where new flat colours show
     total = sum(len(p) for p in parts)
-    sample = [p[::max(1, total // 20000)] for p in parts]
-    colours = palette_for([first[::3, ::3]] + fills + [np.concatenate(sample)[:, None, :] if sample else np.zeros((0, 1, 3), np.uint8)])
+    sample = [p[::max(1, total // 10000)] for p in parts]
+    colours = palette_for([first[::4, ::4]] + fills + [np.concatenate(sample)[:, None, :] if sample else np.zeros((0, 1, 3), np.uint8)])
     quantize = Quantizer(colours)
     mapped = np.concatenate([quantize(_rows(batch)).ravel()[:sum(len(p) for p in batch)] for batch in _batches(parts)] or [np.zeros(0, np.uint8)])
     del parts
