@@ -204,35 +204,31 @@ def write(frames, durations: list[int], width: int, height: int, colours: np.nda
 def encode(scene: dict, durations: list[int]) -> bytes:
     """The scene as a looping GIF; `durations` in ms, one per frame.
 
-    The first frame and the base picture are quantized whole; after that only
-    the pixels each frame paints, all frames' together in one call. Where the
-    last frame's items are taken away, the base's indices come back.
+    The base picture is quantized whole, once; after that only the pixels each
+    frame paints, all frames' together. Where the last frame's items are taken
+    away, the base's indices come back.
     """
-    first, base, fills, updates, parts = None, None, [], [], []
+    base, sample, fills, frames, parts = None, None, [], [], []
     for f in rasterize(scene, copy=False):
-        if f.inked is None:
-            first, base = f.pixels.copy(), f.base
-            continue
+        if f.base is not None:
+            base, sample = f.base, f.pixels[::4, ::4].copy()
         pixels = f.pixels.reshape(-1, 3)
         for (x0, y0, x1, y1), flat in f.inked:
             parts.append(f.pixels[y0:y1, x0:x1].reshape(-1, 3) if flat is None else np.take(pixels, flat, axis=0))
-        updates.append((f.restored, f.inked, f.changed))
+        frames.append((f.restored, f.inked, f.changed))
         fills += [f.pixels[y0:y1:6, x0:x1:6].copy() for x0, y0, x1, y1 in f.fills]   # where new flat colours show
     total = sum(len(p) for p in parts)
-    sample = [p[::max(1, total // 10000)] for p in parts]
-    colours = palette_for([first[::4, ::4]] + fills + [np.concatenate(sample)[:, None, :] if sample else np.zeros((0, 1, 3), np.uint8)])
+    painted = np.concatenate([p[::max(1, total // 10000)] for p in parts] or [np.zeros((0, 3), np.uint8)])
+    colours = palette_for([sample] + fills + [painted[:, None, :]])
     quantize = Quantizer(colours)
     mapped = np.concatenate([quantize(_rows(batch)).ravel()[:sum(len(p) for p in batch)] for batch in _batches(parts)] or [np.zeros(0, np.uint8)])
     del parts
 
     def indices():
-        current = quantize(first).copy()   # Pillow hands back a read-only view
-        yield current, None
-        if not updates:
-            return
         under = quantize(base)
+        current = under.copy()   # Pillow hands back a read-only view
         flat_view, under_flat, start = current.reshape(-1), under.reshape(-1), 0
-        for restored, inked, box in updates:
+        for restored, inked, box in frames:
             for (x0, y0, x1, y1), flat in restored:
                 if flat is None:
                     current[y0:y1, x0:x1] = under[y0:y1, x0:x1]

@@ -29,19 +29,19 @@ class Frame:
     """One drawn frame. Outside `changed` its pixels equal the previous frame's;
     the first frame's box is the whole canvas, and None means nothing changed.
 
-    Finer, for encoders that track pixels (None on the first frame): `restored`
-    lists where the last frame's items were, now back to the `base` picture
-    (the first frame carries it), and `inked` where this frame's items are,
-    painted after. Each entry is a box, and for a stroke the flat indices of
-    its pixels. `fills` are the boxes of this frame's filled shapes, where new
-    flat colours show.
+    Finer, for encoders that track pixels: `restored` lists where the last
+    frame's items were, now back to the base picture (the scene without any
+    frame's items, which the first frame carries as `base`), and `inked` where
+    this frame's items are, painted after. Each entry is a box, and for a stroke
+    the flat indices of its pixels. `fills` are the boxes of this frame's filled
+    shapes, where new flat colours show.
     """
 
     pixels: np.ndarray          # [H][W][3] uint8
     changed: tuple | None       # (x0, y0, x1, y1), x1/y1 exclusive
     ms: int
-    restored: tuple | None = None
-    inked: tuple | None = None
+    restored: tuple = ()
+    inked: tuple = ()
     fills: tuple = ()
     base: np.ndarray | None = None
 
@@ -239,10 +239,11 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
             if p.flat is not None:
                 after[p.at] = before[p.at]
         canvas.paint(inks)
-        pixels, ms, fills = canvas.img.copy() if copy else canvas.img, int(frame.get("ms", 1000)), tuple(p.box for p in inks if p.filled)
-        if i == 0:
-            yield Frame(pixels, (0, 0, w, h), ms, fills=fills, base=base.img)
-        else:
-            yield Frame(pixels, _union([p.box for p in inks + previous]), ms,
-                        tuple((p.box, p.flat) for p in previous), tuple((p.box, p.flat) for p in inks), fills)
+        yield Frame(canvas.img.copy() if copy else canvas.img,
+                    (0, 0, w, h) if i == 0 else _union([p.box for p in inks + previous]),
+                    int(frame.get("ms", 1000)),
+                    restored=tuple((p.box, p.flat) for p in previous),
+                    inked=tuple((p.box, p.flat) for p in inks),
+                    fills=tuple(p.box for p in inks if p.filled),
+                    base=base.img if i == 0 else None)
         previous = inks
