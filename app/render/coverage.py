@@ -229,10 +229,11 @@ def _bands(seg: np.ndarray, gid: np.ndarray, width: float, dash, w: int, h: int)
     if not ((u >= 0) & (u < u_limit) & (v >= 0) & (v + k.shape[1] <= v_limit)).all():   # off the canvas
         vk = v[:, None] + ki
         on &= (vk >= 0) & (vk < v_limit[:, None]) & ((u >= 0) & (u < u_limit))[:, None]
-    r, c = np.nonzero(on)
+    hit = np.flatnonzero(on)
+    r, c = np.divmod(hit, on.shape[1])
     tall = steep[row]
-    first, step = np.where(tall, u * w + v, v * w + u)[r], np.where(tall, 1, w)[r]
-    return first + c * step, cov[r, c], gid[row[r]]
+    first, step = np.where(tall, u * w + v, v * w + u), np.where(tall, 1, w)
+    return first[r] + c * step[r], cov.reshape(-1)[hit], gid[row][r]
 
 
 def stroke_cover(across, beyond, width: float, spread):
