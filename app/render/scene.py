@@ -284,6 +284,7 @@ class _Builder:
             if self.o.layout == "slanted":  # flat follows the paper's figures: no connectors
                 items += self.connectors(tc, ty, tx, (step_c, step_y, step_x), line, top_quads)
             if self.o.numbers:
+                items += self.copy_links(tc, ty, tx)
                 items += self.frame_numbers(s, tc, ty, tx, (step_c, step_y, step_x))
             frames.append({"ms": self.o.ms, "items": items})
         if frames:
@@ -316,6 +317,28 @@ class _Builder:
             if end is not None:
                 items.append({"line": [a, end], "style": style})
         return items
+
+    def copy_links(self, tc, ty, tx) -> list:
+        """Reflect, replicate and circular padding: from each copied cell the kernel
+        reads, a dashed line to the input cell it copies, which is outlined."""
+        t = self.t
+        if self.scatter or t.spec.padding_mode == "zeros":
+            return []
+        kinds, source = t.canvas.kinds, t.canvas.source
+        if not hasattr(self, "_home"):   # input index -> where that input cell sits on the canvas
+            inside = np.argwhere(kinds == "i")
+            self._home = {int(source[y, x]): (int(y), int(x)) for y, x in inside}
+        link = self.style("link", stroke=self.pal.link, width=1.2, dash=[3.0, 2.0])
+        ring = self.style("link_source", fill=None, stroke=self.pal.link, width=1.6)
+        lines, rings = [], {}
+        for c, y, x in sorted(set(zip(tc.tolist(), ty.tolist(), tx.tolist()))):
+            if kinds[y, x] != "p" or int(source[y, x]) not in self._home:
+                continue
+            hy, hx = self._home[int(source[y, x])]
+            sl = self.layout.bottom[c]
+            lines.append({"line": [sl.centre(y, x), sl.centre(hy, hx)], "style": link})
+            rings[(c, hy, hx)] = {"poly": f"in:{c}:{hy}:{hx}", "style": ring}
+        return lines + list(rings.values())
 
     def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
         """Weights under the taps, the values finished so far, and the running sum."""

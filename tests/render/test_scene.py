@@ -110,3 +110,38 @@ def test_bad_render_options_name_the_option():
         with pytest.raises(SpecError) as err:
             build_options(raw)
         assert err.value.param == param
+
+
+@pytest.mark.parametrize("mode, numpy_mode", [("reflect", "reflect"), ("replicate", "edge"), ("circular", "wrap")])
+def test_numbers_mode_links_each_copied_cell_to_the_cell_it_copies(mode, numpy_mode):
+    """Every copied cell the kernel reads gets a line to its source; the truth is numpy.pad."""
+    import numpy as np
+
+    top, left = 2, 1
+    spec = {"input_size": [4, 5], "kernel_size": 3, "padding": [top, left], "padding_mode": mode}
+    scene = build_scene(trace(spec), build_options({"numbers": True, "labels": False}))
+    ids = np.pad(np.arange(20).reshape(4, 5), ((top, top), (left, left)), mode=numpy_mode)
+    centres = {}
+    for name, pts in scene["polys"].items():
+        role, c, y, x = name.split(":")
+        if role == "in":
+            centres[(round(sum(p[0] for p in pts) / 4, 1), round(sum(p[1] for p in pts) / 4, 1))] = (int(y), int(x))
+    linked = 0
+    for frame in scene["frames"]:
+        for item in frame["items"]:
+            if item["style"] != "link":
+                continue
+            (ax, ay), (bx, by) = item["line"]
+            copy, home = centres[(round(ax, 1), round(ay, 1))], centres[(round(bx, 1), round(by, 1))]
+            assert not (top <= copy[0] < top + 4 and left <= copy[1] < left + 5), copy   # starts on padding
+            assert top <= home[0] < top + 4 and left <= home[1] < left + 5, home       # ends on the input
+            assert ids[copy] == ids[home]
+            linked += 1
+    # the first frame reads the 3x3 corner: two rows of padding, then one padded cell
+    first = [i for i in scene["frames"][0]["items"] if i["style"] == "link"]
+    assert len(first) == 7 and linked > 7
+
+
+def test_zero_padding_has_no_links():
+    scene = build_scene(trace({"input_size": 4, "padding": 1}), build_options({"numbers": True}))
+    assert not any(i["style"] == "link" for f in scene["frames"] for i in f["items"])
