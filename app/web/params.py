@@ -7,6 +7,7 @@ in OpenAPI, and the parsing of query strings all come from it.
 from __future__ import annotations
 
 import json
+import re
 
 from app.engine import FIELDS, SpecError
 
@@ -65,7 +66,7 @@ def from_query(items, skip: frozenset = frozenset()) -> dict:
 
 
 def parse_value(key: str, text: str):
-    """'5' -> 5, '5,7' -> [5, 7], 'true' -> True, 'top:1,left:2' -> dict, JSON as JSON."""
+    """'5' -> 5, '5,7' or '5x7' -> [5, 7], 'true' -> True, 'top:1,left:2' -> dict, JSON as JSON."""
     text = text.strip()
     if text[:1] in "[{":
         try:
@@ -82,7 +83,12 @@ def parse_value(key: str, text: str):
         return out
     if "," in text:
         return [_number(key, part) for part in text.split(",")]
+    if _PAIR.fullmatch(text):   # 4x5, as in file names and labels
+        return [_number(key, part) for part in re.split("[x×]", text)]
     return _number(key, text) if _looks_numeric(text) else text
+
+
+_PAIR = re.compile(r"\d+\s*[x×]\s*\d+")
 
 
 def _reject_constant(name: str):

@@ -18,7 +18,7 @@ export const FIELDS = {
 };
 
 function parsePair(text) {
-  const parts = String(text).split(",").map((s) => parseInt(s, 10));
+  const parts = String(text).split(/[,x×]/).map((s) => parseInt(s, 10));
   return parts.length === 1 ? [parts[0], parts[0]] : [parts[0], parts[1]];
 }
 

@@ -29,6 +29,13 @@ def test_get_and_post_agree_and_match_the_paper(client):
     assert got.json()["output"] == [[[6, 17, 3], [8, 17, 13], [6, 4, 4]]]
 
 
+@pytest.mark.parametrize("text", ["4,5", "4x5", "4 x 5", "4×5", "[4, 5]"])
+def test_a_pair_may_be_written_as_in_file_names(client, text):
+    r = client.get("/api/v1/trace", params={"input_size": text, "kernel_size": "3"})
+    assert r.status_code == 200 and r.json()["spec"]["input_size"] == [4, 5]
+    assert r.json()["output_shape"][-2:] == [2, 3]
+
+
 def test_response_is_gzip_compressed(client):
     r = client.get("/api/v1/trace", params={"input_size": "16"}, headers={"accept-encoding": "gzip"})
     assert r.status_code == 200
