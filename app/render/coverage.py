@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-BATCH = 1 << 21     # most pixels (or stroke candidates) one batched pass may hold
+BATCH = 1 << 21     # about the most pixels (or stroke candidates) one batched pass may hold
 
 # Glyphs Pillow's built-in font lacks, written with ones it has.
 _GLYPHS = str.maketrans({"×": "x", "−": "-", "–": "-", "∞": "inf", "→": "->", "←": "<-"})
@@ -162,8 +162,14 @@ def strokes(groups: list[list], width: float, dash, w: int, h: int) -> list[Patc
     segs = [s for g in groups for s in g]
     if not segs:
         return out
+    seg = np.asarray(segs, dtype=np.float64).reshape(-1, 4)
     gid = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
-    flat, cov, gid = _bands(np.asarray(segs, dtype=np.float64).reshape(-1, 4), gid, width, dash, w, h)
+    # runs of segments of about BATCH candidates (a few pixels across each step along)
+    steps = np.maximum(np.abs(seg[:, 2] - seg[:, 0]), np.abs(seg[:, 3] - seg[:, 1])) + 2 * width + 8
+    cost = np.cumsum(steps) * (width + 4)
+    cuts = np.searchsorted(cost, np.arange(BATCH, cost[-1], BATCH)).tolist()
+    found = [_bands(seg[a:b], gid[a:b], width, dash, w, h) for a, b in zip([0, *cuts], [*cuts, len(seg)]) if a < b]
+    flat, cov, gid = (np.concatenate(parts) for parts in zip(*found))
     if flat.size == 0:
         return out
     key = gid * (w * h) + flat

@@ -3,10 +3,11 @@
 Each item of the scene becomes one or more inks: a coverage patch (see
 `coverage`) with its colour and opacity folded into two small integer arrays,
 so painting it is one multiply-add over the pixels it touches. Inks of named
-polygons are made once per animation (the same cells are tinted and outlined
-frame after frame); the rest are made for all frames together, in batches. The
-base is painted once; each frame undoes the previous frame's inks by copying
-the base back over their boxes, so a frame costs what its few inks cost.
+polygons and texts are made once per animation (the same cells are tinted and
+outlined frame after frame); the rest are made for many frames at once, one
+NumPy pass per kind of shape. The base is painted once; each frame puts the
+base back where the previous frame's inks were, so a frame costs what its few
+inks cost.
 """
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ class Canvas:
         self.img = np.empty((height, width, 3), np.uint8)
         self.img[:] = rgb(background)
 
+    def copy(self) -> Canvas:
+        other = Canvas.__new__(Canvas)
+        other.w, other.h, other.img = self.w, self.h, self.img.copy()
+        return other
+
     def paint(self, inks: list[Ink]) -> list[tuple]:
         """Paint the inks in order; return the boxes they touched."""
         for i in inks:
@@ -128,8 +134,8 @@ class Painter:
         return out
 
     # A plan is a list of (key, job): the key finds the finished ink, the job says
-    # how to make it: (kind, group, shape, colour, opacity), the group collecting
-    # shapes that one batched pass can compute together.
+    # how to make it: (group, shape, colour, opacity), the group (kind of shape and
+    # its stroke or hatch settings) collecting shapes one batched pass computes.
     def _plan(self, items: list) -> list:
         plan, i = [], 0
         while i < len(items):
@@ -228,15 +234,15 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
     base_inks, = painter.inks([scene["base"]])
     base = Canvas(w, h, scene.get("background", "#ffffff"))
     base.paint(base_inks)
-    canvas = Canvas.__new__(Canvas)
-    canvas.w, canvas.h, canvas.img = w, h, base.img.copy()
+    canvas = base.copy()
     before, after = base.img.reshape(-1), canvas.img.reshape(-1)
     previous: list[Ink] = []
     for i, (frame, inks) in enumerate(zip(frames, _chunked(painter, frames))):
-        for x0, y0, x1, y1 in (p.box for p in previous if p.flat is None):   # undo the last frame's inks
-            canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
-        for p in previous:
-            if p.flat is not None:
+        for p in previous:   # the base comes back where the last frame's inks were
+            if p.flat is None:
+                x0, y0, x1, y1 = p.box
+                canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
+            else:
                 after[p.at] = before[p.at]
         canvas.paint(inks)
         yield Frame(canvas.img.copy() if copy else canvas.img,
