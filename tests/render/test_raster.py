@@ -185,6 +185,40 @@ def test_changed_box_covers_every_changed_pixel():
         assert (x0, y0) == (xs.min(), ys.min()) or (x0 <= xs.min() and y0 <= ys.min())
 
 
+@pytest.mark.parametrize("spec, options", [
+    ({"input_size": [4, 5], "padding": 2, "padding_mode": "reflect"}, {"numbers": True}),
+    ({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"}, {}),
+    ({"op": "max_pool2d", "input_size": 5, "kernel_size": 2, "in_channels": 2}, {"layout": "flat", "numbers": True}),
+])
+def test_restored_and_inked_cover_every_changed_pixel(spec, options):
+    """What the GIF writer relies on: pixels outside a frame's restored and inked
+    footprints equal the previous frame's, and restored ones equal the base."""
+    from app.engine import trace
+    from app.render import build_options, build_scene
+
+    s = build_scene(trace(spec), build_options({"labels": False, **options}))
+    frames = list(rasterize(s))
+    base, h, w = frames[0].base, s["height"], s["width"]
+    assert base is not None and all(f.base is None for f in frames[1:])
+    for before, f in zip(frames, frames[1:]):
+        covered = np.zeros(h * w, bool)
+        for (x0, y0, x1, y1), flat in f.restored + f.inked:
+            if flat is None:
+                covered.reshape(h, w)[y0:y1, x0:x1] = True
+            else:
+                covered[flat] = True
+        differs = (f.pixels != before.pixels).any(axis=-1).reshape(-1)
+        assert not (differs & ~covered).any()
+        inked = np.zeros(h * w, bool)
+        for (x0, y0, x1, y1), flat in f.inked:
+            if flat is None:
+                inked.reshape(h, w)[y0:y1, x0:x1] = True
+            else:
+                inked[flat] = True
+        back = (covered & ~inked).reshape(h, w)
+        assert np.array_equal(f.pixels[back], base[back])
+
+
 def test_a_frame_that_changes_nothing_says_so():
     s = scene([{"points": rect(0, 0, 20, 30), "style": "blue"}], [{"ms": 50, "items": []}, {"ms": 50, "items": []}])
     frames = list(rasterize(s))
