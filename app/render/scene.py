@@ -98,8 +98,7 @@ class _Builder:
         p, t = self.pal, self.t
         kinds = t.canvas.kinds
         fills = {"p": self.style("pad", fill=p.padding), "z": self.style("pad", fill=p.padding), "x": None, "c": self.style("pad", fill=p.padding)}
-        if t.spec.padding_mode != "zeros":
-            fills["p"] = self.style("copy", fill=mix(p.input, "#ffffff", 0.6))
+        grouped = t.spec.groups > 1 and t.spec.weight is not None
         hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0})
         unreached = (set(t.arithmetic["unreached_rows"]), set(t.arithmetic["unreached_cols"]))
         items, lines = [], []
@@ -108,8 +107,12 @@ class _Builder:
             for c, sl in enumerate(slices):
                 group = self.group_of_bottom(c) if role == "in" else self.group_of_top(c)
                 own = self.fill_style(role, group)
+                looks_of = fills
+                if t.spec.padding_mode != "zeros":   # copied cells: a pale form of the input (or group) colour
+                    base_colour = p.groups[group % len(p.groups)] if grouped else p.input
+                    looks_of = {**fills, "p": self.style(f"copy{group if grouped else ''}", fill=mix(base_colour, "#ffffff", 0.6))}
                 cell_kinds = kinds if on_canvas else np.full((sl.rows, sl.cols), "i" if role == "in" else "o")
-                looks = [[fills.get(cell_kinds[r, q], own) for q in range(sl.cols)] for r in range(sl.rows)]
+                looks = [[looks_of.get(cell_kinds[r, q], own) for q in range(sl.cols)] for r in range(sl.rows)]
                 items += self.fill_blocks(sl, looks)
                 for r in range(sl.rows):
                     for q in range(sl.cols):

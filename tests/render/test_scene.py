@@ -145,3 +145,16 @@ def test_numbers_mode_links_each_copied_cell_to_the_cell_it_copies(mode, numpy_m
 def test_zero_padding_has_no_links():
     scene = build_scene(trace({"input_size": 4, "padding": 1}), build_options({"numbers": True}))
     assert not any(i["style"] == "link" for f in scene["frames"] for i in f["items"])
+
+
+def test_copied_padding_is_a_pale_form_of_its_group_colour():
+    from app.render.palette import SOLARIZED, mix
+
+    spec = {"input_size": 4, "padding": 1, "padding_mode": "circular", "in_channels": 2, "out_channels": 2, "groups": 2}
+    scene = build_scene(trace(spec), build_options({"labels": False}))
+    used = {item["style"] for item in scene["base"]}
+    for g in (0, 1):
+        assert f"copy{g}" in used
+        assert scene["styles"][f"copy{g}"]["fill"] == mix(SOLARIZED.groups[g], "#ffffff", 0.6)
+    plain = build_scene(trace({"input_size": 4, "padding": 1, "padding_mode": "circular"}), build_options({"labels": False}))
+    assert plain["styles"]["copy"]["fill"] == mix(SOLARIZED.input, "#ffffff", 0.6)
