@@ -221,7 +221,8 @@ def encode(scene: dict, durations: list[int]) -> bytes:
     painted = np.concatenate([p[::max(1, total // 10000)] for p in parts] or [np.zeros((0, 3), np.uint8)])
     colours = palette_for([sample] + fills + [painted[:, None, :]])
     quantize = Quantizer(colours)
-    mapped = np.concatenate([quantize(_rows(batch)).ravel()[:sum(len(p) for p in batch)] for batch in _batches(parts)] or [np.zeros(0, np.uint8)])
+    mapped = np.concatenate([quantize(_rows(run)).ravel()[:sum(len(p) for p in run)] for run in _batches(parts)]
+                            or [np.zeros(0, np.uint8)])   # the painted pixels' indices, in order
     del parts
 
     def indices():
