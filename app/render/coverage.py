@@ -13,17 +13,12 @@ sizes the cost of a NumPy call, not of the pixels, is what adds up.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 BATCH = 1 << 21     # about the most pixels (or stroke candidates) one batched pass may hold
-
-# Glyphs Pillow's built-in font lacks, written with ones it has.
-_GLYPHS = str.maketrans({"×": "x", "−": "-", "–": "-", "∞": "inf", "→": "->", "←": "<-"})
-
 
 class Patch(NamedTuple):
     """Where a shape lands and how much of each pixel it covers.
@@ -49,12 +44,12 @@ def polygons(shapes: list, width: int, height: int, hatch: dict | None = None) -
         if _convex(points):
             groups[len(points)].append(i)
         else:
-            out[i] = _clip(_supersampled(points, _box(points)), width, height)
+            out[i] = clip(_supersampled(points, _box(points)), width, height)
     for members in groups.values():
         pts = np.array([shapes[i] for i in members], np.float64)
         for chunk in _chunks(members, pts):
             for i, patch in zip(chunk, _convex_batch(np.array([shapes[i] for i in chunk], np.float64))):
-                out[i] = _clip(patch, width, height)
+                out[i] = clip(patch, width, height)
     if hatch:
         out = [p and Patch(p.box, p.cov * hatch_mask(p.box, hatch["spacing"], hatch["width"])) for p in out]
     return out
@@ -112,7 +107,7 @@ def _convex_batch(pts: np.ndarray) -> list[Patch]:
     return [Patch((int(x0[k]), int(y0[k]), int(x1[k]), int(y1[k])), cov[k, :y1[k] - y0[k], :x1[k] - x0[k]]) for k in range(m)]
 
 
-def _clip(patch: Patch, width: int, height: int) -> Patch | None:
+def clip(patch: Patch, width: int, height: int) -> Patch | None:
     """The part of a dense patch that lies on the canvas."""
     x0, y0, x1, y1 = patch.box
     cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
@@ -267,37 +262,3 @@ def dash_mask(along, length, dash):
     period, on_len = (on + off) * scale, on * scale
     phase = np.mod(np.clip(along, 0, length), period)
     return np.clip(np.minimum(phase + 0.5, on_len + 0.5 - phase), 0, 1)
-
-
-# -- text -----------------------------------------------------------------------
-
-def text(at, label: str, size: float, anchor: str, bold: bool, width: int, height: int) -> Patch | None:
-    mask, (ox, oy) = text_mask(label.translate(_GLYPHS), round(size * 2) / 2, anchor, bool(bold))
-    x0, y0 = int(round(at[0])) + ox, int(round(at[1])) + oy
-    h, w = mask.shape
-    return _clip(Patch((x0, y0, x0 + w, y0 + h), mask), width, height)
-
-
-@lru_cache(maxsize=16)
-def font(size: float) -> ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size=size)
-
-
-@lru_cache(maxsize=4096)
-def text_mask(label: str, size: float, anchor: str, bold: bool = False) -> tuple[np.ndarray, tuple[int, int]]:
-    """Glyph coverage of `label` and the offset of its top-left from the anchor point.
-
-    Bold is the regular face drawn twice, the second time a fraction of a pixel
-    to the right: Pillow's stroke option smudges small text, and the built-in
-    font has no bold face.
-    """
-    f = font(size)
-    shift = max(0.5, size / 24) if bold else 0.0
-    left, top, right, bottom = f.getbbox(label, anchor=anchor)
-    right += int(np.ceil(shift))
-    im = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    draw = ImageDraw.Draw(im)
-    draw.text((-left, -top), label, fill=255, font=f, anchor=anchor)
-    if bold:
-        draw.text((-left + shift, -top), label, fill=255, font=f, anchor=anchor)
-    return np.asarray(im, dtype=np.float32) / 255.0, (left, top)

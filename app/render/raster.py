@@ -19,7 +19,7 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 
-from . import coverage
+from . import coverage, text
 from .coverage import Patch
 
 CHUNK = 16   # frames whose inks are made together
@@ -187,7 +187,7 @@ class Painter:
             elif kind == "stroke":
                 patches = coverage.strokes(shapes, group[1], group[2] or None, self.w, self.h)
             else:
-                patches = [coverage.text(*shape, self.w, self.h) for shape in shapes]
+                patches = [text.text(*shape, self.w, self.h) for shape in shapes]
             for key, patch in zip(keys, patches):
                 _, _, colour, opacity = members[key]
                 made = ink(patch, colour, opacity)

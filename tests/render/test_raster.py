@@ -306,3 +306,36 @@ def test_slanted_scene_colours_at_cell_centres():
     assert near(at(first, *centre(s, "out:0:0")), (28, 118, 118))   # 0.6 * #2aa198 + 0.4 * #073642
     assert at(first, *centre(s, "out:2:2")) == (42, 161, 152)
     assert near(at(middle, *centre(s, "in:3:3")), BLUE_TINTED) and at(middle, *centre(s, "in:0:0")) == WHITE
+
+
+@pytest.mark.parametrize("anchor", ["lt", "mm", "rs"])
+def test_times_sign_is_drawn_where_pillow_puts_a_plus_and_is_diagonal(anchor):
+    """The built-in font has no "×": ours sits where Pillow lays out "+", as a cross."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from app.render.text import text_mask
+
+    size = 24.0
+    ours, (left, top) = text_mask("1×1", size, anchor)
+    font = ImageFont.load_default(size=size)
+    l2, t2, r2, b2 = font.getbbox("1+1", anchor=anchor)
+    assert (left, top) == (l2, t2) and ours.shape == (b2 - t2, r2 - l2)
+    im = Image.new("L", ours.shape[::-1], 0)
+    ImageDraw.Draw(im).text((-l2, -t2), "1+1", font=font, fill=255, anchor=anchor)
+    pillow = np.asarray(im, np.float32) / 255
+
+    def middle_glyph(a):
+        cols = np.flatnonzero(a.max(axis=0) > 0.5)
+        runs = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1)
+        c0, c1 = runs[1][0], runs[1][-1] + 1
+        rows = np.flatnonzero(a[:, c0:c1].max(axis=1) > 0.5)
+        return a[rows[0]:rows[-1] + 1, c0:c1], ((c0 + c1) / 2, (rows[0] + rows[-1] + 1) / 2)
+
+    cross, (cx, cy) = middle_glyph(ours)
+    plus, (px, py) = middle_glyph(pillow)
+    assert abs(cx - px) <= 1 and abs(cy - py) <= 1                    # in the plus's place
+    h, w = cross.shape
+    assert cross[h // 2, w // 2] > 0.5                                 # crossing in the middle
+    assert cross[0, 0] > 0.3 and cross[-1, -1] > 0.3 and cross[0, -1] > 0.3 and cross[-1, 0] > 0.3   # diagonal arms
+    assert cross[0, w // 2] < 0.3 and cross[h // 2, 0] < 0.3           # not a "+"
+    assert np.array_equal(ours[:, :int(cx) - w], pillow[:, :int(cx) - w])   # the digits are Pillow's
