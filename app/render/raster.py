@@ -12,7 +12,7 @@ inks cost.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator, NamedTuple
@@ -238,18 +238,41 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
     before, after = base.img.reshape(-1), canvas.img.reshape(-1)
     previous: list[Ink] = []
     for i, (frame, inks) in enumerate(zip(frames, _chunked(painter, frames))):
-        for p in previous:   # the base comes back where the last frame's inks were
+        stay = _staying(previous, inks)
+        undo = [p for p in previous if id(p) not in stay]
+        draw = [p for p in inks if id(p) not in stay]
+        for p in undo:   # the base comes back where the last frame's inks were
             if p.flat is None:
                 x0, y0, x1, y1 = p.box
                 canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
             else:
                 after[p.at] = before[p.at]
-        canvas.paint(inks)
+        canvas.paint(draw)
         yield Frame(canvas.img.copy() if copy else canvas.img,
-                    (0, 0, w, h) if i == 0 else _union([p.box for p in inks + previous]),
+                    (0, 0, w, h) if i == 0 else _union([p.box for p in draw + undo]),
                     int(frame.get("ms", 1000)),
-                    restored=tuple((p.box, p.flat) for p in previous),
-                    inked=tuple((p.box, p.flat) for p in inks),
-                    fills=tuple(p.box for p in inks if p.filled),
+                    restored=tuple((p.box, p.flat) for p in undo),
+                    inked=tuple((p.box, p.flat) for p in draw),
+                    fills=tuple(p.box for p in draw if p.filled),
                     base=base.img if i == 0 else None)
         previous = inks
+
+
+def _staying(previous: list[Ink], inks: list[Ink]) -> set[int]:
+    """The inks (by id) that the last frame painted, this frame paints again, and
+    nothing undone or repainted overlaps: they can stay as they are. In numbers
+    mode most of a frame's texts are such; without this a long animation would
+    repaint all its finished outputs on every frame."""
+    then, now = Counter(map(id, previous)), Counter(map(id, inks))
+    same = [p for p in inks if now[id(p)] == then[id(p)]]
+    if not same:
+        return set()
+    moving = [p.box for p in previous if now[id(p)] != then[id(p)]] + [p.box for p in inks if now[id(p)] != then[id(p)]]
+    boxes, keep = np.array([p.box for p in same]), np.ones(len(same), bool)
+    while moving:   # anything overlapping what moves has to move too
+        m = np.array(moving)
+        hit = keep & ((boxes[:, None, 0] < m[None, :, 2]) & (m[None, :, 0] < boxes[:, None, 2])
+                      & (boxes[:, None, 1] < m[None, :, 3]) & (m[None, :, 1] < boxes[:, None, 3])).any(axis=1)
+        keep &= ~hit
+        moving = boxes[hit].tolist()
+    return {id(p) for p, k in zip(same, keep) if k}

@@ -82,7 +82,7 @@ def text_mask(label: str, size: float, anchor: str, bold: bool = False) -> tuple
 def _ink_centre(size: float, bold: bool) -> tuple[float, float]:
     """Where the middle of the "+" glyph's ink lies, from its pen position on the baseline."""
     plus, (left, top) = text_mask("+", size, "ls", bold)
-    rows, cols = np.nonzero(plus > 0.5)
+    rows, cols = np.nonzero(_inked(plus))
     return left + (cols.min() + cols.max() + 1) / 2, top + (rows.min() + rows.max() + 1) / 2
 
 
@@ -91,7 +91,7 @@ def _cross(size: float, bold: bool) -> np.ndarray:
     """A "×" as two antialiased strokes, as heavy as the font's "+" and spanning
     three quarters of its width."""
     plus, _ = text_mask("+", size, "mm", bold)
-    arm = float((plus.max(axis=0) > 0.5).sum())        # the "+" is `arm` wide and tall
+    arm = float(_inked(plus).any(axis=0).sum())        # the "+" is `arm` wide and tall
     weight = float(plus.sum()) / (2 * arm)              # its area is about 2 x arm x weight
     half = 0.375 * arm
     side = int(np.ceil(2 * half + weight + 2)) | 1      # odd, so the glyph has a centre pixel
@@ -99,5 +99,13 @@ def _cross(size: float, bold: bool) -> np.ndarray:
     strokes = [[[c - half, c - half], [c + half, c + half]], [[c - half, c + half], [c + half, c - half]]]
     patch = coverage.strokes([strokes], weight, None, side, side)[0]
     glyph = np.zeros(side * side, np.float32)
-    glyph[patch.flat] = patch.cov
+    if patch is not None:   # None: text too small to draw one
+        glyph[patch.flat] = patch.cov
     return glyph.reshape(side, side)
+
+
+def _inked(mask: np.ndarray) -> np.ndarray:
+    """The glyph's pixels: at least half as dark as its darkest (tiny text is faint
+    all over); the whole box if nothing was drawn."""
+    peak = float(mask.max())
+    return mask >= peak / 2 if peak > 0 else np.ones(mask.shape, bool)

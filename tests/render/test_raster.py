@@ -339,3 +339,19 @@ def test_times_sign_is_drawn_where_pillow_puts_a_plus_and_is_diagonal(anchor):
     assert cross[0, 0] > 0.3 and cross[-1, -1] > 0.3 and cross[0, -1] > 0.3 and cross[-1, 0] > 0.3   # diagonal arms
     assert cross[0, w // 2] < 0.3 and cross[h // 2, 0] < 0.3           # not a "+"
     assert np.array_equal(ours[:, :int(cx) - w], pillow[:, :int(cx) - w])   # the digits are Pillow's
+
+
+@pytest.mark.parametrize("size", [1.0, 2.5, 4.0, 12.0])
+def test_times_sign_at_any_size_even_too_small_to_see(size):
+    from app.render.text import text_mask
+
+    for bold in (False, True):
+        mask, _ = text_mask("3×3", size, "mm", bold)
+        assert mask.size and np.isfinite(mask).all() and 0 <= mask.min() and mask.max() <= 1
+
+
+def test_smallest_scale_renders_numbers_and_labels():
+    from app.render import render
+
+    data = render({"input_size": 4, "padding": 1, "padding_mode": "reflect"}, "gif", numbers=True, scale=0.25)
+    assert data[:6] == b"GIF89a"
