@@ -190,6 +190,22 @@ def test_changed_box_covers_every_changed_pixel():
     ({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"}, {}),
     ({"op": "max_pool2d", "input_size": 5, "kernel_size": 2, "in_channels": 2}, {"layout": "flat", "numbers": True}),
 ])
+def test_each_frame_equals_the_frame_drawn_alone(spec, options):
+    """Inks that stay from one frame to the next (numbers mode's finished outputs)
+    are not repainted: the frames must still be exactly what drawing each alone gives."""
+    from app.engine import trace
+    from app.render import build_options, build_scene
+
+    s = build_scene(trace(spec), build_options({"labels": True, **options}))
+    for i, f in enumerate(rasterize(s)):
+        assert np.array_equal(f.pixels, draw_frame(s, i)), i
+
+
+@pytest.mark.parametrize("spec, options", [
+    ({"input_size": [4, 5], "padding": 2, "padding_mode": "reflect"}, {"numbers": True}),
+    ({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"}, {}),
+    ({"op": "max_pool2d", "input_size": 5, "kernel_size": 2, "in_channels": 2}, {"layout": "flat", "numbers": True}),
+])
 def test_restored_and_inked_cover_every_changed_pixel(spec, options):
     """What the GIF writer relies on: pixels outside a frame's restored and inked
     footprints equal the previous frame's, and restored ones equal the base."""
