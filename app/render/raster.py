@@ -22,7 +22,8 @@ import numpy as np
 from . import coverage, text
 from .coverage import Patch
 
-CHUNK = 16   # frames whose inks are made together
+CHUNK = 16        # frames whose inks are made together
+STAY_WORTH = 8    # inks in common with the last frame before checking which can stay
 
 
 @dataclass(frozen=True)
@@ -263,10 +264,10 @@ def _staying(previous: list[Ink], inks: list[Ink]) -> set[int]:
     nothing undone or repainted overlaps: they can stay as they are. In numbers
     mode most of a frame's texts are such; without this a long animation would
     repaint all its finished outputs on every frame."""
+    if len(set(map(id, previous)) & set(map(id, inks))) < STAY_WORTH:
+        return set()
     then, now = Counter(map(id, previous)), Counter(map(id, inks))
     same = [p for p in inks if now[id(p)] == then[id(p)]]
-    if not same:
-        return set()
     moving = [p.box for p in previous if now[id(p)] != then[id(p)]] + [p.box for p in inks if now[id(p)] != then[id(p)]]
     boxes, keep = np.array([p.box for p in same]), np.ones(len(same), bool)
     while moving:   # anything overlapping what moves has to move too
