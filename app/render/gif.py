@@ -67,7 +67,7 @@ def palette_for(regions: list[np.ndarray], max_colours: int = 255) -> np.ndarray
         size *= 2
 
 
-def _kmeans(points, weights, fixed, k: int, rounds: int = 6):
+def _kmeans(points, weights, fixed, k: int, rounds: int = 3):
     """k centres (the fixed ones first, unmoved) and the worst squared distance left.
 
     Seeds are picked farthest first (distance times weight); then Lloyd's
