@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 CELL = 29.5      # px per cell at scale 1, as measured on the reference GIFs
 MARGIN = 21.0    # px around the drawing at scale 1
 GAP = 1.0        # cells between slices
@@ -96,8 +98,16 @@ class Pixels:
         self.height = round((self.y1 - min(ys)) * self.unit + 2 * self.margin + 2)
 
     def __call__(self, p) -> list[float]:
+        return self.many([p])[0]
+
+    def many(self, points) -> list[list[float]]:
+        """Page points -> [x, y] pixels, to 1/100 px (the scene's JSON stays short)."""
+        if not points:
+            return []
+        a = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         m, u = self.margin + 1, self.unit
-        return [round(m + (p[0] - self.x0) * u, 2), round(m + (self.y1 - p[1]) * u, 2)]
+        xy = np.round(np.stack([m + (a[:, 0] - self.x0) * u, m + (self.y1 - a[:, 1]) * u], axis=1), 2)
+        return xy.tolist()
 
 
 def clip_outside(a, b, quads) -> tuple | None:

@@ -400,21 +400,16 @@ class _Builder:
         points = [pt for poly in self.polys.values() for pt in poly]
         points += self.text_extents()
         px = lay.Pixels(points, self.o.scale)
-        for pid, poly in self.polys.items():
-            self.polys[pid] = [px(p) for p in poly]
-        for item in self.texts:
-            item["at"] = px(item["at"])
-        for item in base:
-            if "line" in item:
-                item["line"] = [px(p) for p in item["line"]]
-            elif "points" in item:
-                item["points"] = [px(p) for p in item["points"]]
-        for frame in frames:
-            for item in frame["items"]:
-                if "line" in item:
-                    item["line"] = [px(p) for p in item["line"]]
-                elif "points" in item:
-                    item["points"] = [px(p) for p in item["points"]]
+        # every point list, projected to pixels in one pass
+        lists = [(self.polys, pid) for pid in self.polys]
+        lists += [(item, key) for item in base + [i for f in frames for i in f["items"]] for key in ("line", "points") if key in item]
+        done = px.many([p for owner, key in lists for p in owner[key]] + [t["at"] for t in self.texts])
+        start = 0
+        for owner, key in lists:
+            n = len(owner[key])
+            owner[key], start = done[start:start + n], start + n
+        for item, at in zip(self.texts, done[start:]):
+            item["at"] = at
         bottom, top = ("in", "out")
         return {
             "width": px.width,
