@@ -97,9 +97,6 @@ class Pixels:
         self.width = round((max(xs) - self.x0) * self.unit + 2 * self.margin + 2)
         self.height = round((self.y1 - min(ys)) * self.unit + 2 * self.margin + 2)
 
-    def __call__(self, p) -> list[float]:
-        return self.many([p])[0]
-
     def many(self, points) -> list[list[float]]:
         """Page points -> [x, y] pixels, to 1/100 px (the scene's JSON stays short)."""
         if not points:
