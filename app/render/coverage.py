@@ -174,12 +174,13 @@ def strokes(groups: list[list], width: float, dash, w: int, h: int) -> list[Patc
     gid, flat = np.divmod(key[first], w * h)
     cov = np.maximum.reduceat(cov, first)
     bounds = np.searchsorted(gid, np.arange(len(groups) + 1))
-    for g in range(len(groups)):
+    ys, xs = np.divmod(flat, w)
+    starts = bounds[:-1][bounds[:-1] < bounds[1:]]   # groups with pixels, and their boxes
+    boxes = np.stack([np.minimum.reduceat(xs, starts), np.minimum.reduceat(ys, starts),
+                      np.maximum.reduceat(xs, starts) + 1, np.maximum.reduceat(ys, starts) + 1], axis=1).tolist()
+    for g, box in zip(gid[starts].tolist(), boxes):
         a, b = bounds[g], bounds[g + 1]
-        if a == b:
-            continue
-        ys, xs = np.divmod(flat[a:b], w)
-        out[g] = Patch((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1), cov[a:b], flat[a:b])
+        out[g] = Patch(tuple(box), cov[a:b], flat[a:b])
     return out
 
 
@@ -231,7 +232,8 @@ def _bands(seg: np.ndarray, gid: np.ndarray, width: float, dash, w: int, h: int)
         vk = v[:, None] + ki
         on &= (vk >= 0) & (vk < v_limit[:, None]) & ((u >= 0) & (u < u_limit))[:, None]
     hit = np.flatnonzero(on)
-    r, c = np.divmod(hit, on.shape[1])
+    r = hit // on.shape[1]
+    c = hit - r * on.shape[1]
     tall = steep[row]
     first, step = np.where(tall, u * w + v, v * w + u), np.where(tall, 1, w)
     return first[r] + c * step[r], cov.reshape(-1)[hit], gid[row][r]
@@ -248,8 +250,13 @@ def stroke_cover(across, beyond, width: float, spread):
     the ends the stroke fades out over a pixel, half its width beyond.
     """
     half = width / 2
-    inside = np.minimum(across + spread / 2, half) - np.maximum(across - spread / 2, -half)
-    return np.clip(inside / spread, 0, 1) * np.clip(max(half, 0.5) + 0.5 - beyond, 0, 1)
+    inside = np.minimum(across + spread / 2, half)
+    inside -= np.maximum(across - spread / 2, -half)
+    inside /= spread
+    np.clip(inside, 0, 1, out=inside)
+    ends = max(half, 0.5) + 0.5 - beyond
+    inside *= np.clip(ends, 0, 1, out=ends if isinstance(ends, np.ndarray) else None)
+    return inside
 
 
 def dash_mask(along, length, dash):
