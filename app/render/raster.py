@@ -71,20 +71,29 @@ def rgb(colour: str) -> np.ndarray:
     return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint16)
 
 
-def ink(patch: Patch | None, colour: str, opacity: float = 1.0) -> Ink | None:
-    if patch is None:
-        return None
-    a = (patch.cov * (256 * opacity) + 0.5).astype(np.uint16)
-    keep, add = np.empty(a.shape + (3,), np.uint16), np.empty(a.shape + (3,), np.uint16)
+def inks_for(patches: list[Patch | None], colour: str, opacity: float = 1.0) -> list[Ink | None]:
+    """The inks of patches that share a colour and opacity, made in one pass over
+    all their pixels (a few dozen small patches cost what one big one does)."""
+    present = [p for p in patches if p is not None]
+    if not present:
+        return [None] * len(patches)
+    sizes = [p.cov.size for p in present]
+    a = (np.concatenate([p.cov.reshape(-1) for p in present]) * (256 * opacity) + 0.5).astype(np.uint16)
+    keep, add = np.empty((len(a), 3), np.uint16), np.empty((len(a), 3), np.uint16)
     for c, value in enumerate(rgb(colour).tolist()):
         # a channel at a time: NumPy is slow at broadcasting over a last axis of 3
-        np.subtract(256, a, out=keep[..., c])
-        np.multiply(a, value, out=add[..., c])
+        np.subtract(256, a, out=keep[:, c])
+        np.multiply(a, value, out=add[:, c])
     add += 128
-    if patch.flat is None:
-        return Ink(patch.box, keep, add, None, None)
-    at = (patch.flat * 3)[:, None] + np.arange(3)
-    return Ink(patch.box, keep.reshape(-1), add.reshape(-1), patch.flat, at.reshape(-1))
+    made, ends = [], np.cumsum(sizes).tolist()
+    for p, start, end in zip(present, [0] + ends, ends):
+        k, d = keep[start:end], add[start:end]
+        if p.flat is None:
+            made.append(Ink(p.box, k.reshape(p.cov.shape + (3,)), d.reshape(p.cov.shape + (3,)), None, None))
+        else:   # a stroke also lists its bytes
+            made.append(Ink(p.box, k.reshape(-1), d.reshape(-1), p.flat, ((p.flat * 3)[:, None] + np.arange(3)).reshape(-1)))
+    found = iter(made)
+    return [next(found) if p is not None else None for p in patches]
 
 
 class Canvas:
@@ -189,10 +198,12 @@ class Painter:
                 patches = coverage.strokes(shapes, group[1], group[2] or None, self.w, self.h)
             else:
                 patches = [text.text(*shape, self.w, self.h) for shape in shapes]
-            for key, patch in zip(keys, patches):
-                _, _, colour, opacity = members[key]
-                made = ink(patch, colour, opacity)
-                self.kept[key] = made._replace(filled=True) if made and kind in ("fill", "hatch") else made
+            looks = defaultdict(list)   # (colour, opacity) -> positions, one pass each
+            for i, key in enumerate(keys):
+                looks[members[key][2:]].append(i)
+            for (colour, opacity), where in looks.items():
+                for i, made in zip(where, inks_for([patches[i] for i in where], colour, opacity)):
+                    self.kept[keys[i]] = made._replace(filled=True) if made and kind in ("fill", "hatch") else made
 
 
 def _segments(points, closed: bool) -> list:
