@@ -148,7 +148,7 @@ def hatch_mask(box, spacing: float, width: float) -> np.ndarray:
 # -- strokes ------------------------------------------------------------------
 
 def strokes(groups: list[list], width: float, dash, w: int, h: int) -> list[Patch | None]:
-    """One sparse patch per group of segments ([[x, y], [x, y]] each), all in one pass.
+    """One sparse patch per group of segments ([[x, y], [x, y]] each), in a few batched passes.
 
     Where segments of a group meet or cross, a pixel takes the strongest
     coverage, as one stroke would give it, so joints are not darker than the line.
