@@ -47,9 +47,9 @@ def polygons(shapes: list, width: int, height: int, hatch: dict | None = None) -
             out[i] = clip(_supersampled(points, _box(points)), width, height)
     for members in groups.values():
         pts = np.array([shapes[i] for i in members], np.float64)
-        for chunk in _chunks(members, pts):
-            for i, patch in zip(chunk, _convex_batch(np.array([shapes[i] for i in chunk], np.float64))):
-                out[i] = clip(patch, width, height)
+        for chunk in _chunks(pts):
+            for k, patch in zip(chunk, _convex_batch(pts[chunk])):
+                out[members[k]] = clip(patch, width, height)
     if hatch:
         out = [p and Patch(p.box, p.cov * hatch_mask(p.box, hatch["spacing"], hatch["width"])) for p in out]
     return out
@@ -60,19 +60,17 @@ def _box(points) -> tuple[int, int, int, int]:
     return int(np.floor(min(xs))) - 1, int(np.floor(min(ys))) - 1, int(np.ceil(max(xs))) + 1, int(np.ceil(max(ys))) + 1
 
 
-def _chunks(members: list[int], pts: np.ndarray):
-    """Members in runs of similar box size (each box is padded to the run's largest),
-    small boxes first, each run under BATCH pixels."""
+def _chunks(pts: np.ndarray):
+    """Positions of the polygons in runs of similar box size (each box is padded to
+    the run's largest), small boxes first, each run under BATCH pixels."""
     spans = np.ceil(pts.max(axis=1)) - np.floor(pts.min(axis=1)) + 2
     area = spans[:, 0] * spans[:, 1]
     chunk: list[int] = []
     for k in np.argsort(area, kind="stable").tolist():
-        if chunk and ((len(chunk) + 1) * area[k] > BATCH or area[k] > 1.25 * smallest):
+        if chunk and ((len(chunk) + 1) * area[k] > BATCH or area[k] > 1.25 * area[chunk[0]]):
             yield chunk
             chunk = []
-        if not chunk:
-            smallest = area[k]
-        chunk.append(members[k])
+        chunk.append(k)
     if chunk:
         yield chunk
 

@@ -109,8 +109,8 @@ class Canvas:
         other.w, other.h, other.img = self.w, self.h, self.img.copy()
         return other
 
-    def paint(self, inks: list[Ink]) -> list[tuple]:
-        """Paint the inks in order; return the boxes they touched."""
+    def paint(self, inks: list[Ink]) -> None:
+        """Paint the inks in order."""
         for i in inks:
             if i.flat is None:
                 x0, y0, x1, y1 = i.box
@@ -118,7 +118,6 @@ class Canvas:
             else:
                 data = self.img.reshape(-1)
                 data[i.at] = (data[i.at] * i.keep + i.add) >> 8
-        return [i.box for i in inks]
 
 
 class Painter:
