@@ -17,17 +17,22 @@ def check_frames(trace: Trace, options: RenderOptions) -> int:
     return frames
 
 
+def total_pixels(scene: dict) -> int:
+    """Pixels drawn over the whole animation (a scene without frames is one still)."""
+    return scene["width"] * scene["height"] * max(len(scene["frames"]), 1)
+
+
 def check_pixels(scene: dict, options: RenderOptions) -> None:
-    w, h, n = scene["width"], scene["height"], len(scene["frames"])
+    w, h, total = scene["width"], scene["height"], total_pixels(scene)
     if w * h > MAX_FRAME_PIXELS:
         raise SpecError("scale", "frame_too_large", f"one frame would be {w}x{h} pixels, more than {MAX_FRAME_PIXELS:,}; use a smaller scale", size=f"{w}x{h}", high=MAX_FRAME_PIXELS)
-    if w * h * n > MAX_TOTAL_PIXELS:
-        raise SpecError("scale", "animation_too_large", f"the animation would draw {w * h * n:,} pixels, more than {MAX_TOTAL_PIXELS:,}; use a smaller scale or granularity=row", high=MAX_TOTAL_PIXELS)
+    if total > MAX_TOTAL_PIXELS:
+        raise SpecError("scale", "animation_too_large", f"the animation would draw {total:,} pixels, more than {MAX_TOTAL_PIXELS:,}; use a smaller scale or granularity=row", high=MAX_TOTAL_PIXELS)
 
 
 def check_format(scene: dict, fmt: str) -> None:
     """Caps that depend on the format: animated WebP is encoded from all frames at once."""
-    total = scene["width"] * scene["height"] * max(len(scene["frames"]), 1)
+    total = total_pixels(scene)
     if fmt == "webp" and total > MAX_WEBP_PIXELS:
         raise SpecError("format", "webp_too_large", f"an animated WebP of {total:,} pixels is more than the {MAX_WEBP_PIXELS:,} allowed; "
                         "download the GIF or MP4, or use granularity=row or a smaller scale", total=total, high=MAX_WEBP_PIXELS)

@@ -11,6 +11,7 @@ import io
 from PIL import Image
 
 from . import gif, mp4
+from .caps import total_pixels
 from .raster import draw_frame, rasterize
 from .svg import scene_svg
 
@@ -58,8 +59,7 @@ def webp(scene: dict) -> bytes:
     method 0 at quality 100 keeps a large animation to seconds, at larger files.
     """
     images = [Image.fromarray(f.pixels) for f in rasterize(scene)]
-    total = scene["width"] * scene["height"] * len(images)
-    method, quality = (1, 50) if total <= WEBP_QUICK_ABOVE else (0, 100)
+    method, quality = (1, 50) if total_pixels(scene) <= WEBP_QUICK_ABOVE else (0, 100)
     out = io.BytesIO()
     images[0].save(out, format="WEBP", save_all=True, append_images=images[1:], duration=durations(scene),
                    loop=0, lossless=True, method=method, quality=quality, minimize_size=False)

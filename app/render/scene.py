@@ -7,6 +7,8 @@ numbers mode, the weights, the finished outputs and the running sum.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from app.engine import Trace
@@ -328,9 +330,6 @@ class _Builder:
         if self.scatter or t.spec.padding_mode == "zeros":
             return []
         kinds, source = t.canvas.kinds, t.canvas.source
-        if not hasattr(self, "_home"):   # input index -> where that input cell sits on the canvas
-            inside = np.argwhere(kinds == "i")
-            self._home = {int(source[y, x]): (int(y), int(x)) for y, x in inside}
         link = self.style("link", stroke=self.pal.link, width=1.2, dash=[3.0, 2.0])
         ring = self.style("link_source", fill=None, stroke=self.pal.link, width=1.6)
         lines, rings = [], {}
@@ -342,6 +341,12 @@ class _Builder:
             lines.append({"line": [sl.centre(y, x), sl.centre(hy, hx)], "style": link})
             rings[(c, hy, hx)] = {"poly": f"in:{c}:{hy}:{hx}", "style": ring}
         return lines + list(rings.values())
+
+    @cached_property
+    def _home(self) -> dict:
+        """Input index -> where that input cell sits on the canvas."""
+        kinds, source = self.t.canvas.kinds, self.t.canvas.source
+        return {int(source[y, x]): (int(y), int(x)) for y, x in np.argwhere(kinds == "i")}
 
     def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
         """Weights under the taps, the values finished so far, and the running sum."""
