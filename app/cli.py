@@ -21,7 +21,7 @@ def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _spec_from(args: argparse.Namespace):
-    from app.web.params import parse_value
+    from app.engine.query import parse_value
 
     raw = {name: parse_value(name, getattr(args, name)) for name in FIELDS if getattr(args, name) is not None}
     return build_spec(raw)
@@ -55,7 +55,7 @@ def _add_render_flags(parser: argparse.ArgumentParser) -> None:
 
 def _options_from(args: argparse.Namespace) -> dict:
     from app.render.options import OPTION_DOCS
-    from app.web.params import parse_value
+    from app.engine.query import parse_value
 
     return {name: parse_value(name, getattr(args, "r_" + name)) for name in OPTION_DOCS if getattr(args, "r_" + name) is not None}
 

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from app import __version__
 from app.engine import SpecError, build_spec
+from app.engine.query import parse_value
 from app.render import MEDIA_TYPES, build_options, build_scene, encode_scene, file_name
 from app.render.options import OPTION_DOCS, OPTION_NAMES
 
@@ -34,7 +35,7 @@ def split_query(items):
     """Query pairs -> (spec, render options), both validated; `lang` is the page's, not theirs."""
     items = [(k, v) for k, v in items if k != "lang"]
     spec_items = [(k, v) for k, v in items if k not in OPTION_NAMES]
-    option_raw = {k: params.parse_value(k, v) for k, v in items if k in OPTION_NAMES}
+    option_raw = {k: parse_value(k, v) for k, v in items if k in OPTION_NAMES}
     spec = build_spec(params.from_query(spec_items))
     return spec, build_options(option_raw)
 
