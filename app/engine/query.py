@@ -19,7 +19,7 @@ def parse_value(key: str, text: str):
         try:
             return json.loads(text, parse_constant=_reject_constant)
         except ValueError:
-            raise SpecError(key, "bad_json", "is not valid JSON") from None
+            raise SpecError(key, "bad_json") from None
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     if ":" in text:
@@ -49,6 +49,6 @@ def _looks_numeric(text: str) -> bool:
 def _number(key: str, text: str):
     text = text.strip()
     if not _looks_numeric(text):
-        raise SpecError(key, "not_whole", f"must be a number (got {text!r})", got=text)
+        raise SpecError(key, "not_number", got=text)
     value = float(text)
     return int(value) if value.is_integer() and "." not in text else value

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
-from app.engine import LIMITS, OPS, build_spec, run
+from app.engine import LIMITS, build_spec, describe, operations, run
+from app.render import MEDIA_TYPES
+from app.render.options import OPTION_FIELDS
 from app.render import options as render_options
 
 from . import params
@@ -43,7 +45,26 @@ def limits() -> dict:
     """The caps every request must stay under, and the operations on offer."""
     render = {"max_frames": render_options.MAX_FRAMES, "max_frame_pixels": render_options.MAX_FRAME_PIXELS,
               "max_total_pixels": render_options.MAX_TOTAL_PIXELS, "max_webp_pixels": render_options.MAX_WEBP_PIXELS}
-    return {"ops": list(OPS), **LIMITS, "render": render}
+    return {"ops": [op.name for op in operations()], **LIMITS, "render": render}
+
+
+@router.get("/api/v1/ops", tags=["meta"], summary="Every operation, its fields, the render options and the formats")
+def ops() -> dict:
+    """What the playground's form and the CLI's flags are built from.
+
+    Each operation: its name and label (English and 简体中文), the torch module it
+    mirrors, its weight layout, its output-size formula, and its fields (kind,
+    default or the field it defaults to, bounds, choices, docs).
+    """
+    return ops_description()
+
+
+def ops_description() -> dict:
+    return {
+        "ops": describe(),
+        "render": [f.describe() for f in OPTION_FIELDS],
+        "formats": [{"name": name, "media_type": media} for name, media in MEDIA_TYPES.items()],
+    }
 
 
 @router.get("/api/v1/trace", tags=["trace"], summary="Trace (query parameters)", description=TRACE_DOC,

@@ -16,15 +16,13 @@ from app.engine import SpecError
 from . import i18n
 
 
-def problem(request: Request, param: str, code: str, message: str, args: dict | None = None, where: str = "query") -> JSONResponse:
-    lang = i18n.language(request)
-    detail = {"loc": [where, param], "param": param, "code": code, "msg": i18n.error_message(lang, param, code, message, args or {})}
+def problem(request: Request, error: SpecError, where: str = "query") -> JSONResponse:
+    detail = {"loc": [where, error.param], "param": error.param, "code": error.code, "msg": error.text(i18n.language(request))}
     return JSONResponse({"detail": [detail]}, status_code=422)
 
 
 async def spec_error(request: Request, exc: SpecError) -> JSONResponse:
-    where = "body" if request.method == "POST" else "query"
-    return problem(request, exc.param, exc.code, exc.message, exc.args_, where)
+    return problem(request, exc, "body" if request.method == "POST" else "query")
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -34,7 +32,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     text = first.get("msg", "is not valid")
     if first.get("type") == "json_invalid":
         param, text = "body", "is not valid JSON"
-    return problem(request, param, "invalid", f"{param}: {text}", {}, loc[0])
+    return problem(request, SpecError(param, "invalid", text=text), loc[0])
 
 
 HANDLERS = {SpecError: spec_error, RequestValidationError: validation_error}
