@@ -44,7 +44,8 @@ def transposed_size(axis: int, spec) -> dict:
 def reach(kinds: np.ndarray, tap_canvas: np.ndarray) -> dict:
     """Canvas rows and columns that no tap ever touches, and the trailing remainder."""
     ch, cw = kinds.shape
-    cells = np.unique(tap_canvas.ravel() % (ch * cw))
+    taps = tap_canvas.ravel()
+    cells = np.unique(taps[taps >= 0] % (ch * cw))
     rows, cols = np.zeros(ch, bool), np.zeros(cw, bool)
     rows[cells // cw] = True
     cols[cells % cw] = True

@@ -23,12 +23,14 @@ output `o` and cropped `c`), every step with its taps (`input_index`, `canvas_in
 `weight_index`, `product`) and value, and the `arithmetic` with your numbers.
 """
 
-EXAMPLES = {
-    "padding_strides": {"summary": "conv2d, 5x5, k3 s2 p1", "value": {"op": "conv2d", "input_size": 5, "kernel_size": 3, "stride": 2, "padding": 1}},
-    "transposed": {"summary": "conv_transpose2d with output_padding", "value": {"op": "conv_transpose2d", "input_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1}},
-    "depthwise": {"summary": "depthwise conv2d", "value": {"op": "conv2d", "input_size": 6, "in_channels": 3, "out_channels": 3, "groups": 3}},
-    "max_pool": {"summary": "max pooling with the paper's numbers", "value": {"op": "max_pool2d", "kernel_size": 3, "stride": 1}},
-}
+def _examples() -> dict:
+    """OpenAPI body examples: each operation's first preset."""
+    out = {}
+    for op in operations():
+        if op.presets:
+            p = op.presets[0]
+            out[p.slug] = {"summary": f"{op.name}: {p.title.en}", "value": p.spec}
+    return out
 
 
 def _json(data: bytes) -> Response:
@@ -75,7 +77,7 @@ def trace_get(request: Request) -> Response:
 
 
 @router.post("/api/v1/trace", tags=["trace"], summary="Trace (JSON body)", description=TRACE_DOC,
-             openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": EXAMPLES}}}})
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": _examples()}}}})
 def trace_post(body: dict = Body(default_factory=dict, include_in_schema=False)) -> Response:
     return _json(trace_for(build_spec(body)).to_json())
 
