@@ -56,6 +56,9 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
      "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale"),
     ("frame_out_of_range", "must be from 0 to {high}: this animation has {frames} frames (got {got})", "必须在 0 到 {high} 之间：此动画共 {frames} 帧（收到 {got}）"),
     ("invalid", "{text}", "请求无效（{text}）"),
+    # --- other views of an operation
+    ("not_linear", "the matrix form is for linear operations; {op} is not linear (it picks a maximum, it does not weigh)",
+     "矩阵形式只适用于线性运算；{op} 不是线性的（它取最大值，而不是加权求和）"),
 ]}
 
 

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.engine import operations
 
-from . import animation, api, errors, pages
+from . import animation, api, errors, pages, views
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
@@ -24,6 +24,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.include_router(api.router)
     app.include_router(animation.router)
+    app.include_router(views.router)
     app.include_router(pages.router)
     app.middleware("http")(pages.frame_policy)
     app.mount("/static", StaticFiles(directory=str(pages.ROOT / "static")), name="static")
