@@ -1,6 +1,6 @@
 """Render the 15 reference animations and compare with the reference GIFs.
 
-    python bench/bench_render.py [--reference ../shared/reference/conv_arithmetic.json]
+    python bench/bench_render.py [--reference tests/data/conv_arithmetic.json]
 
 Prints, per animation at scale 1 with labels off: our GIF bytes, the reference's
 bytes and their ratio, our canvas against the reference canvas, and render time;
@@ -99,7 +99,7 @@ def bench_stages(repeats: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "reference" / "conv_arithmetic.json")
+    ap.add_argument("--reference", type=Path, default=ROOT / "tests" / "data" / "conv_arithmetic.json")
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     bench_files(reference_rows(args.reference), args.repeats)

@@ -24,8 +24,17 @@ from . import i18n
 from .animation import split_query
 from .cache import trace_for
 
-ROOT = Path(__file__).resolve().parents[2]
-templates = Jinja2Templates(directory=str(ROOT / "templates"))
+
+def data_dir(name: str) -> Path:
+    """static/ or templates/: inside the package when installed from a wheel
+    (pyproject.toml puts them there), at the top of the repository in a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / name
+    return installed if installed.is_dir() else package.parent / name
+
+
+STATIC = data_dir("static")
+templates = Jinja2Templates(directory=str(data_dir("templates")))
 router = APIRouter(include_in_schema=False)
 
 
