@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from app.engine import LIMITS, OPS, build_spec, run
-from app.render import options as render_options
+from app.render import WRITERS, caps
 
 from . import params
 from .cache import trace_for
@@ -40,9 +40,14 @@ def healthz() -> dict:
 
 @router.get("/api/v1/limits", tags=["meta"])
 def limits() -> dict:
-    """The caps every request must stay under, and the operations on offer."""
-    render = {"max_frames": render_options.MAX_FRAMES, "max_frame_pixels": render_options.MAX_FRAME_PIXELS,
-              "max_total_pixels": render_options.MAX_TOTAL_PIXELS, "max_webp_pixels": render_options.MAX_WEBP_PIXELS}
+    """The caps every request must stay under, the operations and the output formats on offer.
+
+    `render`: the raster caps (GIF, WebP, MP4, PNG), the scene caps (what the browser
+    is sent: /api/v1/scene, SVG), and every writer with its own limits.
+    """
+    render = {"max_frames": caps.MAX_FRAMES, "max_frame_pixels": caps.MAX_FRAME_PIXELS, "max_total_pixels": caps.MAX_TOTAL_PIXELS,
+              "scene": {"max_items": caps.MAX_SCENE_ITEMS, "max_bytes": caps.MAX_SCENE_BYTES},
+              "writers": [w.describe() for w in WRITERS.values()]}
     return {"ops": list(OPS), **LIMITS, "render": render}
 
 

@@ -67,6 +67,8 @@ ZH_ERRORS = {
     "frame_too_large": "单帧将为 {size} 像素，超过 {high:,}；请使用更小的 scale",
     "animation_too_large": "动画总像素超过 {high:,}；请使用更小的 scale 或 granularity=row",
     "webp_too_large": "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale",
+    "scene_too_large": "此图超出浏览器可接收的上限（{high:,}）；请使用 granularity=row、numbers=false 或更小的输入",
+    "unavailable": "此服务器无法生成该格式（{got}）；请改用其他格式",
     "invalid": "请求无效",
 }
 

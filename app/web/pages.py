@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.engine import LIMITS, build_spec
 from app.presets import PRESETS
-from app.render import build_scene
+from app.render import WRITERS, build_scene
 from app.render.scene import operation_line
 
 from . import i18n
@@ -65,6 +65,7 @@ def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title, "title_zh": p.title_zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
     return templates.TemplateResponse(request, "playground.html", _context(
         request, presets=presets, presets_json=json.dumps(presets, ensure_ascii=False), limits=LIMITS,
+        downloads=[w for w in WRITERS.values() if w.available],
         oembed=str(request.url_for("oembed")) + "?" + urlencode({"url": str(request.url), "format": "json"}),
     ))
 

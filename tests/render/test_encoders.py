@@ -16,7 +16,7 @@ from PIL import Image
 
 from app.engine import SpecError, trace
 from app.render import build_options, build_scene, render
-from app.render.encode import encode
+from app.render.writers import encode
 from app.render.raster import draw_frame
 
 W, H = 61, 41           # odd on purpose: MP4 must pad to even sides
