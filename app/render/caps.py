@@ -15,8 +15,8 @@ from .scene import frame_steps
 MAX_FRAMES = 600               # frames in one raster animation
 MAX_FRAME_PIXELS = 4_000_000   # width x height of one frame
 MAX_TOTAL_PIXELS = 200_000_000  # frames x width x height
-MAX_SCENE_ITEMS = 100_000      # scene items the browser is sent (base, timed and frame items)
-MAX_SCENE_BYTES = 8_000_000    # the scene as JSON
+MAX_SCENE_ITEMS = 50_000       # scene items the browser is sent (base, timed and frame items)
+MAX_SCENE_BYTES = 4_000_000    # the scene as JSON
 
 
 def check_frames(trace: Trace, options: RenderOptions) -> int:
@@ -42,7 +42,7 @@ def check_pixels(scene: dict, options: RenderOptions) -> None:
 
 
 def scene_items(scene: dict) -> int:
-    return len(scene["base"]) + len(scene.get("timed", ())) + sum(len(f["items"]) for f in scene["frames"])
+    return len(scene["base"]) + len(scene["timed"]) + sum(len(f["items"]) for f in scene["frames"])
 
 
 def check_scene(scene: dict) -> None:

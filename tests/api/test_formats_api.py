@@ -79,3 +79,21 @@ def test_cli_render_refuses_an_unknown_suffix_before_any_work(tmp_path, capsys):
     assert main(["render", "--input-size", "4", "-o", str(tmp_path / "out.bmp")]) == 2
     assert "format: must be one of" in capsys.readouterr().err
     assert not (tmp_path / "out.bmp").exists()
+
+
+def test_scene_is_capped_by_what_the_browser_draws_not_by_raster_caps(client):
+    """A 32x32 input with numbers: 900 frames, past the raster frame cap, but a
+    scene the browser draws frame by frame; a 64x64 one is past the scene caps."""
+    limits = client.get("/api/v1/limits").json()["render"]
+    params = {"input_size": "32", "numbers": "true"}
+    gif = client.get("/api/v1/animation.gif", params=params)
+    assert gif.status_code == 422 and gif.json()["detail"][0]["code"] == "too_many_frames"
+    scene = client.get("/api/v1/scene", params=params)
+    assert scene.status_code == 200, scene.text[:300]
+    assert len(scene.json()["frames"]) == 900 > limits["max_frames"]
+    assert len(scene.content) <= limits["scene"]["max_bytes"]
+    big = client.get("/api/v1/scene", params={"input_size": "64", "numbers": "true"})
+    assert big.status_code == 422
+    detail = big.json()["detail"][0]
+    assert detail["code"] == "scene_too_large" and detail["param"] == "granularity" and "granularity=row" in detail["msg"]
+    assert client.get("/api/v1/scene", params={"input_size": "64", "numbers": "true", "granularity": "row"}).status_code == 200
