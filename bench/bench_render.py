@@ -15,15 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
-import live
-
-from app.engine import build_spec, run
-from app.render import render
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # this checkout's `app`, not an installed one
+
+import live  # noqa: E402
+
+from app.engine import build_spec, run  # noqa: E402
+from app.render import render  # noqa: E402
 
 
 def reference_rows(path: Path) -> list[dict]:

@@ -213,8 +213,8 @@ def encode(scene: dict, durations: list[int]) -> bytes:
     for f in rasterize(scene, copy=False):
         if f.base is not None:
             base, sample = f.base, f.pixels[::4, ::4].copy()
-        for x0, y0, x1, y1 in f.relaid:   # copied: `under` changes in place
-            parts.append(np.array(f.under[y0:y1, x0:x1]).reshape(-1, 3))
+        for _, pixels in f.relaid:
+            parts.append(pixels.reshape(-1, 3))
         pixels = f.pixels.reshape(-1, 3)
         for (x0, y0, x1, y1), flat in f.inked:
             parts.append(np.array(f.pixels[y0:y1, x0:x1]).reshape(-1, 3) if flat is None else np.take(pixels, flat, axis=0))
@@ -233,7 +233,7 @@ def encode(scene: dict, durations: list[int]) -> bytes:
         current = under.copy()
         flat_view, under_flat, start = current.reshape(-1), under.reshape(-1), 0
         for relaid, restored, inked, box in frames:
-            for x0, y0, x1, y1 in relaid:
+            for (x0, y0, x1, y1), _ in relaid:
                 n = (x1 - x0) * (y1 - y0)
                 under[y0:y1, x0:x1] = mapped[start:start + n].reshape(y1 - y0, x1 - x0)
                 current[y0:y1, x0:x1] = under[y0:y1, x0:x1]

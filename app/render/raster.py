@@ -34,8 +34,8 @@ class Frame:
 
     Finer, for encoders that track pixels. The picture under the frames' own
     items is the base with the timed items alive at that frame; the first frame
-    carries it as `base`, and `relaid` lists the boxes where it changed since
-    (timed items came or went), its new pixels there in `under`. `restored` lists
+    carries it as `base`, and `relaid` lists where it changed since (timed items
+    came or went): each a box and that picture's new pixels in it. `restored` lists
     where the last frame's items were, now back to that picture, and `inked`
     where this frame's items are, painted after. Each entry is a box, and for a
     stroke the flat indices of its pixels. `fills` are the boxes of this frame's
@@ -50,7 +50,6 @@ class Frame:
     fills: tuple = ()
     base: np.ndarray | None = None
     relaid: tuple = ()
-    under: np.ndarray | None = None
 
 
 class Ink(NamedTuple):
@@ -336,8 +335,7 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
                     inked=tuple((p.box, p.flat) for p in draw),
                     fills=tuple(p.box for p in draw if p.filled),
                     base=under.img.copy() if i == 0 else None,
-                    relaid=(relaid,) if relaid else (),
-                    under=(under.img.copy() if copy else under.img) if relaid else None)
+                    relaid=((relaid, under.img[relaid[1]:relaid[3], relaid[0]:relaid[2]].copy()),) if relaid else ())
         previous = inks
 
 

@@ -224,9 +224,9 @@ def test_restored_and_inked_cover_every_changed_pixel(spec, options):
     under = base.copy()
     for i, (before, f) in enumerate(zip(frames, frames[1:]), start=1):
         covered = np.zeros(h * w, bool)
-        for x0, y0, x1, y1 in f.relaid:
+        for (x0, y0, x1, y1), pixels in f.relaid:
             covered.reshape(h, w)[y0:y1, x0:x1] = True
-            under[y0:y1, x0:x1] = f.under[y0:y1, x0:x1]
+            under[y0:y1, x0:x1] = pixels
         for (x0, y0, x1, y1), flat in f.restored + f.inked:
             if flat is None:
                 covered.reshape(h, w)[y0:y1, x0:x1] = True
