@@ -10,7 +10,7 @@ so the scene grows with the frames, not with their square.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -37,6 +37,7 @@ def build_scene(trace: Trace, options: RenderOptions) -> dict:
     return _Builder(trace, options).scene()
 
 
+@lru_cache(maxsize=1 << 16)   # a long numbers animation formats the same few weights again and again
 def _fmt(x) -> str:
     n = number(x)
     if n is None:
@@ -61,6 +62,7 @@ class _Builder:
         self.polys: dict = {}
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
         self.frames_steps = frame_steps(trace, options.granularity)
+        self._weight_spots: dict = {}
 
     # -- styles -------------------------------------------------------------
     def style(self, name: str, **look) -> str:
@@ -352,24 +354,18 @@ class _Builder:
         return {int(source[y, x]): (int(y), int(x)) for y, x in np.argwhere(kinds == "i")}
 
     def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
-        """Weights under the taps, the values finished so far, and the running sum."""
+        """Weights under the taps, the value just computed, and the running sum."""
         t, p = self.t, self.pal
         items = []
         weight = self.style("weight", fill=p.text, font=FONT["weight"], anchor="rs")
         value = self.style("value_strong", fill="#ffffff" if self.o.palette == "solarized" else "#000000", font=FONT["value"], anchor="mm", bold=True)
-        read = self.layout.top if self.scatter else self.layout.bottom
         if t.tap_weight is not None:
             wv = t.spec.weight.ravel()[t.tap_weight[s]]
             for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv.tolist()):
-                sl = read[c]
-                corner = sl.cell(y, x)
-                # bottom-right corner area of the cell, pulled a little inside
-                cx, cy = sl.centre(y, x)
-                at = (corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3)
-                items.append(self.text(at, _fmt(w), weight))
+                items.append(self.text(self.weight_at(c, y, x), _fmt(w), weight))
         if not self.scatter:   # the value just computed; the finished ones are timed items
             items.append(self.output_text(s, value))
-        items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+        items.append(self.text(self.sum_anchor, running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
         return items
 
     def output_text(self, k: int, style: str) -> dict:
@@ -424,6 +420,17 @@ class _Builder:
             close(flat, last)
         return items
 
+    def weight_at(self, c: int, y: int, x: int) -> tuple:
+        """Where a weight goes: the bottom-right corner area of the cell the kernel
+        reads, pulled a little inside (worked out once per cell)."""
+        spot = self._weight_spots.get((c, y, x))
+        if spot is None:
+            sl = (self.layout.top if self.scatter else self.layout.bottom)[c]
+            corner, (cx, cy) = sl.cell(y, x), sl.centre(y, x)
+            spot = self._weight_spots[(c, y, x)] = (corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3)
+        return spot
+
+    @cached_property
     def sum_anchor(self):
         pts = [p for s in self.layout.bottom + self.layout.top for p in s.outline()]
         return (min(x for x, _ in pts), min(y for _, y in pts) - (1.6 if self.o.labels else 0.6))
