@@ -246,6 +246,31 @@ def test_restored_and_inked_cover_every_changed_pixel(spec, options):
         assert np.array_equal(under, alone), i
 
 
+def test_overlapping_timed_items_come_and_go_in_their_order():
+    """Timed items that overlap each other and the frames' items: a tint that stays,
+    a stroke and a text that come and go over it (and one under it in list order).
+    Every frame is the frame drawn alone, and the picture under the frames changes
+    only where `relaid` says."""
+    s = scene([{"points": rect(0, 0, 20, 30), "style": "blue"}],
+              [{"ms": 10, "items": [{"points": rect(4 * i, 4, 4 * i + 12, 16), "style": "tint"}]} for i in range(6)],
+              label={"fill": "#000000", "font": 12, "anchor": "mm"})
+    s["timed"] = [
+        {"line": [[2, 2], [38, 28]], "style": "dashed", "from": 1, "to": 3},
+        {"points": rect(10, 8, 30, 22), "style": "tint", "from": 0, "to": 5},
+        {"line": [[2, 28], [38, 2], [20, 2]], "style": "ink", "from": 2, "to": 4},
+        {"text": "12", "at": [20, 15], "style": "label", "from": 3, "to": 3},
+        {"points": rect(16, 12, 24, 18), "style": "black", "from": 4, "to": 5},
+    ]
+    frames = list(rasterize(s))
+    under = frames[0].base.copy()
+    for i, f in enumerate(frames):
+        assert np.array_equal(f.pixels, draw_frame(s, i)), i
+        for (x0, y0, x1, y1), pixels in f.relaid:
+            under[y0:y1, x0:x1] = pixels
+        alone = draw_frame({**s, "frames": [{"ms": 10, "items": []}] * 6}, i)
+        assert np.array_equal(under, alone), i
+
+
 def test_a_frame_that_changes_nothing_says_so():
     s = scene([{"points": rect(0, 0, 20, 30), "style": "blue"}], [{"ms": 50, "items": []}, {"ms": 50, "items": []}])
     frames = list(rasterize(s))
