@@ -54,6 +54,12 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
      "动画总像素 {total:,} 超过 {high:,}；请使用更小的 scale 或 granularity=row"),
     ("webp_too_large", "an animated WebP of {total:,} pixels is more than the {high:,} allowed; download the GIF or MP4, or use granularity=row or a smaller scale",
      "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale"),
+    ("scene_too_large", "this picture would have {items:,} shapes and texts, more than the {high:,} the browser is sent; use granularity=row, numbers=false or a smaller input",
+     "此图将有 {items:,} 个图形与文字，超过浏览器可接收的 {high:,}；请使用 granularity=row、numbers=false 或更小的输入"),
+    ("scene_too_many_bytes", "this picture would be {size:,} bytes, more than the {high:,} the browser is sent; use granularity=row, numbers=false or a smaller input",
+     "此图将有 {size:,} 字节，超过浏览器可接收的 {high:,}；请使用 granularity=row、numbers=false 或更小的输入"),
+    ("unavailable", "{label} cannot be written on this server (it needs {needs}); choose another format",
+     "此服务器无法生成 {label}（需要 {needs}）；请改用其他格式"),
     ("frame_out_of_range", "must be from 0 to {high}: this animation has {frames} frames (got {got})", "必须在 0 到 {high} 之间：此动画共 {frames} 帧（收到 {got}）"),
     ("invalid", "{text}", "请求无效（{text}）"),
     # --- other views of an operation

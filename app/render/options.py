@@ -7,14 +7,9 @@ from dataclasses import dataclass
 from app.engine import SpecError
 from app.engine.contract import Choice, Field, Text
 
-FORMATS = ("gif", "webp", "mp4", "png", "svg")
 
 MAX_SCALE = 4.0
 MIN_SCALE = 0.25
-MAX_FRAMES = 600            # frames in one animation
-MAX_FRAME_PIXELS = 4_000_000   # width x height of one frame
-MAX_TOTAL_PIXELS = 200_000_000  # frames x width x height
-MAX_WEBP_PIXELS = 60_000_000    # the WebP encoder holds every frame at once: 4 bytes a pixel
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import __version__
-from app.engine import SpecError, build_spec
+from app.engine import build_spec
 from app.engine.query import parse_value
-from app.render import MEDIA_TYPES, build_options, build_scene, encode_scene, file_name
+from app.render import build_options, build_scene, file_name, writer
+from app.render.caps import check_scene_bytes
 from app.render.options import OPTION_DOCS, OPTION_NAMES
 
 from . import params
@@ -59,15 +60,15 @@ def scene(request: Request) -> Response:
     data = _bytes.get(etag)
     if data is None:
         data = json.dumps(build_scene(trace_for(spec), options), separators=(",", ":"), ensure_ascii=False).encode()
+        check_scene_bytes(len(data))
         _bytes.put(etag, data)
     return Response(data, media_type="application/json", headers=_headers(etag))
 
 
-@router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG",
+@router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation in any format of /api/v1/limits render.writers",
             openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
 def animation(fmt: str, request: Request) -> Response:
-    if fmt not in MEDIA_TYPES:
-        raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
+    drawer = writer(fmt)
     started = time.perf_counter()
     spec, options = split_query(request.query_params.multi_items())
     etag = _etag(spec, options, fmt)
@@ -76,11 +77,11 @@ def animation(fmt: str, request: Request) -> Response:
         return Response(status_code=304, headers=headers)
     data, source = _bytes.get(etag), "cache"
     if data is None:
-        scene = build_scene(trace_for(spec), options)
+        scene = build_scene(trace_for(spec), options, drawer)
         with _renders:
-            data = encode_scene(scene, fmt, options.frame)
+            data = drawer.write(scene, options.frame)
         _bytes.put(etag, data)
         source = "render"
     # Server-Timing: how long this answer took inside the server, and whether it was rendered
     headers["Server-Timing"] = f"{source};dur={(time.perf_counter() - started) * 1000:.2f}"
-    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
+    return Response(data, media_type=drawer.media_type, headers=headers)

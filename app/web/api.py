@@ -6,9 +6,8 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from app.engine import LIMITS, build_spec, describe, operations, run
-from app.render import MEDIA_TYPES
+from app.render import WRITERS, caps
 from app.render.options import OPTION_FIELDS
-from app.render import options as render_options
 
 from . import params
 from .cache import trace_for
@@ -22,6 +21,7 @@ input, padding `p`, inserted zeros `z`, ceil-mode overhang `x`; for the scatter 
 output `o` and cropped `c`), every step with its taps (`input_index`, `canvas_index`,
 `weight_index`, `product`) and value, and the `arithmetic` with your numbers.
 """
+
 
 def _examples() -> dict:
     """OpenAPI body examples: each operation's first preset."""
@@ -44,9 +44,14 @@ def healthz() -> dict:
 
 @router.get("/api/v1/limits", tags=["meta"])
 def limits() -> dict:
-    """The caps every request must stay under, and the operations on offer."""
-    render = {"max_frames": render_options.MAX_FRAMES, "max_frame_pixels": render_options.MAX_FRAME_PIXELS,
-              "max_total_pixels": render_options.MAX_TOTAL_PIXELS, "max_webp_pixels": render_options.MAX_WEBP_PIXELS}
+    """The caps every request must stay under, the operations and the output formats on offer.
+
+    `render`: the raster caps (GIF, WebP, MP4, PNG), the scene caps (what the browser
+    is sent: /api/v1/scene, SVG), and every writer with its own limits.
+    """
+    render = {"max_frames": caps.MAX_FRAMES, "max_frame_pixels": caps.MAX_FRAME_PIXELS, "max_total_pixels": caps.MAX_TOTAL_PIXELS,
+              "scene": {"max_items": caps.MAX_SCENE_ITEMS, "max_bytes": caps.MAX_SCENE_BYTES},
+              "writers": [w.describe() for w in WRITERS.values()]}
     return {"ops": [op.name for op in operations()], **LIMITS, "render": render}
 
 
@@ -65,7 +70,7 @@ def ops_description() -> dict:
     return {
         "ops": describe(),
         "render": [f.describe() for f in OPTION_FIELDS],
-        "formats": [{"name": name, "media_type": media} for name, media in MEDIA_TYPES.items()],
+        "formats": [w.describe() for w in WRITERS.values()],
     }
 
 

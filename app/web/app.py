@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from app import __version__
 from app.engine import operations
@@ -20,14 +21,16 @@ settings answer 422 with a message that names the parameter and the rule.
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION.format(ops=", ".join(op.name for op in operations())), exception_handlers=errors.HANDLERS)
+    # /docs and /redoc with Swagger UI and ReDoc from an installed package, not a CDN: they work offline
+    app = FastAPIOffline(title="convplay", version=__version__, description=DESCRIPTION.format(ops=", ".join(op.name for op in operations())),
+                         exception_handlers=errors.HANDLERS)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.include_router(api.router)
     app.include_router(animation.router)
     app.include_router(views.router)
     app.include_router(pages.router)
     app.middleware("http")(pages.frame_policy)
-    app.mount("/static", StaticFiles(directory=str(pages.ROOT / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(pages.STATIC)), name="static")
     return app
 
 

@@ -17,15 +17,24 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.engine import LIMITS, build_spec
 from app.presets import PRESETS
-from app.render import build_scene
+from app.render import WRITERS, build_scene
 from app.render.scene import operation_line
 
 from . import i18n
 from .animation import split_query
 from .cache import trace_for
 
-ROOT = Path(__file__).resolve().parents[2]
-templates = Jinja2Templates(directory=str(ROOT / "templates"))
+
+def data_dir(name: str) -> Path:
+    """static/ or templates/: inside the package when installed from a wheel
+    (pyproject.toml puts them there), at the top of the repository in a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / name
+    return installed if installed.is_dir() else package.parent / name
+
+
+STATIC = data_dir("static")
+templates = Jinja2Templates(directory=str(data_dir("templates")))
 router = APIRouter(include_in_schema=False)
 
 
@@ -56,6 +65,7 @@ def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
     return templates.TemplateResponse(request, "playground.html", _context(
         request, presets=presets, presets_json=json.dumps(presets, ensure_ascii=False), limits=LIMITS,
+        downloads=[w for w in WRITERS.values() if w.available],
         oembed=str(request.url_for("oembed")) + "?" + urlencode({"url": str(request.url), "format": "json"}),
     ))
 
