@@ -187,6 +187,8 @@ def _in_layer(e: SpecError, where: str, source: Text) -> SpecError:
         code, args = "net_groups_divide", {"groups": args["groups"], "channels": args["in_channels"], "source": source}
     elif code == "kernel_too_large":
         code, args = "net_kernel_too_large", {**args, "source": source}
+    elif code == "unknown_field":   # a layer's own fields: what its input sets is not among them
+        args["listed"] = ", ".join(f for f in args["fields"] if f not in FROM_INPUT)
     out = SpecError(f"{where}.{e.param}", code, e._inline, **args)
     out.args_["param"] = e.param          # "{op} has no {param}" names the field as the layer spells it
     out.message = out.text("en")

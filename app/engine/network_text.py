@@ -78,7 +78,7 @@ def _item(op: Operation, item: str, i: int):
         elif bare:
             return bare[0].name, True if bare[0].kind == "bool" else item
         else:
-            raise SpecError(f"layers[{i}]", "net_bad_token", got=item, layer=f"layers[{i}]")
+            raise SpecError(f"layers[{i}]", "net_bad_token", got=item)
     try:
         return key, parse_value(key, text)
     except SpecError as e:

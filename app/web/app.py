@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from app import __version__
 from app.engine import operations
 
-from . import animation, api, errors, pages, views
+from . import animation, api, errors, network_api, pages, views
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
@@ -26,6 +26,7 @@ def create_app() -> FastAPI:
                          exception_handlers=errors.HANDLERS)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.include_router(api.router)
+    app.include_router(network_api.router)
     app.include_router(animation.router)
     app.include_router(views.router)
     app.include_router(pages.router)
