@@ -22,6 +22,7 @@ from .contract import Operation
 from .errors import SpecError
 from .fields import Sides
 from .query import parse_value
+from .trace import _nested
 
 _GLUED = re.compile(r"([a-z_]+?)(\d.*)")
 
@@ -104,7 +105,7 @@ def write_layer(spec) -> str:
             items.append(_item_text(f, value))
     for name in ("weight", "bias"):
         if name in spec.given:
-            items.append(f"{name}={_json(getattr(spec, name).tolist())}")
+            items.append(f"{name}={_nested(getattr(spec, name))}")
     return ":".join(items)
 
 
@@ -136,6 +137,6 @@ def query(net) -> str:
     if net.input.shape[0] != 1:
         parts.append(("in_channels", str(net.input.shape[0])))
     if net.input_given:
-        parts.append(("input", _json(net.input.tolist())))
+        parts.append(("input", _nested(net.input)))
     parts.append(("layers", ";".join(write_layer(s) for s in net.specs)))
     return "&".join(f"{k}={quote(v, safe=':;,=[]{}x.-')}" for k, v in parts)
