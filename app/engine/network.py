@@ -25,7 +25,7 @@ from functools import cached_property
 
 import numpy as np
 
-from . import common, fields, limits, registry, values
+from . import backward, common, fields, limits, registry, values
 from .contract import Text
 from .errors import SpecError
 from .spec import Spec, build_spec, read
@@ -43,10 +43,17 @@ def _source(i: int) -> Text:
 
 @dataclass(frozen=True)
 class Edges:
-    """One layer as a sparse Jacobian: out[k] reads inp[k]; d out / d inp along that tap is grad[k]."""
+    """One layer's taps as a sparse Jacobian.
+
+    out[k] reads inp[k] (every tap on a real cell: the dependency structure, and the
+    paths with every weight 1); the gradient flows along (grad_out, grad_inp) with
+    factor grad (the backward pass's contributions: max pooling's winners only).
+    """
 
     out: np.ndarray
     inp: np.ndarray
+    grad_out: np.ndarray
+    grad_inp: np.ndarray
     grad: np.ndarray
 
 
@@ -199,36 +206,18 @@ def _in_layer(e: SpecError, where: str, source: Text) -> SpecError:
 # ---------------------------------------------------------------- the taps as a Jacobian
 
 def edges(t: Trace) -> Edges:
-    """Every tap that reads a real cell (not zero padding, not an inserted zero), with its derivative.
-
-    d value / d tap: the weight or coefficient for sums and the scatter view, that over
-    the divisor for means, 1 on the winning tap for max (PyTorch's backward).
-    """
-    factor = np.ones(t.tap_tensor.shape)
-    if t.tap_coefficient is not None:
-        factor = t.tap_coefficient
-    elif t.tap_weight is not None:
-        factor = t.spec.weight.ravel()[np.maximum(t.tap_weight, 0)]
-    if t.reduction in ("sum", "scatter"):
-        grad = factor
-    elif t.reduction == "mean":
-        grad = factor / t.divisor[:, None]
-    elif t.reduction == "max":
-        grad = np.zeros(t.tap_tensor.shape)
-        won = np.flatnonzero(np.isfinite(t.step_value))
-        grad[won, t.winner[won]] = 1.0
-    else:
-        raise ValueError(f"no derivative is known for a {t.reduction!r} reduction ({t.spec.op})")
+    """Every tap that reads a real cell (not zero padding, not an inserted zero), and the gradient's contributions."""
     steps = np.broadcast_to(t.step_index[:, None], t.tap_tensor.shape)
     out, inp = (t.tap_tensor, steps) if t.spec.view == "scatter" else (steps, t.tap_tensor)
     real = (t.tap_tensor >= 0) & (t.tap_canvas >= 0)
-    return Edges(out=out[real], inp=inp[real], grad=grad[real])
+    g_inp, g_out, factor, _, _ = backward.contributions(t)
+    return Edges(out=out[real], inp=inp[real], grad_out=g_out, grad_inp=g_inp, grad=factor)
 
 
-def _back(e: Edges, g: np.ndarray, size: int, weights: np.ndarray | None) -> np.ndarray:
-    """A vector-Jacobian product through one layer (weights None: every tap counts 1)."""
-    w = g[e.out] if weights is None else g[e.out] * weights
-    return np.bincount(e.inp, weights=w, minlength=size)
+def _back(out: np.ndarray, inp: np.ndarray, g: np.ndarray, size: int, factor: np.ndarray | None = None) -> np.ndarray:
+    """A vector-Jacobian product through one layer's edges (factor None: every edge counts 1)."""
+    w = g[out] if factor is None else g[out] * factor
+    return np.bincount(inp, weights=w, minlength=size)
 
 
 def overlap(net: Network) -> list[np.ndarray]:
@@ -274,8 +263,8 @@ def dependency_field(net: Network, map_index: int, cell) -> dict:
         reached = np.zeros(size, bool)
         reached[e.inp[below[k + 1][e.out]]] = True
         below[k] = reached
-        paths = _back(e, paths, size, None)
-        grad = _back(e, grad, size, e.grad)
+        paths = _back(e.out, e.inp, paths, size)
+        grad = _back(e.grad_out, e.grad_inp, grad, size, e.grad)
     above = {map_index: below[map_index]}
     for k in range(map_index, last):
         e = net.edges[k]
@@ -368,14 +357,13 @@ def receptive_field(net: Network) -> list[dict]:
             rule = "recurrence"
         else:
             ins, outs = spec.input.shape[1:], trace.output.shape[1:]
-            first = 0 if not some[0] else None
             for a in (0, 1):
                 if "stride" in spec.values:
                     j2, how = j[a] / spec.stride[a], f"j = {_f(j[a])}/{spec.stride[a]}"
                 else:
                     j2, how = j[a] * Fraction(ins[a], outs[a]), f"j = {_f(j[a])}*{ins[a]}/{outs[a]}"
                 lo, hi = (lo_y, hi_y) if a == 0 else (lo_x, hi_x)
-                s2 = None if first == 0 else Fraction(int(lo[0] + hi[0]), 2)
+                s2 = Fraction(int(lo[0] + hi[0]), 2) if some[0] else None
                 shown.append({"size": f"r = the largest exact field of a cell = {exact[a]}", "jump": f"{how} = {_f(j2)}",
                               "start": None if s2 is None else f"start = the centre of output (0,0)'s exact field = {_f(s2)}"})
                 r[a], j[a], start[a] = Fraction(exact[a]), j2, s2
