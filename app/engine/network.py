@@ -47,14 +47,15 @@ class Edges:
 
     out[k] reads inp[k] (every tap on a real cell: the dependency structure, and the
     paths with every weight 1); the gradient flows along (grad_out, grad_inp) with
-    factor grad (the backward pass's contributions: max pooling's winners only).
+    factor grad (the backward pass's contributions: max pooling's winners only; None
+    for a reduction whose gradient is not known).
     """
 
     out: np.ndarray
     inp: np.ndarray
-    grad_out: np.ndarray
-    grad_inp: np.ndarray
-    grad: np.ndarray
+    grad_out: np.ndarray | None
+    grad_inp: np.ndarray | None
+    grad: np.ndarray | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,11 +206,17 @@ def _in_layer(e: SpecError, where: str, source: Text) -> SpecError:
 
 # ---------------------------------------------------------------- the taps as a Jacobian
 
+# reductions whose gradient backward.contributions knows; another (a gate, say) gives no gradient here
+DIFFERENTIATED = ("sum", "mean", "max", "scatter")
+
+
 def edges(t: Trace) -> Edges:
     """Every tap that reads a real cell (not zero padding, not an inserted zero), and the gradient's contributions."""
     steps = np.broadcast_to(t.step_index[:, None], t.tap_tensor.shape)
     out, inp = (t.tap_tensor, steps) if t.spec.view == "scatter" else (steps, t.tap_tensor)
     real = (t.tap_tensor >= 0) & (t.tap_canvas >= 0)
+    if t.reduction not in DIFFERENTIATED:
+        return Edges(out=out[real], inp=inp[real], grad_out=None, grad_inp=None, grad=None)
     g_inp, g_out, factor, _, _ = backward.contributions(t)
     return Edges(out=out[real], inp=inp[real], grad_out=g_out, grad_inp=g_inp, grad=factor)
 
@@ -240,7 +247,8 @@ def dependency_field(net: Network, map_index: int, cell) -> dict:
     above[k]: the cells of map k that read it (k >= map_index);
     paths: for each input cell, the number of tap chains from it to the cell (the Jacobian
     with every weight 1); gradient: d cell / d input with the real weights (exact, the same
-    as torch.autograd; its magnitude is the effective receptive field's heatmap).
+    as torch.autograd; its magnitude is the effective receptive field's heatmap; None through
+    a layer whose reduction backward.contributions does not differentiate).
     """
     maps = net.maps
     last = len(maps) - 1
@@ -264,7 +272,7 @@ def dependency_field(net: Network, map_index: int, cell) -> dict:
         reached[e.inp[below[k + 1][e.out]]] = True
         below[k] = reached
         paths = _back(e.out, e.inp, paths, size)
-        grad = _back(e.grad_out, e.grad_inp, grad, size, e.grad)
+        grad = None if grad is None or e.grad is None else _back(e.grad_out, e.grad_inp, grad, size, e.grad)
     above = {map_index: below[map_index]}
     for k in range(map_index, last):
         e = net.edges[k]
@@ -283,7 +291,7 @@ def dependency_field(net: Network, map_index: int, cell) -> dict:
         "below": [{"map": k, "cells": cells(below[k], k)} for k in range(map_index + 1)],
         "above": [{"map": k, "cells": cells(above[k], k)} for k in range(map_index, last + 1)],
         "paths": _plain(paths.reshape(net.input.shape)),
-        "gradient": _plain(grad.reshape(net.input.shape)),
+        "gradient": None if grad is None else _plain(grad.reshape(net.input.shape)),
         "exact_box": exact,
         "theoretical_box": _theoretical_box(net, map_index, cell),
     }

@@ -57,7 +57,8 @@ effective receptive field of Luo et al. 2016); `exact_box` the bounding box of i
 `theoretical_box` the recurrence's (null after a transposed or resampling layer).
 """
 
-_networks = ByteBudgetLRU(32 * 2**20, size=lambda n: len(n.to_json()))
+# held per tap: its trace's arrays and, once written, its JSON (about 130 bytes in all)
+_networks = ByteBudgetLRU(64 * 2**20, size=lambda n: 130 * n.taps)
 
 
 def network_for(raw) -> Network:

@@ -306,3 +306,24 @@ def test_query_round_trips(case):
     again = build_network(raw)
     assert again.canonical() == net.canonical()
     assert again.to_json() == net.to_json()
+
+
+def test_a_reduction_without_a_known_gradient_gives_paths_but_no_gradient():
+    """A future operation whose reduction backward.contributions does not know (a gate, say)."""
+    from dataclasses import replace
+
+    from app.engine.network import Network
+
+    net = build_network({"input_size": 5, "layers": [{"op": C}, {"op": C}]})
+    gated = Network(input=net.input, input_given=False, specs=net.specs,
+                    traces=(net.traces[0], replace(net.traces[1], reduction="gated")))
+    known, unknown = dependency_field(net, 2, [0, 0, 0]), dependency_field(gated, 2, [0, 0, 0])
+    assert unknown["gradient"] is None and known["gradient"] is not None
+    assert unknown["paths"] == known["paths"] and unknown["below"] == known["below"]
+    assert dependency_field(gated, 1, [0, 0, 0])["gradient"] == dependency_field(net, 1, [0, 0, 0])["gradient"]
+
+
+def test_a_body_that_is_not_an_object():
+    with pytest.raises(SpecError) as err:
+        build_network([{"op": C}])
+    assert (err.value.param, err.value.code) == ("body", "not_object")
