@@ -17,7 +17,6 @@ The receptive-field recurrence (r += d*(k-1)*j, j *= s) is given next to them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -85,10 +84,6 @@ class Network:
         out["layers"] = [{k: v for k, v in s.canonical().items() if k not in FROM_INPUT} for s in self.specs]
         return out
 
-    def key(self) -> str:
-        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
-
     @property
     def params(self) -> int:
         """sum(p.numel()) of the equivalent nn.Sequential: each layer's weight and (given) bias."""
@@ -133,8 +128,9 @@ def build_network(raw: dict) -> Network:
     if not isinstance(raw, dict):
         raise SpecError("body", "not_object")
     given = {k for k, v in raw.items() if v is not None}
-    for name in sorted(given - set(NETWORK_FIELDS)):
-        raise SpecError(name, "unknown_field", op="a network", listed=", ".join(NETWORK_FIELDS))
+    unknown = sorted(given - set(NETWORK_FIELDS))
+    if unknown:
+        raise SpecError(unknown[0], "unknown_field", op="a network", listed=", ".join(NETWORK_FIELDS))
     x = _input(raw, given)
     layers = raw.get("layers")
     if not isinstance(layers, list) or not layers:

@@ -4,7 +4,6 @@ round-trip, each layer is what /api/v1/trace gives, the field, 422s in both lang
 from __future__ import annotations
 
 import httpx
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F

@@ -75,7 +75,7 @@ def test_every_layer_matches_nn_sequential(case):
     event(f"{len(net.traces)} layers")
 
 
-@settings(max_examples=examples(300), **SETTINGS)
+@settings(max_examples=examples(200), **SETTINGS)
 @given(stacks(max_layers=3))
 def test_each_layer_trace_is_what_the_trace_endpoint_gives_for_its_input(case):
     net_raw, arrays, x, integers, refused = case
@@ -89,7 +89,7 @@ def test_each_layer_trace_is_what_the_trace_endpoint_gives_for_its_input(case):
         assert run(build_spec(spec)).to_json() == t.to_json()
 
 
-@settings(max_examples=examples(600), **SETTINGS)
+@settings(max_examples=examples(500), **SETTINGS)
 @given(stacks(), st.data())
 def test_dependency_sets_paths_and_gradients_against_autograd(case, data):
     net_raw, arrays, x, integers, refused = case
