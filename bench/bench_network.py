@@ -1,10 +1,12 @@
 """Network trace + JSON time, and one cell's field, medians of many runs (issue 10's bench).
 
-    PYTHONPATH=. python bench/bench_network.py     (this checkout's app)
+    PYTHONPATH=. python bench/bench_network.py     (PYTHONPATH: this checkout's app)
 
 A 6-layer network on a 32x32 input (conv, conv stride 2, max pool, conv, transposed
 conv stride 2, 1x1 conv), and the exact field (dependency sets, paths, gradient) of
-its centre output cell. It prints; it does not assert.
+its centre output cell; then the API round trip of a 3-layer network on 16x16 (the
+playground's bar is 50 ms for a redraw, this round trip included) and of its field,
+over a real server. It prints; it does not assert.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import json
 import statistics
 import time
 
+import httpx
+
+import live
 from app.engine.network import build_network, dependency_field
 
 SIX = {"input_size": 32, "layers": [
@@ -22,6 +27,11 @@ SIX = {"input_size": 32, "layers": [
     {"op": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1, "dilation": 1},
     {"op": "conv_transpose2d", "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1},
     {"op": "conv2d", "out_channels": 1, "kernel_size": 1},
+]}
+THREE = {"input_size": 16, "layers": [
+    {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
+    {"op": "max_pool2d", "kernel_size": 2},
+    {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": 2},
 ]}
 
 
@@ -47,5 +57,24 @@ def main() -> None:
           f"median {median_ms(lambda: json.dumps(dependency_field(build_network(SIX), 6, cell)), 30):7.1f} ms")
 
 
+def round_trips() -> None:
+    with live.server() as base, httpx.Client(base_url=base, headers={"accept-encoding": "gzip"}) as client:
+        # a new network each time (a different first weight), so the server's cache never answers
+        fresh = iter(range(10**6))
+
+        def post_new():
+            body = {**THREE, "layers": [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]}
+            assert client.post("/api/v1/network", json=body).status_code == 200
+
+        post_new()
+        size = len(client.post("/api/v1/network", json=THREE).content)
+        print(f"3 layers on 16x16 over HTTP ({size:,} bytes gzipped):")
+        print(f"  POST /api/v1/network, uncached   median {median_ms(post_new, 40):7.1f} ms")
+        print(f"  POST /api/v1/network, cached     median {median_ms(lambda: client.post('/api/v1/network', json=THREE), 40):7.1f} ms")
+        field = {**THREE, "map": 3, "cell": [0, 1, 1]}
+        print(f"  POST /api/v1/network/field, network cached  median {median_ms(lambda: client.post('/api/v1/network/field', json=field), 40):7.1f} ms")
+
+
 if __name__ == "__main__":
     main()
+    round_trips()

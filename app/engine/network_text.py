@@ -17,6 +17,8 @@ import json
 import re
 from urllib.parse import quote
 
+import numpy as np
+
 from . import registry
 from .contract import Operation
 from .errors import SpecError
@@ -92,9 +94,14 @@ def write_layer(spec) -> str:
     from .spec import read
 
     op = spec.operation
-    items = [spec.op]
+    items, arrays = [spec.op], []
     for f in op.fields:
-        if f.name in FROM_INPUT or f.kind == "array":
+        if f.name in FROM_INPUT:
+            continue
+        if f.kind == "array":   # weight, bias, and any array an operation owns: written when given
+            if f.name in spec.given:
+                value = spec.values[f.name] if f.name in spec.values else getattr(spec, f.name)
+                arrays.append(f"{f.name}={_nested(np.asarray(value))}")
             continue
         value = spec.values.get(f.name)
         if f.default_from is not None:
@@ -103,10 +110,7 @@ def write_layer(spec) -> str:
             default = None if f.default is None else read(f, f.default, op.name)
         if value != default:
             items.append(_item_text(f, value))
-    for name in ("weight", "bias"):
-        if name in spec.given:
-            items.append(f"{name}={_nested(getattr(spec, name))}")
-    return ":".join(items)
+    return ":".join(items + arrays)
 
 
 def _item_text(f, value) -> str:

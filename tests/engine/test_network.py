@@ -287,7 +287,7 @@ def test_unreadable_layers(text, param, code):
     assert err.value.message.startswith(param + ": ")
 
 
-@settings(max_examples=examples(500), **SETTINGS)
+@settings(max_examples=examples(300), **SETTINGS)
 @given(stacks())
 def test_query_round_trips(case):
     net_raw, _, _, _, _ = case
