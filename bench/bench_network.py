@@ -67,8 +67,8 @@ def round_trips() -> None:
             assert client.post("/api/v1/network", json=body).status_code == 200
 
         post_new()
-        size = len(client.post("/api/v1/network", json=THREE).content)
-        print(f"3 layers on 16x16 over HTTP ({size:,} bytes gzipped):")
+        r = client.post("/api/v1/network", json=THREE)
+        print(f"3 layers on 16x16 over HTTP ({len(r.content):,} bytes of JSON, {int(r.headers['content-length']):,} gzipped):")
         print(f"  POST /api/v1/network, uncached   median {median_ms(post_new, 40):7.1f} ms")
         print(f"  POST /api/v1/network, cached     median {median_ms(lambda: client.post('/api/v1/network', json=THREE), 40):7.1f} ms")
         field = {**THREE, "map": 3, "cell": [0, 1, 1]}
