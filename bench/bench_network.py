@@ -1,6 +1,6 @@
 """Network trace + JSON time, and one cell's field, medians of many runs (issue 10's bench).
 
-    PYTHONPATH=. python bench/bench_network.py     (PYTHONPATH: this checkout's app)
+    python bench/bench_network.py
 
 A 6-layer network on a 32x32 input (conv, conv stride 2, max pool, conv, transposed
 conv stride 2, 1x1 conv), and the exact field (dependency sets, paths, gradient) of
@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import httpx
 
-import live
-from app.engine.network import build_network, dependency_field
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's `app`, not an installed one
+
+import live  # noqa: E402
+from app.engine.network import build_network, dependency_field  # noqa: E402
 
 SIX = {"input_size": 32, "layers": [
     {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
