@@ -26,6 +26,8 @@ MODES = ("nearest", "nearest-exact", "bilinear", "bicubic")
 CUBIC_A = -0.75  # PyTorch's cubic convolution constant (as in OpenCV)
 TAPS = {"nearest": 1, "nearest-exact": 1, "bilinear": 2, "bicubic": 4}  # per axis
 SMALL_OUTPUT = 128  # OH + OW up to which PyTorch's CPU nearest kernel rounds in float32
+MAX_OUT = 128       # output height / width cap of upsampling and adaptive pooling (cf. limits.py)
+ZERO = 1e-12        # |coefficient| at or below this is zero: what is left of rounding in the source position
 
 
 def output_length(in_size: int, size: int | None, scale: float | None) -> int:
@@ -140,21 +142,59 @@ def generic_kernel(out_size: tuple[int, int]) -> bool:
     return out_size[0] + out_size[1] > SMALL_OUTPUT
 
 
+def distinct(idx: np.ndarray, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One axis's reads as contributions: each input position once per output position,
+    with the coefficients of its reads summed; positions whose sum is zero (within ZERO)
+    left out. Packed to the left, then -1 (coefficient 0) up to the widest row.
+
+    What an output really takes from each input position: bilinear's repeated last cell
+    becomes one tap, a zero weight (an output exactly on an input) no tap.
+    """
+    keep = np.ones(idx.shape, bool)
+    total = coef.copy()
+    for t in range(1, idx.shape[1]):
+        for u in range(t):
+            same = keep[:, u] & keep[:, t] & (idx[:, u] == idx[:, t])
+            total[same, u] += total[same, t]
+            keep[same, t] = False
+    keep &= np.abs(total) > ZERO
+    return pack(keep, (idx, -1), (total, 0.0))
+
+
+def pack(keep: np.ndarray, *columns: tuple[np.ndarray, object]) -> list[np.ndarray]:
+    """Each row's kept entries moved left in order, `fill` after them, trimmed to the widest row.
+
+    columns: (array, fill) pairs of the shape of `keep`.
+    """
+    order = np.argsort(~keep, axis=1, kind="stable")
+    kept = np.take_along_axis(keep, order, axis=1)
+    width = int(keep.sum(axis=1).max(initial=0))
+    return [np.where(kept, np.take_along_axis(a, order, axis=1), fill)[:, :width] for a, fill in columns]
+
+
 def upsample_taps(in_size: tuple[int, int], out_size: tuple[int, int], mode: str, align_corners: bool = False,
-                  scale: tuple[float | None, float | None] = (None, None)) -> tuple[np.ndarray, np.ndarray]:
-    """(cells, coef) of shape [OH*OW, Ty*Tx]: per output cell (row-major), the flat input
+                  scale: tuple[float | None, float | None] = (None, None),
+                  contributions: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(cells, coef) of shape [OH*OW, T]: per output cell (row-major), the flat input
     cells y*W + x it reads and their coefficients, taps row-major over (row tap, column tap).
 
-    The outer product of the two axes: coefficient = coef_y * coef_x.
+    The outer product of the two axes: coefficient = coef_y * coef_x. By default PyTorch's
+    reads (T = Ty*Tx, repeats included); with `contributions` each axis goes through
+    `distinct` first, so each cell comes once with its whole coefficient, rows packed
+    to the left and ended by -1 (coefficient 0).
     """
     (h, w), (oh, ow) = in_size, out_size
     generic = generic_kernel(out_size)
-    iy, cy = upsample_axis(h, oh, mode, align_corners, scale[0], generic)
-    ix, cx = upsample_axis(w, ow, mode, align_corners, scale[1], generic)
-    cells = iy[:, None, :, None] * w + ix[None, :, None, :]
-    coef = cy[:, None, :, None] * cx[None, :, None, :]
+    (iy, cy), (ix, cx) = (upsample_axis(n, o, mode, align_corners, s, generic) for n, o, s in zip(in_size, out_size, scale))
+    if contributions:
+        (iy, cy), (ix, cx) = distinct(iy, cy), distinct(ix, cx)
     taps = iy.shape[1] * ix.shape[1]
-    return cells.reshape(oh * ow, taps), coef.reshape(oh * ow, taps)
+    present = ((iy >= 0)[:, None, :, None] & (ix >= 0)[None, :, None, :]).reshape(oh * ow, taps)
+    cells = (iy[:, None, :, None] * w + ix[None, :, None, :]).reshape(oh * ow, taps)
+    coef = (cy[:, None, :, None] * cx[None, :, None, :]).reshape(oh * ow, taps)
+    if not contributions:
+        return cells, coef
+    return tuple(pack(present, (cells, -1), (coef, 0.0)))
 
 
 def adaptive_axis(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -164,21 +204,18 @@ def adaptive_axis(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def adaptive_windows(in_size: tuple[int, int], out_size: tuple[int, int]) -> np.ndarray:
-    """Flat input cells y*W + x of each output cell's window, [OH*OW, KH*KW], -1 where absent.
-
-    KH, KW are the largest window height and width. Tap (ky, kx) = ky*KW + kx sits at
-    input (start_y + ky, start_x + kx); it is absent (-1) when ky or kx runs past that
-    window's own height or width, so a shorter window's missing taps are its last rows
-    and columns. Present taps are in row-major window order.
-    """
+    """Flat input cells y*W + x of each output cell's window, [OH*OW, KH*KW]: the window's
+    cells in row-major order, then -1 where the window is smaller than the largest one
+    (KH x KW, the largest window height and width)."""
     (h, w), (oh, ow) = in_size, out_size
     (y0, y1), (x0, x1) = adaptive_axis(h, oh), adaptive_axis(w, ow)
     kh, kw = int((y1 - y0).max()), int((x1 - x0).max())
     ys = y0[:, None] + np.arange(kh)[None, :]  # [OH, KH]
     xs = x0[:, None] + np.arange(kw)[None, :]  # [OW, KW]
-    cells = ys[:, None, :, None] * w + xs[None, :, None, :]
-    present = (ys < y1[:, None])[:, None, :, None] & (xs < x1[:, None])[None, :, None, :]
-    return np.where(present, cells, -1).reshape(oh * ow, kh * kw)
+    cells = (ys[:, None, :, None] * w + xs[None, :, None, :]).reshape(oh * ow, kh * kw)
+    present = ((ys < y1[:, None])[:, None, :, None] & (xs < x1[:, None])[None, :, None, :]).reshape(oh * ow, kh * kw)
+    (cells,) = pack(present, (cells, -1))
+    return cells
 
 
 def window_sizes(in_size: tuple[int, int], out_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -134,6 +134,25 @@ def test_adaptive_windows_by_hand():
     assert start.tolist() == [0, 1, 3] and end.tolist() == [2, 4, 5]
     cells = resample.adaptive_windows((1, 5), (1, 3))
     np.testing.assert_array_equal(cells, [[0, 1, -1], [1, 2, 3], [3, 4, -1]])
+    cells = resample.adaptive_windows((5, 5), (3, 3))  # rows and columns as above: 2x2, 2x3, ... 3x3 windows
+    assert cells.shape == (9, 9)
+    assert cells[0].tolist() == [0, 1, 5, 6] + [-1] * 5
+    assert cells[1].tolist() == [1, 2, 3, 6, 7, 8] + [-1] * 3
+    assert cells[4].tolist() == [6, 7, 8, 11, 12, 13, 16, 17, 18]
+
+
+def test_contributions_merge_repeated_reads_and_drop_zeros():
+    """Bilinear 2 -> 4 (see above) as contributions: the first output sits on cell 0 (one tap),
+    the last reads cell 1 twice (one tap, 0.75 + 0.25). Bicubic at the border clamps three
+    of its four reads onto cell 0."""
+    idx, coef = resample.distinct(*resample.upsample_axis(2, 4, "bilinear", False))
+    np.testing.assert_array_equal(idx, [[0, -1], [0, 1], [0, 1], [1, -1]])
+    np.testing.assert_array_equal(coef, [[1, 0], [0.75, 0.25], [0.25, 0.75], [1, 0]])
+    raw_idx, raw_coef = resample.upsample_axis(5, 10, "bicubic", False)
+    assert raw_idx[0].tolist() == [0, 0, 0, 1]
+    idx, coef = resample.distinct(raw_idx, raw_coef)
+    assert idx[0].tolist()[:2] == [0, 1] and (idx[0, 2:] == -1).all()
+    assert coef[0, 0] == raw_coef[0, 0] + raw_coef[0, 1] + raw_coef[0, 2] and coef[0, 1] == raw_coef[0, 3]
 
 
 def test_adaptive_max_winner_is_the_first_maximum():
