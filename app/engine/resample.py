@@ -12,7 +12,8 @@ Upsampling is separable: an output cell (oy, ox) reads the input cells
 (idx_y[oy, a], idx_x[ox, b]) with coefficient coef_y[oy, a] * coef_x[ox, b] for
 every pair (a, b); `upsample_taps` lays those out per output cell. Taps are the
 reads PyTorch makes, so near the border two taps may read the same cell (bilinear
-reads the last cell twice, bicubic clamps its four indices into [0, in-1]).
+reads the last cell twice, bicubic clamps its four indices into [0, in-1]);
+`distinct` turns them into contributions, each cell once, as the trace shows them.
 
 Adaptive pooling windows are ragged: start = floor(i*I/O), end = ceil((i+1)*I/O),
 so windows differ in size by at most one along an axis and may overlap.
@@ -33,7 +34,7 @@ ZERO = 1e-12        # |coefficient| at or below this is zero: what is left of ro
 def output_length(in_size: int, size: int | None, scale: float | None) -> int:
     """The output length: `size` when given, else floor(in * scale_factor).
 
-    PyTorch multiplies in float64 and truncates (e.g. 10 * 0.7 -> 7, 3 * (1/3) -> 1).
+    PyTorch multiplies in float64 and truncates: 25 * 1.16 = 28.999999999999996 -> 28.
     """
     if size is not None:
         return int(size)
@@ -183,7 +184,7 @@ def upsample_taps(in_size: tuple[int, int], out_size: tuple[int, int], mode: str
     `distinct` first, so each cell comes once with its whole coefficient, rows packed
     to the left and ended by -1 (coefficient 0).
     """
-    (h, w), (oh, ow) = in_size, out_size
+    w, (oh, ow) = in_size[1], out_size
     generic = generic_kernel(out_size)
     (iy, cy), (ix, cx) = (upsample_axis(n, o, mode, align_corners, s, generic) for n, o, s in zip(in_size, out_size, scale))
     if contributions:

@@ -174,7 +174,7 @@ def test_torch_reports_the_last_nan_as_winner():
 
 # ---------------------------------------------------------------- one axis, every mode
 
-@settings(max_examples=examples(2500), **SETTINGS)
+@settings(max_examples=examples(1500), **SETTINGS)
 @given(data=st.data(), n=st.integers(1, MAX_IN), mode=st.sampled_from(MODES), align=st.booleans(),
        other=st.one_of(st.just(1), st.integers(1, MAX_OUT)))
 def test_upsample_axis_reads_what_pytorch_reads(data, n, mode, align, other):
@@ -215,7 +215,7 @@ def test_nearest_index_depends_on_which_kernel_pytorch_picks():
     assert not resample.generic_kernel((97, 31)) and resample.generic_kernel((97, 32))
 
 
-@settings(max_examples=examples(2000), **SETTINGS)
+@settings(max_examples=examples(1000), **SETTINGS)
 @given(n=st.integers(1, MAX_IN), scale=st.one_of(scales(), st.floats(0.001, 8.0)))
 def test_output_length_is_pytorchs(n, scale):
     """floor(in * scale_factor) as PyTorch computes it, including the float products that land
@@ -233,7 +233,7 @@ def test_output_length_is_pytorchs(n, scale):
 
 # ---------------------------------------------------------------- two axes
 
-@settings(max_examples=examples(1500), **SETTINGS)
+@settings(max_examples=examples(800), **SETTINGS)
 @given(data=st.data(), c=st.integers(1, 3), h=st.integers(1, MAX_IN), w=st.integers(1, MAX_IN),
        mode=st.sampled_from(MODES), align=st.booleans())
 def test_upsample_taps_rebuild_pytorchs_output(data, c, h, w, mode, align):
@@ -276,7 +276,7 @@ def adaptive_case(draw):
     return h, w, (oh, ow), (oh, ow)
 
 
-@settings(max_examples=examples(1500), **SETTINGS)
+@settings(max_examples=examples(800), **SETTINGS)
 @given(data=st.data(), case=adaptive_case(), c=st.integers(1, 3))
 def test_adaptive_pooling_windows_means_and_winners(data, case, c):
     """Windows are the cells F.adaptive_avg_pool2d weights (1/size each, on one-hot inputs:

@@ -129,7 +129,7 @@ def check_common(t, x: np.ndarray) -> None:
 
 # ---------------------------------------------------------------- upsample
 
-@settings(max_examples=examples(1000), **SETTINGS)
+@settings(max_examples=examples(600), **SETTINGS)
 @given(case=specs("upsample"))
 def test_upsample_matches_pytorch(case):
     raw, x, integers = case
@@ -173,7 +173,7 @@ def test_upsample_matches_pytorch(case):
 
 # ---------------------------------------------------------------- adaptive pooling
 
-@settings(max_examples=examples(800), **SETTINGS)
+@settings(max_examples=examples(500), **SETTINGS)
 @given(case=specs("adaptive_avg_pool2d"))
 def test_adaptive_avg_pool2d_matches_pytorch(case):
     raw, x, integers = case
@@ -204,7 +204,7 @@ def test_adaptive_avg_pool2d_matches_pytorch(case):
     event(f"{'global' if globally else 'adaptive'} {'int' if integers else 'float'}")
 
 
-@settings(max_examples=examples(800), **SETTINGS)
+@settings(max_examples=examples(500), **SETTINGS)
 @given(case=specs("adaptive_max_pool2d"))
 def test_adaptive_max_pool2d_matches_pytorch(case):
     raw, x, integers = case
@@ -262,7 +262,7 @@ def torch_accepts(raw: dict):
     return (None, RuntimeError("empty output")) if out.numel() == 0 else (tuple(out.shape[2:]), None)
 
 
-@settings(max_examples=examples(1500), **SETTINGS)
+@settings(max_examples=examples(1000), **SETTINGS)
 @given(raw=wide_specs())
 def test_engine_refuses_what_pytorch_refuses_and_names_the_field(raw):
     shape, refused = torch_accepts(raw)
