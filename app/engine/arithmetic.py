@@ -89,11 +89,12 @@ def padded_first(spec, line: str) -> str:
     return f"nn.Sequential(nn.{pad_cls}(({p.left}, {p.right}, {p.top}, {p.bottom})), {line})"
 
 
-def summary(spec, sizes: list[dict], canvas, tap_canvas, macs: int) -> dict:
+def summary(spec, sizes: list[dict], canvas, tap_canvas, macs: int, footprint=None) -> dict:
+    """footprint: for operations without a kernel, the largest area one step reads."""
     params = 0 if spec.weight is None else int(spec.weight.size) + (0 if spec.bias is None else int(spec.bias.size))
     out = {
         "output_size": sizes,
-        "effective_kernel": list(spec.effective_kernel),
+        "effective_kernel": list(footprint or spec.effective_kernel),
         "canvas_size": list(canvas.kinds.shape),
         "parameters": params,
         "macs": int(macs),
