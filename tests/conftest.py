@@ -24,11 +24,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log) -> subprocess.Popen:
-    """uvicorn from the repo root, so `app` imports from this checkout; stdout+stderr go to `log`."""
+def start_server(port: int, log, **env: str) -> subprocess.Popen:
+    """uvicorn from the repo root, so `app` imports from this checkout; stdout+stderr go to `log`.
+
+    The public URL is the server's own address (oEmbed answers name it); `env` adds settings.
+    """
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CONVPLAY_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.web.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
 
 
