@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -52,17 +53,16 @@ def wait_until_healthy(proc: subprocess.Popen, base: str, log_path: Path, timeou
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """Base URL (``http://127.0.0.1:PORT``) of a real uvicorn server running the app, for the whole session.
+@contextmanager
+def running_server(log_dir: Path, **env: str) -> Iterator[str]:
+    """A real uvicorn server (settings in `env`) for the duration of the block; its base URL.
 
-    A subprocess, not TestClient, so tests see what users see: real sockets, real
-    middleware order, real startup. Stopped with SIGTERM (SIGKILL after 10 s) whatever happens.
+    Stopped with SIGTERM (SIGKILL after 10 s) whatever happens.
     """
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "uvicorn.log"
+    log_path = log_dir / "uvicorn.log"
     with open(log_path, "wb") as log:
-        proc = start_server(port, log)
+        proc = start_server(port, log, **env)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_healthy(proc, base, log_path)
@@ -74,6 +74,17 @@ def live_server(tmp_path_factory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:PORT``) of a real uvicorn server running the app, for the whole session.
+
+    A subprocess, not TestClient, so tests see what users see: real sockets, real
+    middleware order, real startup.
+    """
+    with running_server(tmp_path_factory.mktemp("server")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

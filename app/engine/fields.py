@@ -113,6 +113,8 @@ def numbers(value, param: str) -> np.ndarray:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise SpecError(param, "not_numbers", "must be a nested list of numbers, all rows the same length", shape="") from None
+    except OverflowError:   # an integer beyond the float range
+        raise SpecError(param, "too_large_value", f"values must lie between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}", high=MAX_ABS_VALUE) from None
     if arr.ndim == 0:
         raise SpecError(param, "not_numbers", "must be a nested list of numbers, not a single value", shape="")
     bad = ~np.isfinite(arr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.engine import Trace, build_spec, run
 
-from .caps import check_format, check_frames, check_pixels
+from .caps import check_cost, check_format, check_frames, check_pixels
 from .options import FORMATS, RenderOptions, build_options
 from .scene import build_scene as _build_scene
 
@@ -28,6 +28,7 @@ def encode_scene(scene: dict, fmt: str, frame: int | None = None) -> bytes:
     from .encode import encode
 
     check_format(scene, fmt)
+    check_cost(scene, fmt)
     return encode(scene, fmt, frame=frame)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.engine import SpecError, Trace
 
-from .options import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS, MAX_WEBP_PIXELS, RenderOptions
+from .options import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_RENDER_SECONDS, MAX_TOTAL_PIXELS, MAX_WEBP_PIXELS, RenderOptions
 from .scene import frame_steps
 
 
@@ -36,3 +36,27 @@ def check_format(scene: dict, fmt: str) -> None:
     if fmt == "webp" and total > MAX_WEBP_PIXELS:
         raise SpecError("format", "webp_too_large", f"an animated WebP of {total:,} pixels is more than the {MAX_WEBP_PIXELS:,} allowed; "
                         "download the GIF or MP4, or use granularity=row or a smaller scale", total=total, high=MAX_WEBP_PIXELS)
+
+
+# Encoder seconds per pixel it writes, measured on this project's scenes (bench/bench_render.py, 2 shared cores),
+# rounded up: GIF and WebP write every frame once, MP4 writes frames at its output rate, PNG and SVG one frame.
+SECONDS_PER_PIXEL = {"gif": 16e-9, "webp": 160e-9, "mp4": 18e-9, "png": 40e-9, "svg": 20e-9}
+
+
+def render_seconds(scene: dict, fmt: str) -> float:
+    """Estimated encoder time for the scene in `fmt`, before any encoding starts."""
+    from .encode import durations
+    from .mp4 import encoded_frames
+
+    frame = scene["width"] * scene["height"]
+    pixels = {"mp4": frame * encoded_frames(durations(scene)), "png": frame, "svg": frame}.get(fmt, total_pixels(scene))
+    return pixels * SECONDS_PER_PIXEL[fmt]
+
+
+def check_cost(scene: dict, fmt: str) -> None:
+    """One request may not ask for more than MAX_RENDER_SECONDS of encoding (the GIF of anything allowed fits)."""
+    seconds = render_seconds(scene, fmt)
+    if seconds > MAX_RENDER_SECONDS:
+        raise SpecError("format", "too_costly", f"this {fmt.upper()} would take about {seconds:.0f} s to encode, more than the "
+                        f"{MAX_RENDER_SECONDS:g} s one request may use; download the GIF, or use granularity=row or a smaller scale",
+                        seconds=round(seconds), high=MAX_RENDER_SECONDS, fmt=fmt.upper())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from app.engine import SpecError
@@ -18,6 +19,7 @@ MAX_FRAMES = 600            # frames in one animation
 MAX_FRAME_PIXELS = 4_000_000   # width x height of one frame
 MAX_TOTAL_PIXELS = 200_000_000  # frames x width x height
 MAX_WEBP_PIXELS = 60_000_000    # the WebP encoder holds every frame at once: 4 bytes a pixel
+MAX_RENDER_SECONDS = 10         # estimated encoder time one request may use (caps.render_seconds)
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,8 @@ class RenderOptions:
     frame: int | None = None     # PNG / SVG: which frame (default: the first)
 
     def canonical(self) -> dict:
-        return {"labels": self.labels, "numbers": self.numbers, "layout": self.layout, "palette": self.palette,
-                "scale": self.scale, "ms": self.ms, "granularity": self.granularity, "frame": self.frame}
+        """Every field (a new option can never share a cache entry by accident)."""
+        return dataclasses.asdict(self)
 
 
 OPTION_NAMES = tuple(RenderOptions.__dataclass_fields__)

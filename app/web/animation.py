@@ -1,34 +1,32 @@
 """Pictures over HTTP: the scene JSON for the playground, and rendered animations.
 
-Same query -> same bytes: the ETag is a digest of the canonical spec, the canonical
-options and the format, so spelling and parameter order do not matter, and a
-client that already has the bytes gets a 304 without any rendering.
+Same query -> same bytes: the ETag is a digest of the drawing's version, the canonical
+spec, the canonical options and the format, so spelling and parameter order do not
+matter, and a client that already has the bytes gets a 304 without any rendering.
+Rendering happens in a worker process (work.py); answers are cached (answers.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
-import time
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-from app import __version__
 from app.engine import SpecError, build_spec
 from app.engine.query import parse_value
-from app.render import MEDIA_TYPES, build_options, build_scene, encode_scene, file_name
+from app.render import MEDIA_TYPES, build_options, file_name
 from app.render.options import OPTION_DOCS, OPTION_NAMES
 
-from . import params
-from .cache import ByteBudgetLRU, trace_for
+from . import params, work
+from .answers import cached
 
 router = APIRouter()
 
-IMMUTABLE = "public, max-age=31536000, immutable"
-_bytes = ByteBudgetLRU(128 * 2**20)
-_renders = threading.BoundedSemaphore(2)   # rendering is CPU work: at most one per core
+LONG_QUERY = 4096   # characters: longer queries (arrays) are read off the event loop
+REFUSALS = {
+    422: {"description": "A parameter breaks a rule or a cap; `detail[0].param` names it and `msg` says how to stay under."},
+    503: {"description": "The render queue is full or the render passed its time limit; retry after `Retry-After` seconds."},
+}
 
 
 def split_query(items):
@@ -40,47 +38,27 @@ def split_query(items):
     return spec, build_options(option_raw)
 
 
-def _etag(spec, options, fmt: str) -> str:
-    text = json.dumps([__version__, spec.key(), options.canonical(), fmt], sort_keys=True)
-    return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+async def read_query(request: Request):
+    items = request.query_params.multi_items()
+    if len(request.url.query) > LONG_QUERY:
+        return await run_in_threadpool(split_query, items)
+    return split_query(items)
 
 
-def _headers(etag: str) -> dict:
-    return {"ETag": etag, "Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*"}
-
-
-@router.get("/api/v1/scene", tags=["render"], summary="The scene the playground draws",
+@router.get("/api/v1/scene", tags=["render"], summary="The scene the playground draws", responses=REFUSALS,
             openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
-def scene(request: Request) -> Response:
-    spec, options = split_query(request.query_params.multi_items())
-    etag = _etag(spec, options, "scene")
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=_headers(etag))
-    data = _bytes.get(etag)
-    if data is None:
-        data = json.dumps(build_scene(trace_for(spec), options), separators=(",", ":"), ensure_ascii=False).encode()
-        _bytes.put(etag, data)
-    return Response(data, media_type="application/json", headers=_headers(etag))
+async def scene(request: Request) -> Response:
+    spec, options = await read_query(request)
+    return await cached(request, [spec.key(), options.canonical(), "scene"], work.scene_job, spec, options,
+                        media_type="application/json", headers={}, gzipped=True)
 
 
-@router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG",
+@router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG", responses=REFUSALS,
             openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
-def animation(fmt: str, request: Request) -> Response:
+async def animation(fmt: str, request: Request) -> Response:
     if fmt not in MEDIA_TYPES:
         raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
-    started = time.perf_counter()
-    spec, options = split_query(request.query_params.multi_items())
-    etag = _etag(spec, options, fmt)
-    headers = {**_headers(etag), "Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    data, source = _bytes.get(etag), "cache"
-    if data is None:
-        scene = build_scene(trace_for(spec), options)
-        with _renders:
-            data = encode_scene(scene, fmt, options.frame)
-        _bytes.put(etag, data)
-        source = "render"
-    # Server-Timing: how long this answer took inside the server, and whether it was rendered
-    headers["Server-Timing"] = f"{source};dur={(time.perf_counter() - started) * 1000:.2f}"
-    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
+    spec, options = await read_query(request)
+    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
+    return await cached(request, [spec.key(), options.canonical(), fmt], work.animation_job, spec, options, fmt,
+                        media_type=MEDIA_TYPES[fmt], headers=headers, gzipped=fmt in work.TEXT_FORMATS)

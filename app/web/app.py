@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -9,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 
 from . import animation, api, errors, pages
+from .edge import Edge
+from .work import pool
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
@@ -18,13 +22,31 @@ names the parameter and the rule.
 """
 
 
+class CompressText:
+    """gzip for pages and static files; API answers are stored compressed already, and images gain nothing from it."""
+
+    def __init__(self, app):
+        self.app, self.gzip = app, GZipMiddleware(app, minimum_size=1024, compresslevel=5)
+
+    async def __call__(self, scope, receive, send):
+        plain = scope["type"] != "http" or scope["path"].startswith("/api/")
+        await (self.app if plain else self.gzip)(scope, receive, send)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    yield
+    pool.close()
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION, exception_handlers=errors.HANDLERS)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION, exception_handlers=errors.HANDLERS, lifespan=lifespan)
+    app.router.redirect_slashes = False   # its redirects would name the Host header
+    app.add_middleware(CompressText)
+    app.add_middleware(Edge)
     app.include_router(api.router)
     app.include_router(animation.router)
     app.include_router(pages.router)
-    app.middleware("http")(pages.frame_policy)
     app.mount("/static", StaticFiles(directory=str(pages.ROOT / "static")), name="static")
     return app
 

@@ -68,6 +68,11 @@ ZH_ERRORS = {
     "animation_too_large": "动画总像素超过 {high:,}；请使用更小的 scale 或 granularity=row",
     "webp_too_large": "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale",
     "invalid": "请求无效",
+    "too_deep": "列表或对象的嵌套超过 {high} 层",
+    "too_costly": "此 {fmt} 编码约需 {seconds} 秒，超过单个请求允许的 {high} 秒；请下载 GIF，或使用 granularity=row 或更小的 scale",
+    "body_too_large": "请求体超过 {high:,} 字节的上限",
+    "busy": "服务器正忙，请在 {retry} 秒后重试",
+    "render_timeout": "渲染超过 {high} 秒的时间上限而被终止；请使用 granularity=row、更小的 scale 或 GIF",
 }
 
 

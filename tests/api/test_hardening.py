@@ -46,7 +46,7 @@ def test_deeply_nested_json(client):
 def test_a_lone_surrogate_key_in_the_body(client):
     r = client.post("/api/v1/trace", content=b'{"\\ud800": 1}', headers={"content-type": "application/json"})
     assert r.status_code == 422, r.text[:300]
-    assert "is not a parameter" in r.json()["detail"][0]["msg"]
+    assert r.json()["detail"][0]["code"] == "unknown_field"
 
 
 def test_a_big_body_is_refused_before_it_is_read(client):
@@ -130,3 +130,87 @@ def test_cached_json_is_stored_compressed_and_served_either_way(client):
     assert gz.content == plain.content and json.loads(plain.content)["frames"]
     assert gz.headers["etag"] == plain.headers["etag"]
     assert "accept-encoding" in gz.headers["vary"].lower() and "accept-encoding" in plain.headers["vary"].lower()
+
+
+def test_an_mp4_over_the_render_budget_is_refused_with_a_way_out(client):
+    caps = client.get("/api/v1/limits").json()["render"]
+    r = client.get("/api/v1/animation.mp4", params={"input_size": "12", "padding": "1"})   # 144 frames of 0.74 MP
+    detail = refused(r, "format")
+    assert detail["code"] == "too_costly" and "GIF" in detail["msg"] and f"{caps['max_render_seconds']:g} s" in detail["msg"]
+
+
+def test_render_options_are_keyed_by_every_field():
+    import dataclasses
+
+    from app.render.options import RenderOptions
+
+    options = RenderOptions()
+    assert set(options.canonical()) == {f.name for f in dataclasses.fields(RenderOptions)}
+    assert all(options.canonical() != dataclasses.replace(options, **{name: value}).canonical()
+               for name, value in [("labels", False), ("ms", 500), ("frame", 2), ("scale", 2.0)])
+
+
+def test_the_drawing_version_follows_the_drawing_code(tmp_path):
+    from app.web.cache import drawing_version
+
+    (tmp_path / "render").mkdir()
+    source = tmp_path / "render" / "raster.py"
+    source.write_text("WIDTH = 1\n")
+    before = drawing_version([tmp_path])
+    assert drawing_version([tmp_path]) == before
+    source.write_text("WIDTH = 2\n")
+    assert drawing_version([tmp_path]) != before
+    assert drawing_version([tmp_path], "pillow 12") != drawing_version([tmp_path], "pillow 11")
+
+
+def test_an_unexpected_exception_is_a_json_500_with_an_id_and_one_log_line(caplog):
+    import asyncio
+
+    from app.web.edge import Edge
+
+    async def broken(scope, receive, send):
+        raise RuntimeError("boom")
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/x", "headers": [], "query_string": b""}
+    with caplog.at_level("ERROR", logger="convplay"):
+        asyncio.run(Edge(broken)(scope, receive, send))
+    assert sent[0]["status"] == 500
+    body = json.loads(sent[1]["body"])
+    assert body["id"] in body["detail"][0]["msg"]
+    assert dict(sent[0]["headers"])[b"access-control-allow-origin"] == b"*"
+    assert len(caplog.records) == 1 and body["id"] in caplog.text and "boom" in caplog.text and "Traceback" not in caplog.text
+
+
+def test_a_full_queue_answers_503_and_a_runaway_render_is_stopped(tmp_path):
+    """One render process, no queue, a 1 s limit: a second render is refused, the first is killed; /healthz stays quick."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import running_server
+
+    env = {"CONVPLAY_RENDER_PROCESSES": "1", "CONVPLAY_RENDER_QUEUE": "0", "CONVPLAY_RENDER_TIMEOUT": "1"}
+    with running_server(tmp_path, **env) as base, httpx.Client(base_url=base, timeout=60) as c:
+        assert c.get("/api/v1/animation.gif", params={"input_size": "3"}).status_code == 200   # the pool is up
+        heavy = [{"input_size": "16", "numbers": "true", "palette": p} for p in ("solarized", "colorblind")]   # ~2.5 s each
+        with ThreadPoolExecutor(2) as ex:
+            first = ex.submit(c.get, "/api/v1/animation.gif", params=heavy[0])
+            time.sleep(0.3)
+            second = ex.submit(c.get, "/api/v1/animation.gif", params=heavy[1])
+            probes = []
+            for _ in range(4):
+                t = time.perf_counter()
+                assert c.get("/healthz").status_code == 200
+                probes.append(time.perf_counter() - t)
+                time.sleep(0.1)
+            first, second = first.result(), second.result()
+        assert max(probes) < 0.5, probes
+        assert second.status_code == 503 and second.json()["detail"][0]["code"] == "busy" and int(second.headers["retry-after"]) > 0
+        assert first.status_code == 503 and first.json()["detail"][0]["code"] == "render_timeout" and "retry-after" in first.headers
+        assert c.get("/api/v1/animation.gif", params={"input_size": "4"}).status_code == 200   # a new process took over
