@@ -18,7 +18,7 @@ from app.render import MEDIA_TYPES, build_options, file_name
 from app.render.options import OPTION_DOCS, OPTION_NAMES
 
 from . import params, work
-from .answers import cached
+from .answers import etag, send
 
 router = APIRouter()
 
@@ -49,8 +49,8 @@ async def read_query(request: Request):
             openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
 async def scene(request: Request) -> Response:
     spec, options = await read_query(request)
-    return await cached(request, [spec.key(), options.canonical(), "scene"], work.scene_job, spec, options,
-                        media_type="application/json", headers={}, gzipped=True)
+    tag = etag(spec.key(), options.canonical(), "scene")
+    return await send(request, tag, work.scene_job, spec, options, media_type="application/json", gzipped=True, tag=tag)
 
 
 @router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG", responses=REFUSALS,
@@ -60,5 +60,6 @@ async def animation(fmt: str, request: Request) -> Response:
         raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
     spec, options = await read_query(request)
     headers = {"Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
-    return await cached(request, [spec.key(), options.canonical(), fmt], work.animation_job, spec, options, fmt,
-                        media_type=MEDIA_TYPES[fmt], headers=headers, gzipped=fmt in work.TEXT_FORMATS)
+    tag = etag(spec.key(), options.canonical(), fmt)
+    return await send(request, tag, work.animation_job, spec, options, fmt, media_type=MEDIA_TYPES[fmt], headers=headers,
+                      gzipped=fmt in work.TEXT_FORMATS, tag=tag)

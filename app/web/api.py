@@ -17,7 +17,7 @@ from app.render import options as render_options
 
 from . import params, work
 from .animation import LONG_QUERY, REFUSALS
-from .answers import made, send
+from .answers import send
 from .edge import MAX_BODY_BYTES
 
 router = APIRouter()
@@ -40,8 +40,7 @@ BODY_REFUSALS = {**REFUSALS, 413: {"description": f"The body is larger than {MAX
 
 
 async def _trace(request: Request, spec) -> Response:
-    body, gzipped, _ = await made("trace:" + spec.key(), work.trace_job, spec, gzipped=True)
-    return await send(request, body, gzipped, "application/json", {})
+    return await send(request, "trace:" + spec.key(), work.trace_job, spec, media_type="application/json", gzipped=True)
 
 
 @router.get("/healthz", tags=["meta"])

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 
 from . import animation, api, errors, pages
+from .answers import FastAnswers
 from .edge import Edge
 from .work import pool
 
@@ -43,6 +44,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION, exception_handlers=errors.HANDLERS, lifespan=lifespan)
     app.router.redirect_slashes = False   # its redirects would name the Host header
     app.add_middleware(CompressText)
+    app.add_middleware(FastAnswers)
     app.add_middleware(Edge)
     app.include_router(api.router)
     app.include_router(animation.router)

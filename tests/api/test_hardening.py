@@ -214,3 +214,13 @@ def test_a_full_queue_answers_503_and_a_runaway_render_is_stopped(tmp_path):
         assert second.status_code == 503 and second.json()["detail"][0]["code"] == "busy" and int(second.headers["retry-after"]) > 0
         assert first.status_code == 503 and first.json()["detail"][0]["code"] == "render_timeout" and "retry-after" in first.headers
         assert c.get("/api/v1/animation.gif", params={"input_size": "4"}).status_code == 200   # a new process took over
+
+
+def test_a_remembered_url_serves_the_same_answer_and_a_post_never_answers_a_get(client):
+    q = "/api/v1/animation.gif?input_size=3&kernel_size=2&labels=false"
+    first, again = client.get(q), client.get(q)
+    assert first.content == again.content and first.headers["etag"] == again.headers["etag"]
+    assert again.headers["server-timing"].startswith("cache;")
+    assert client.get(q, headers={"if-none-match": first.headers["etag"]}).status_code == 304
+    assert client.post("/api/v1/trace", json={"input_size": 2, "kernel_size": 1}).json()["output_size"] == [2, 2]
+    assert client.get("/api/v1/trace").json()["output_size"] == [3, 3]   # the default spec, not the POST's

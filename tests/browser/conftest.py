@@ -86,3 +86,4 @@ def page(browser, problems) -> Iterator["Page"]:
     pg.problems = problems
     yield pg
     context.close()
+
