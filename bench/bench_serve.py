@@ -29,7 +29,7 @@ from urllib.parse import quote
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-GIF = "/api/v1/animation.gif?input_size=5&padding=1&labels=false"
+GIF = "/api/v1/animation.gif?input_size=5&kernel_size=3&stride=2&padding=1"   # the 47 KB GIF of issue 9
 HEAVY = "/api/v1/animation.gif?input_size=16&numbers=true&ms={ms}"     # ~190 MP, ~2.5 s each
 BIG_PERMALINK = "/?input_size=32&numbers=true&granularity=row&scale=0.5"
 
@@ -49,8 +49,9 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+def tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) bytes of a process and all its descendants (from /proc): RSS counts shared pages
+    once per process, PSS shares them out, so PSS is what the tree really holds."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -60,15 +61,18 @@ def tree_rss(pid: int) -> int:
                 continue
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:])
+            rss += int(fields["Rss"].split()[0]) * 1024
+            pss += int(fields["Pss"].split()[0]) * 1024
+        except (OSError, KeyError, ValueError):
             pass
         todo += children.get(p, [])
-    return total
+    return rss, pss
 
 
 def wait_healthy(base: str, proc: subprocess.Popen) -> None:
@@ -107,13 +111,13 @@ def storm(base: str, pid: int) -> None:
 
     def sample():
         while not done.is_set():
-            rss.append(tree_rss(pid))
+            rss.append(tree_memory(pid))
             time.sleep(0.25)
 
     watchers = [threading.Thread(target=probe), threading.Thread(target=sample)]
     for w in watchers:
         w.start()
-    before = tree_rss(pid)
+    before = tree_memory(pid)
     oembed = "/oembed?url=" + quote(base + BIG_PERMALINK, safe="")
     urls = [HEAVY.format(ms=100 + i) for i in range(40)] + [oembed] * 40
     started = time.perf_counter()
@@ -124,14 +128,15 @@ def storm(base: str, pid: int) -> None:
     done.set()
     for w in watchers:
         w.join()
-    after = tree_rss(pid)
+    after = tree_memory(pid)
     counts = {code: codes.count(code) for code in sorted(set(codes))}
     p99 = statistics.quantiles(probes, n=100)[98] if len(probes) >= 2 else probes[0]
     print(f"storm: 40 heavy GIFs + 40 oEmbed in {took:.1f} s, answers {counts}")
     print(f"  /healthz every 0.5 s ({len(probes)} probes): worst {max(probes) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
           f"median {statistics.median(probes) * 1000:.1f} ms")
-    print(f"  RSS of the server's processes: {before / 2**20:.0f} MB before, peak {max(rss) / 2**20:.0f} MB, "
-          f"{after / 2**20:.0f} MB 10 s after the storm")
+    for i, name in enumerate(("RSS", "PSS")):
+        print(f"  {name} of the server's processes: {before[i] / 2**20:.0f} MB before, peak {max(r[i] for r in rss) / 2**20:.0f} MB, "
+              f"{after[i] / 2**20:.0f} MB 10 s after the storm")
 
 
 def big_post(base: str) -> None:

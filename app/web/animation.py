@@ -53,8 +53,12 @@ async def scene(request: Request) -> Response:
     return await send(request, tag, work.scene_job, spec, options, media_type="application/json", gzipped=True, tag=tag)
 
 
+FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description": "The file format.",
+                    "schema": {"type": "string", "enum": list(MEDIA_TYPES)}}
+
+
 @router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG", responses=REFUSALS,
-            openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
+            openapi_extra={"parameters": [FORMAT_PARAMETER, *params.query_parameters(OPTION_DOCS)]})
 async def animation(fmt: str, request: Request) -> Response:
     if fmt not in MEDIA_TYPES:
         raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))

@@ -36,6 +36,7 @@ class CompressText:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    pool.start()
     yield
     pool.close()
 

@@ -24,6 +24,7 @@ from concurrent.futures import TimeoutError as JobTimeout
 from app.engine import SpecError
 
 GZIP_LEVEL = 5
+RENDER_NICENESS = 10      # renders yield the CPU to the server processes, so /healthz and cached answers stay quick
 TEXT_FORMATS = ("svg",)   # stored and sent gzipped; the image formats are compressed already
 
 
@@ -45,19 +46,23 @@ class Pool:
     def __init__(self):
         server_workers = int(_env("CONVPLAY_WORKERS", 1))
         self.processes = int(_env("CONVPLAY_RENDER_PROCESSES", max(1, (os.cpu_count() or 1) // server_workers)))
-        self.queue = int(_env("CONVPLAY_RENDER_QUEUE", 4 * self.processes))
+        self.queue = int(_env("CONVPLAY_RENDER_QUEUE", 16 * self.processes))   # waiting jobs cost no thread, only memory
         self.timeout = _env("CONVPLAY_RENDER_TIMEOUT", 30)
         self.max_tasks = int(_env("CONVPLAY_RENDER_MAX_TASKS", 20))
         self.admitted = 0
         self._pool = None
         self._pending: dict[str, asyncio.Future] = {}
 
-    def _start(self):
+    def start(self) -> None:
+        """Start the processes now (at server start), so the first render does not wait for them."""
         from pebble import ProcessPool
 
-        context = multiprocessing.get_context("forkserver")   # clean children, even from a threaded server
-        context.set_forkserver_preload(["app.web.work", "app.render.encode"])
-        self._pool = ProcessPool(max_workers=self.processes, max_tasks=self.max_tasks, context=context)
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")   # clean children, even from a threaded server
+            context.set_forkserver_preload(["app.web.work", "app.render.encode"])
+            self._pool = ProcessPool(max_workers=self.processes, max_tasks=self.max_tasks, context=context,
+                                     initializer=os.nice, initargs=(RENDER_NICENESS,))
+            self._pool.schedule(os.getpid)
 
     async def run(self, key: str, job, *args):
         """The result of job(*args), shared by every caller that asks for the same key meanwhile."""
@@ -65,14 +70,13 @@ class Pool:
         if pending is None:
             if self.admitted >= self.processes + self.queue:
                 raise Busy("busy", f"the server is busy with {self.admitted} renders; retry in a few seconds", retry=2)
+            self.admitted += 1   # now, not when the task first runs: a burst must see every job it admitted
             pending = self._pending[key] = asyncio.ensure_future(self._submit(key, job, args))
         return await asyncio.shield(pending)
 
     async def _submit(self, key: str, job, args):
-        self.admitted += 1
         try:
-            if self._pool is None:
-                self._start()
+            self.start()
             future = self._pool.schedule(job, args=args, timeout=self.timeout)
             try:
                 kind, value = await asyncio.wrap_future(future)

@@ -213,7 +213,13 @@ def test_a_full_queue_answers_503_and_a_runaway_render_is_stopped(tmp_path):
         assert max(probes) < 0.5, probes
         assert second.status_code == 503 and second.json()["detail"][0]["code"] == "busy" and int(second.headers["retry-after"]) > 0
         assert first.status_code == 503 and first.json()["detail"][0]["code"] == "render_timeout" and "retry-after" in first.headers
-        assert c.get("/api/v1/animation.gif", params={"input_size": "4"}).status_code == 200   # a new process took over
+        for _ in range(20):   # a new process takes over (on a loaded machine a small render may pass 1 s too: retry)
+            after = c.get("/api/v1/animation.gif", params={"input_size": "4"})
+            if after.status_code == 200:
+                break
+            assert after.status_code == 503 and "retry-after" in after.headers
+            time.sleep(1)
+        assert after.status_code == 200
 
 
 def test_a_remembered_url_serves_the_same_answer_and_a_post_never_answers_a_get(client):
