@@ -1,8 +1,9 @@
 """Serving in production: uvicorn with uvloop and httptools, several workers, bounded connections.
 
 uvicorn times out idle keep-alive connections but not a request whose headers never
-finish (a slow-loris client holds a connection forever): HeaderTimeout closes a
-connection whose request line and headers take longer than HEADER_SECONDS.
+finish (a slow-loris client holds a connection forever), and httptools takes headers
+of any size: HeaderTimeout closes a connection whose request line and headers take
+longer than HEADER_SECONDS or pass HEADER_BYTES.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEADER_SECONDS = 10
+HEADER_BYTES = 64 * 1024
 KEEP_ALIVE_SECONDS = 5
 
 
@@ -19,9 +21,11 @@ class HeaderTimeout(HttpToolsProtocol):
     """httptools, with a deadline for each request's head (from connection or first byte to the blank line)."""
 
     _head_timer = None
+    _head_bytes = 0
 
     def _arm(self) -> None:
         self._disarm()
+        self._head_bytes = 0
         self._head_timer = self.loop.call_later(HEADER_SECONDS, self._head_too_slow)
 
     def _disarm(self) -> None:
@@ -41,6 +45,19 @@ class HeaderTimeout(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._arm()
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value))
+        super().on_header(name, value)
+
+    def _count(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > HEADER_BYTES and not self.transport.is_closing():
+            self.transport.close()
 
     def on_headers_complete(self) -> None:
         self._disarm()
