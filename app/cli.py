@@ -10,21 +10,22 @@ import argparse
 import os
 import sys
 
-from app.engine import FIELDS, SpecError, build_spec, run
+from app.engine import SpecError, build_spec, operations, registry, run
+from app.engine.query import parse_value
 
 
 def _add_spec_flags(parser: argparse.ArgumentParser) -> None:
-    from app.web.params import DOCS
-
     group = parser.add_argument_group("spec (same names and forms as the API)")
-    for name in FIELDS:
-        group.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=DOCS[name][0].replace("%", "%%"))
+    names = [op.name for op in operations()]
+    group.add_argument("--op", dest="op", metavar="OP", choices=names, help="the operation: " + ", ".join(names))
+    for name, (f, owners) in registry.fields_by_name().items():
+        scope = "" if len(owners) == len(names) else f"[{', '.join(owners)}] "
+        group.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=(scope + f.doc.en).replace("%", "%%"))
 
 
 def _spec_from(args: argparse.Namespace):
-    from app.engine.query import parse_value
-
-    raw = {name: parse_value(name, getattr(args, name)) for name in FIELDS if getattr(args, name) is not None}
+    names = ["op", *registry.fields_by_name()]
+    raw = {name: parse_value(name, getattr(args, name)) for name in names if getattr(args, name) is not None}
     return build_spec(raw)
 
 
@@ -46,19 +47,18 @@ def _trace(args) -> int:
 
 
 def _add_render_flags(parser: argparse.ArgumentParser) -> None:
-    from app.render.options import OPTION_DOCS
+    from app.render.options import OPTION_FIELDS
 
     group = parser.add_argument_group("render options (same names as the endpoint)")
-    for name, text in OPTION_DOCS.items():
-        flag = {"nargs": "?", "const": "true"} if name in ("labels", "numbers") else {}
-        group.add_argument("--" + name, dest="r_" + name, metavar="VALUE", help=text, **flag)
+    for f in OPTION_FIELDS:
+        flag = {"nargs": "?", "const": "true"} if f.kind == "bool" else {}
+        group.add_argument("--" + f.name, dest="r_" + f.name, metavar="VALUE", help=f.doc.en, **flag)
 
 
 def _options_from(args: argparse.Namespace) -> dict:
-    from app.render.options import OPTION_DOCS
-    from app.engine.query import parse_value
+    from app.render.options import OPTION_NAMES
 
-    return {name: parse_value(name, getattr(args, "r_" + name)) for name in OPTION_DOCS if getattr(args, "r_" + name) is not None}
+    return {name: parse_value(name, getattr(args, "r_" + name)) for name in OPTION_NAMES if getattr(args, "r_" + name) is not None}
 
 
 def _render(args) -> int:

@@ -36,7 +36,7 @@ def write_gallery(outdir: str | Path, fmt: str = "gif", scale: float = 1.0, labe
         path = outdir / f"{preset.slug}.{fmt}"
         path.write_bytes(render(trace, fmt, **options))
         written.append(path)
-        cards[preset.group].append(_card(path.name, preset.title, operation_line(trace.spec), trace.arithmetic["torch"], fmt))
+        cards[preset.group].append(_card(path.name, preset.title.en, operation_line(trace.spec), trace.arithmetic["torch"], fmt))
     progress(len(PRESETS), len(PRESETS), "done", started)
     (outdir / "index.html").write_text(_page(cards), encoding="utf-8")
     return written

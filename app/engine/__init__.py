@@ -3,19 +3,16 @@
     spec = build_spec({"op": "conv2d", "input_size": 5, "kernel_size": 3, "stride": 2})
     trace = run(spec)           # every step and tap, the output, the arithmetic
     trace.to_json()             # the API's JSON, as bytes
+
+Operations live in `ops/`, one module each, described by `contract.Operation`.
 """
 
 from . import registry
-from . import avg_pool2d, conv2d, conv_transpose2d, max_pool2d  # noqa: F401  (they register)
+from .contract import Field, Operation, Text
 from .errors import SpecError
 from .limits import LIMITS
-from .spec import FIELDS, Spec, build_spec
+from .spec import Spec, build_spec
 from .trace import Canvas, Trace
-
-for _module in (conv2d, conv_transpose2d, max_pool2d, avg_pool2d):
-    registry.register(_module)
-
-OPS = registry.names()
 
 
 def run(spec: Spec) -> Trace:
@@ -28,4 +25,14 @@ def trace(raw: dict) -> Trace:
     return run(build_spec(raw))
 
 
-__all__ = ["FIELDS", "LIMITS", "OPS", "Canvas", "Spec", "SpecError", "Trace", "build_spec", "run", "trace"]
+def operations() -> tuple[Operation, ...]:
+    return registry.operations()
+
+
+def describe() -> list[dict]:
+    """Every operation as data: what `GET /api/v1/ops` serves and the page is built from."""
+    return [op.describe() for op in registry.operations()]
+
+
+__all__ = ["LIMITS", "Canvas", "Field", "Operation", "Spec", "SpecError", "Text", "Trace",
+           "build_spec", "describe", "operations", "run", "trace"]

@@ -44,7 +44,8 @@ def transposed_size(axis: int, spec) -> dict:
 def reach(kinds: np.ndarray, tap_canvas: np.ndarray) -> dict:
     """Canvas rows and columns that no tap ever touches, and the trailing remainder."""
     ch, cw = kinds.shape
-    cells = np.unique(tap_canvas.ravel() % (ch * cw))
+    taps = tap_canvas.ravel()
+    cells = np.unique(taps[taps >= 0] % (ch * cw))
     rows, cols = np.zeros(ch, bool), np.zeros(cw, bool)
     rows[cells // cw] = True
     cols[cells % cw] = True
@@ -56,53 +57,36 @@ def reach(kinds: np.ndarray, tap_canvas: np.ndarray) -> dict:
     }
 
 
-def _size(pair) -> str:
+def size_text(pair) -> str:
+    """3 for (3, 3), (3, 5) otherwise: how PyTorch's repr writes a size."""
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
-def torch_line(spec) -> str:
-    """The torch.nn line that computes what is on screen (defaults left out)."""
-    args: list[str] = []
-    kw = lambda name, value, default: args.append(f"{name}={value}") if value != default else None  # noqa: E731
+def padding_text(spec) -> str | None:
+    """The padding as torch takes it; None for uneven sides (a pad module goes first)."""
     pad = spec.padding_arg
     if pad == "full":  # our word, not PyTorch's: write the numbers it stands for
-        pad = (spec.padding.top, spec.padding.left)
-    pad_text = f"'{pad}'" if isinstance(pad, str) else (_size(pad) if not isinstance(pad, Sides) else None)
-    if isinstance(pad, Sides) and pad.symmetric:
-        pad_text = _size((pad.top, pad.left))
-    if spec.op in ("conv2d", "conv_transpose2d"):
-        cls = "Conv2d" if spec.op == "conv2d" else "ConvTranspose2d"
-        args += [str(spec.in_channels), str(spec.out_channels), f"kernel_size={_size(spec.kernel_size)}"]
-        kw("stride", _size(spec.stride), "1")
-        if pad_text is not None:
-            kw("padding", pad_text, "0")
-        kw("output_padding", _size(spec.output_padding), "0")
-        if spec.op == "conv_transpose2d":
-            kw("groups", str(spec.groups), "1")
-            kw("bias", str(spec.bias is not None), "True")
-            kw("dilation", _size(spec.dilation), "1")
-        else:
-            kw("dilation", _size(spec.dilation), "1")
-            kw("groups", str(spec.groups), "1")
-            kw("bias", str(spec.bias is not None), "True")
-            if pad_text is not None:
-                kw("padding_mode", f"'{spec.padding_mode}'", "'zeros'")
-    else:
-        cls = "MaxPool2d" if spec.op == "max_pool2d" else "AvgPool2d"
-        args.append(f"kernel_size={_size(spec.kernel_size)}")
-        kw("stride", _size(spec.stride), _size(spec.kernel_size))
-        kw("padding", pad_text, "0")
-        if spec.op == "max_pool2d":
-            kw("dilation", _size(spec.dilation), "1")
-        kw("ceil_mode", str(spec.ceil_mode), "False")
-        if spec.op == "avg_pool2d":
-            kw("count_include_pad", str(spec.count_include_pad), "True")
-    line = f"nn.{cls}({', '.join(args)})"
-    if pad_text is None:  # uneven per-side padding: PyTorch pads first, with its own module
-        pad_cls = {"zeros": "ZeroPad2d", "reflect": "ReflectionPad2d", "replicate": "ReplicationPad2d", "circular": "CircularPad2d"}[spec.padding_mode]
-        p = spec.padding
-        line = f"nn.Sequential(nn.{pad_cls}(({p.left}, {p.right}, {p.top}, {p.bottom})), {line})"
-    return line
+        return size_text((spec.padding.top, spec.padding.left))
+    if isinstance(pad, str):
+        return f"'{pad}'"
+    if isinstance(pad, Sides):
+        return size_text((pad.top, pad.left)) if pad.symmetric else None
+    return size_text(pad)
+
+
+def call(cls: str, args: list[str], keywords: list[tuple[str, str | None, str]]) -> str:
+    """`nn.Cls(a, b, k=v)` with every keyword at its default left out."""
+    args = args + [f"{name}={value}" for name, value, default in keywords if value is not None and value != default]
+    return f"nn.{cls}({', '.join(args)})"
+
+
+def padded_first(spec, line: str) -> str:
+    """Uneven per-side padding: PyTorch pads first, with its own module."""
+    if padding_text(spec) is not None:
+        return line
+    pad_cls = {"zeros": "ZeroPad2d", "reflect": "ReflectionPad2d", "replicate": "ReplicationPad2d", "circular": "CircularPad2d"}[spec.padding_mode]
+    p = spec.padding
+    return f"nn.Sequential(nn.{pad_cls}(({p.left}, {p.right}, {p.top}, {p.bottom})), {line})"
 
 
 def summary(spec, sizes: list[dict], canvas, tap_canvas, macs: int) -> dict:
@@ -113,7 +97,7 @@ def summary(spec, sizes: list[dict], canvas, tap_canvas, macs: int) -> dict:
         "canvas_size": list(canvas.kinds.shape),
         "parameters": params,
         "macs": int(macs),
-        "torch": torch_line(spec),
+        "torch": spec.operation.torch_line(spec),
     }
     out.update(reach(canvas.kinds, tap_canvas))
     return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .contract import Text
 from .errors import SpecError
 from .limits import MAX_ABS_VALUE
 
@@ -20,9 +21,9 @@ Pair = tuple[int, int]
 def whole(value, param: str) -> int:
     """A whole number; integral floats (3.0) pass, booleans and text do not."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(param, "not_whole", f"must be a whole number (got {value!r})", got=value)
+        raise SpecError(param, "not_whole", got=value)
     if isinstance(value, float) and not value.is_integer():
-        raise SpecError(param, "not_whole", f"must be a whole number (got {value!r})", got=value)
+        raise SpecError(param, "not_whole", got=value)
     return int(value)
 
 
@@ -30,19 +31,34 @@ def pair(value, param: str) -> Pair:
     """PyTorch's `int or (h, w)`: one number means the same for height and width."""
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
-            raise SpecError(param, "not_pair", f"must be one number or a pair [height, width] (got {len(value)} numbers)", got=list(value))
+            raise SpecError(param, "not_pair", got=list(value), count=len(value))
         return whole(value[0], param), whole(value[1], param)
     n = whole(value, param)
     return n, n
 
 
-def in_range(values: Pair | tuple[int, ...], param: str, low: int, high: int, what: str = "") -> None:
+def real(value, param: str) -> float:
+    """A finite number, fractions allowed."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise SpecError(param, "not_number", got=value)
+    return float(value)
+
+
+def real_pair(value, param: str) -> tuple[float, float]:
+    """A number or [h, w] of numbers (fractions allowed), finite."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value, value]
+    if len(items) != 2:
+        raise SpecError(param, "not_pair", got=items, count=len(items))
+    return real(items[0], param), real(items[1], param)
+
+
+def in_range(values: Pair | tuple[int, ...], param: str, low: int, high: int, what: Text | str = "") -> None:
+    """`what` qualifies the bound in the message: " on each side"."""
     for v in values:
         if v < low:
-            rule = "at least 1" if low == 1 else f"at least {low}"
-            raise SpecError(param, "too_small", f"must be {rule}{what} (got {v})", got=v, low=low)
+            raise SpecError(param, "negative" if low == 0 else "too_small", got=v, low=low, what=what)
         if v > high:
-            raise SpecError(param, "too_large", f"must be at most {high}{what} (got {v}); this cap keeps one request from overloading the server", got=v, high=high)
+            raise SpecError(param, "too_large", got=v, high=high, what=what)
 
 
 def boolean(value, param: str) -> bool:
@@ -50,13 +66,12 @@ def boolean(value, param: str) -> bool:
         return value
     if value in (0, 1):
         return bool(value)
-    raise SpecError(param, "not_bool", f"must be true or false (got {value!r})", got=value)
+    raise SpecError(param, "not_bool", got=value)
 
 
 def choice(value, param: str, options: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in options:
-        listed = ", ".join(options)
-        raise SpecError(param, "not_choice", f"must be one of {listed} (got {value!r})", got=value, options=list(options))
+        raise SpecError(param, "not_choice", got=value, options=list(options), listed=", ".join(options))
     return value
 
 
@@ -86,21 +101,21 @@ PADDING_WORDS = ("valid", "same", "full")
 SIDE_NAMES = ("top", "bottom", "left", "right")
 
 
-def padding(value, param: str = "padding"):
-    """Return a pair, one of PADDING_WORDS, or Sides; resolution needs the kernel."""
+def padding(value, param: str = "padding", words: tuple[str, ...] = PADDING_WORDS):
+    """Return a pair, one of `words`, or Sides; resolution needs the kernel."""
     if isinstance(value, str):
-        return choice(value, param, PADDING_WORDS)
+        return choice(value, param, words)
     if isinstance(value, dict):
         unknown = sorted(set(value) - set(SIDE_NAMES))
         if unknown:
-            raise SpecError(param, "bad_sides", f"per-side padding takes top, bottom, left and right (got {unknown[0]!r})", got=unknown[0])
+            raise SpecError(param, "bad_sides", got=unknown[0])
         sides = Sides(*(whole(value.get(k, 0), param) for k in SIDE_NAMES))
         if any(v < 0 for v in (sides.top, sides.bottom, sides.left, sides.right)):
-            raise SpecError(param, "negative", "must not be negative", got=value)
+            raise SpecError(param, "negative", got=min(sides.top, sides.bottom, sides.left, sides.right))
         return sides
     p = pair(value, param)
     if min(p) < 0:
-        raise SpecError(param, "negative", f"must not be negative (got {min(p)})", got=min(p))
+        raise SpecError(param, "negative", got=min(p))
     return p
 
 
@@ -108,24 +123,27 @@ def numbers(value, param: str) -> np.ndarray:
     """A nested list of finite numbers of moderate size, as a float64 array."""
     if not (isinstance(value, np.ndarray) and value.dtype.kind in "iuf") and _has_non_number(value):
         # NumPy would read "2" as 2.0 and true as 1.0; a number field takes numbers only, like `whole`
-        raise SpecError(param, "not_numbers", "must be a nested list of numbers (no text, true/false or null)", shape="")
+        raise SpecError(param, "not_numbers", why=_NO_TEXT)
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise SpecError(param, "not_numbers", "must be a nested list of numbers, all rows the same length", shape="") from None
+        raise SpecError(param, "not_numbers", why=_RAGGED) from None
     except OverflowError:   # an integer beyond the float range
-        raise SpecError(param, "too_large_value", f"values must lie between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}", high=MAX_ABS_VALUE) from None
+        raise SpecError(param, "too_large_value", high=MAX_ABS_VALUE) from None
     if arr.ndim == 0:
-        raise SpecError(param, "not_numbers", "must be a nested list of numbers, not a single value", shape="")
+        raise SpecError(param, "not_numbers", why=_SCALAR)
     bad = ~np.isfinite(arr)
     if bad.any():
         where = [int(i) for i in np.argwhere(bad)[0]]
-        raise SpecError(param, "not_finite", f"values must be finite numbers (found {arr[bad][0]} at {where})", at=where)
+        raise SpecError(param, "not_finite", found=float(arr[bad][0]), at=where)
     if np.abs(arr).max(initial=0) > MAX_ABS_VALUE:
-        raise SpecError(param, "too_large_value", f"values must lie between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}", high=MAX_ABS_VALUE)
+        raise SpecError(param, "too_large_value", high=MAX_ABS_VALUE)
     return arr
 
 
+_NO_TEXT = Text(" (no text, true/false or null)", "（不能有文本、true/false 或 null）")
+_RAGGED = Text(", all rows the same length", "，且每行长度相同")
+_SCALAR = Text(", not a single value", "，而不是单个数")
 _PLAIN = {int, float}
 
 
@@ -147,7 +165,7 @@ def shaped(arr: np.ndarray, param: str, shapes: list[tuple[int, ...]], describe:
     """The array in the first of `shapes` (others, like [H][W] for one channel, reshape into it)."""
     if arr.shape not in shapes:
         got = "[" + "][".join(str(n) for n in arr.shape) + "]"
-        raise SpecError(param, "bad_shape", f"expected shape {describe}, got {got}", expected=describe, got=got)
+        raise SpecError(param, "bad_shape", expected=describe, got=got)
     out = arr.reshape(shapes[0])
     out.flags.writeable = False
     return out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arithmetic, canvas, rules, window
+from . import arithmetic, canvas, common, rules, window
+from .arithmetic import call, size_text
+from .contract import Text
 from .errors import SpecError
 
 
@@ -21,16 +23,30 @@ def count_taps(spec) -> int:
     return spec.in_channels * oh * ow * spec.kernel_size[0] * spec.kernel_size[1]
 
 
-def check(spec, allowed: set[str]) -> None:
-    rules.only_for(spec, allowed)
-    rules.numeric_padding(spec)
-    if spec.out_channels != spec.in_channels:
-        raise SpecError("out_channels", "pool_channels", f"pooling keeps the channel count: leave it out or set it to in_channels ({spec.in_channels})", in_channels=spec.in_channels)
+def check(spec) -> None:
     for pad, k in zip((spec.padding.top, spec.padding.left), spec.kernel_size):
         if pad > k // 2:
-            raise SpecError("padding", "pool_padding", f"pooling padding ({pad}) must be at most half the kernel size ({k} -> {k // 2})", pad=pad, kernel=k, high=k // 2)
+            raise SpecError("padding", "pool_padding", pad=pad, kernel=k, high=k // 2)
     if min(output_size(spec)) < 1:  # with ceil_mode a window may hang past the input, as in PyTorch
         rules.kernel_fits(spec, (spec.input_size[0] + spec.padding.rows, spec.input_size[1] + spec.padding.cols))
+
+
+def torch_line(spec, cls: str, before: tuple = (), after: tuple = ()) -> str:
+    """nn.MaxPool2d / nn.AvgPool2d: their own keywords go `before` or `after` ceil_mode."""
+    return call(cls, [f"kernel_size={size_text(spec.kernel_size)}"], [
+        ("stride", size_text(spec.stride), size_text(spec.kernel_size)),
+        ("padding", arithmetic.padding_text(spec), "0"),
+        *before,
+        ("ceil_mode", str(spec.ceil_mode), "False"),
+        *after,
+    ])
+
+
+FIELDS = (common.INPUT_SIZE, common.IN_CHANNELS, common.KERNEL_SIZE, common.POOL_STRIDE, common.POOL_PADDING, common.INPUT)
+MESSAGES = {
+    "pool_padding": Text("pooling padding ({pad}) must be at most half the kernel size ({kernel} -> {high})",
+                         "池化填充（{pad}）最多为卷积核大小的一半（{kernel} → {high}）"),
+}
 
 
 def gather(spec, fill: float):

@@ -45,11 +45,11 @@ def loads(key: str, text: str | bytes, constants: bool = False):
     `constants`: read NaN and Infinity (a JSON body's fields then refuse them by name)."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if depth(data) > MAX_DEPTH:
-        raise SpecError(key, "too_deep", f"nests more than {MAX_DEPTH} levels of lists or objects", high=MAX_DEPTH)
+        raise SpecError(key, "too_deep", high=MAX_DEPTH)
     try:
         return json.loads(data) if constants else json.loads(data, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise SpecError(key, "bad_json", "is not valid JSON") from None
+        raise SpecError(key, "bad_json") from None
 
 
 def depth(data: bytes) -> int:
@@ -75,6 +75,6 @@ def _looks_numeric(text: str) -> bool:
 def _number(key: str, text: str):
     text = text.strip()
     if not _looks_numeric(text):
-        raise SpecError(key, "not_whole", f"must be a number (got {text!r})", got=text)
+        raise SpecError(key, "not_number", got=text)
     value = float(text)
     return int(value) if value.is_integer() and "." not in text else value

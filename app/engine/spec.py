@@ -1,8 +1,9 @@
 """The validated, immutable description of one operation: built once, at the edge.
 
 `build_spec` reads a plain dict (a JSON body, or query parameters already turned
-into numbers and lists), applies PyTorch's defaults, checks every rule, and fills
-in default values. Nothing downstream checks or re-derives any of it.
+into numbers and lists), finds the operation, reads each of its declared fields
+(type, default, bounds: see `contract.Field`), checks the operation's rules and
+fills in default values. Nothing downstream checks or re-derives any of it.
 """
 
 from __future__ import annotations
@@ -10,43 +11,62 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 import numpy as np
 
 from . import fields, limits, registry, values
+from .common import OUT_CHANNELS
+from .contract import Field, Operation, Text
 from .errors import SpecError
 from .fields import Pair, Sides
 
-FIELDS = (
-    "op", "input_size", "in_channels", "out_channels", "groups", "kernel_size", "stride",
-    "padding", "dilation", "output_padding", "padding_mode", "ceil_mode",
-    "count_include_pad", "view", "input", "weight", "bias",
-)
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-VIEWS = ("gather", "scatter")
+# What a field means for an operation that does not take it: pooling has one
+# group, upsampling no dilation, and so on. The renderer reads these freely.
+ABSENT = MappingProxyType({
+    "groups": 1, "dilation": (1, 1), "stride": (1, 1), "output_padding": (0, 0), "padding": 0,
+    "padding_mode": "zeros", "ceil_mode": False, "count_include_pad": True, "view": "gather",
+})
+ARRAYS = ("input", "weight", "bias")
+EACH_SIDE = Text(" on each side", "（每侧）")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Spec:
     op: str
-    input_size: Pair
-    in_channels: int
+    values: MappingProxyType           # every field of the operation, parsed (pairs as tuples)
+    padding: Sides                     # the padding resolved per side (none: all zero)
     out_channels: int
-    groups: int
-    kernel_size: Pair
-    stride: Pair
-    padding: Sides
-    padding_arg: object          # the padding as the user put it: a pair, a word or Sides
-    dilation: Pair
-    output_padding: Pair
-    padding_mode: str
-    ceil_mode: bool
-    count_include_pad: bool
-    view: str
     input: np.ndarray = field(repr=False)             # [C][H][W]
-    weight: np.ndarray | None = field(repr=False)     # PyTorch layout, None for pooling
+    weight: np.ndarray | None = field(repr=False)     # PyTorch layout, None without weights
     bias: np.ndarray | None = field(repr=False)       # None: no bias term
     given: frozenset = field(default=frozenset(), repr=False)  # fields the user set
+
+    def __getattr__(self, name: str):
+        """An operation's fields read as attributes: spec.kernel_size, spec.mode."""
+        known = self.__dict__.get("values", {})
+        if name in known:
+            return known[name]
+        if name in ABSENT:
+            return ABSENT[name]
+        raise AttributeError(name)
+
+    @property
+    def operation(self) -> Operation:
+        return registry.get(self.op)
+
+    @property
+    def padding_arg(self):
+        """The padding as the user put it: a pair, a word or Sides."""
+        return self.values.get("padding", 0)
+
+    @property
+    def input_size(self) -> Pair:
+        return self.values["input_size"]
+
+    @property
+    def in_channels(self) -> int:
+        return self.values["in_channels"]
 
     @property
     def effective_kernel(self) -> Pair:
@@ -55,19 +75,10 @@ class Spec:
 
     def canonical(self) -> dict:
         """Every field in one spelling, so equal specs give equal keys."""
-        pad = self.padding_arg
-        if isinstance(pad, Sides):
-            pad = {"top": pad.top, "bottom": pad.bottom, "left": pad.left, "right": pad.right}
-        out = {
-            "op": self.op, "input_size": list(self.input_size), "in_channels": self.in_channels,
-            "out_channels": self.out_channels, "groups": self.groups,
-            "kernel_size": list(self.kernel_size), "stride": list(self.stride),
-            "padding": pad if isinstance(pad, (str, dict)) else list(pad),
-            "dilation": list(self.dilation), "output_padding": list(self.output_padding),
-            "padding_mode": self.padding_mode, "ceil_mode": self.ceil_mode,
-            "count_include_pad": self.count_include_pad, "view": self.view,
-        }
-        for name in ("input", "weight", "bias"):
+        out = {"op": self.op}
+        for name, value in self.values.items():
+            out[name] = _plain(value)
+        for name in ARRAYS:
             if name in self.given:
                 out[name] = getattr(self, name).tolist()
         return out
@@ -78,78 +89,137 @@ class Spec:
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _plain(value):
+    if isinstance(value, Sides):
+        return {"top": value.top, "bottom": value.bottom, "left": value.left, "right": value.right}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 def build_spec(raw: dict) -> Spec:
     """Turn user input into a Spec, or raise SpecError naming the field and rule."""
     if not isinstance(raw, dict):
-        raise SpecError("body", "not_object", "must be a JSON object with the spec fields")
-    unknown = sorted(set(raw) - set(FIELDS))
-    if unknown:
-        raise SpecError(unknown[0], "unknown_field", f"is not a spec field; the fields are {', '.join(FIELDS)}", fields=list(FIELDS))
-    given = {k for k, v in raw.items() if v is not None}
-    get = lambda name, default=None: raw[name] if name in given else default  # noqa: E731
+        raise SpecError("body", "not_object")
+    name = raw.get("op")
+    op = registry.get(fields.choice("conv2d" if name is None else name, "op", registry.names()))
+    given = {k for k, v in raw.items() if v is not None and k != "op"}
+    _refuse_foreign(op, raw, given)
 
-    op_name = fields.choice(get("op", "conv2d"), "op", registry.names())
-    op = registry.get(op_name)
-    pooling = op.POOLING
+    arrays = {name: fields.numbers(raw[name], name) for name in ARRAYS if name in given}
+    if "input" in arrays and arrays["input"].ndim not in (2, 3):
+        raise SpecError("input", "bad_nesting", got=str(arrays["input"].ndim))
+    inferred = _inferred_from_arrays(op, raw, given, arrays)
 
-    # Shapes may come from the arrays themselves, so read those first.
-    arrays = {name: fields.numbers(raw[name], name) for name in ("input", "weight", "bias") if name in given}
-    in_arr = arrays["input"].shape if "input" in arrays else None
-    if in_arr is not None and len(in_arr) not in (2, 3):
-        raise SpecError("input", "bad_shape", f"expected [H][W] or [C][H][W], got {len(in_arr)} levels of nesting", expected="[H][W] or [C][H][W]", got=str(len(in_arr)))
-    c_from_input = in_arr[0] if in_arr is not None and len(in_arr) == 3 else None
-    hw_from_input = tuple(in_arr[-2:]) if in_arr is not None else None
+    parsed: dict = {}
+    for f in op.fields:
+        if f.kind == "array":
+            continue
+        if f.name in given:
+            parsed[f.name] = read(f, raw[f.name], op.name)
+        elif f.default_from is not None and f.name not in inferred:
+            parsed[f.name] = parsed[f.default_from]
+        else:
+            default = inferred.get(f.name, f.default)
+            parsed[f.name] = None if default is None else read(f, default, op.name)
+    if "out_channels" in raw and raw["out_channels"] is not None and op.field("out_channels") is None:
+        # an operation without out_channels keeps the channel count: only that number passes
+        if read(OUT_CHANNELS, raw["out_channels"], op.name) != parsed["in_channels"]:
+            raise SpecError("out_channels", "keeps_channels", op=op.name, in_channels=parsed["in_channels"])
+    for a, b in op.mutually_exclusive:
+        if a in given and b in given:
+            raise SpecError(b, "one_of", first=a, second=b)
 
-    input_size = fields.pair(get("input_size", hw_from_input or 5), "input_size")
-    fields.in_range(input_size, "input_size", 1, limits.MAX_SIDE)
-    in_channels = fields.whole(get("in_channels", c_from_input or 1), "in_channels")
-    fields.in_range((in_channels,), "in_channels", 1, limits.MAX_CHANNELS)
+    sides = Sides(0, 0, 0, 0)
+    if "padding" in parsed:
+        sides = resolve_padding(parsed["padding"], parsed.get("kernel_size", (1, 1)), parsed.get("dilation", (1, 1)))
+        fields.in_range((sides.top, sides.bottom, sides.left, sides.right), "padding", 0, limits.MAX_PADDING, EACH_SIDE)
 
-    w_shape = arrays["weight"].shape if "weight" in arrays else None
-    kernel_default = tuple(w_shape[-2:]) if w_shape and len(w_shape) >= 2 else 3
-    kernel_size = fields.pair(get("kernel_size", kernel_default), "kernel_size")
-    fields.in_range(kernel_size, "kernel_size", 1, limits.MAX_KERNEL)
-
-    if pooling:
-        out_default = in_channels
-    elif w_shape is not None and len(w_shape) == 4:
-        out_default = w_shape[0] if op_name == "conv2d" else w_shape[1] * fields.whole(get("groups", 1), "groups")
-    else:
-        out_default = in_channels
-    out_channels = fields.whole(get("out_channels", out_default), "out_channels")
-    fields.in_range((out_channels,), "out_channels", 1, limits.MAX_CHANNELS)
-    groups = fields.whole(get("groups", 1), "groups")
-    fields.in_range((groups,), "groups", 1, limits.MAX_CHANNELS)
-
-    stride = fields.pair(get("stride", kernel_size if pooling else 1), "stride")
-    fields.in_range(stride, "stride", 1, limits.MAX_STRIDE)
-    dilation = fields.pair(get("dilation", 1), "dilation")
-    fields.in_range(dilation, "dilation", 1, limits.MAX_DILATION)
-    output_padding = fields.pair(get("output_padding", 0), "output_padding")
-    if min(output_padding) < 0:
-        raise SpecError("output_padding", "negative", f"must not be negative (got {min(output_padding)})", got=min(output_padding))
-
-    padding_arg = fields.padding(get("padding", 0))
-    sides = resolve_padding(padding_arg, kernel_size, dilation)
-    fields.in_range((sides.top, sides.bottom, sides.left, sides.right), "padding", 0, limits.MAX_PADDING, " on each side")
-
-    spec = Spec(
-        op=op_name, input_size=input_size, in_channels=in_channels, out_channels=out_channels,
-        groups=groups, kernel_size=kernel_size, stride=stride, padding=sides, padding_arg=padding_arg,
-        dilation=dilation, output_padding=output_padding,
-        padding_mode=fields.choice(get("padding_mode", "zeros"), "padding_mode", PADDING_MODES),
-        ceil_mode=fields.boolean(get("ceil_mode", False), "ceil_mode"),
-        count_include_pad=fields.boolean(get("count_include_pad", True), "count_include_pad"),
-        view=fields.choice(get("view", "gather"), "view", VIEWS),
-        input=None, weight=None, bias=None, given=frozenset(given),
-    )
-    if not pooling and (in_channels % groups or out_channels % groups):
-        raise SpecError("groups", "groups_divide", f"must divide both in_channels ({in_channels}) and out_channels ({out_channels}); got {groups}", groups=groups, in_channels=in_channels, out_channels=out_channels)
+    spec = Spec(op=op.name, values=MappingProxyType(parsed), padding=sides,
+                out_channels=parsed.get("out_channels", parsed["in_channels"]),
+                input=None, weight=None, bias=None, given=frozenset(given))
     op.check(spec)
     n = op.count_taps(spec)
     if n > limits.MAX_TAPS:
-        raise SpecError("input_size", "too_many_taps", f"this trace would have {n:,} taps, more than the {limits.MAX_TAPS:,} allowed; use a smaller input, kernel or fewer channels", taps=n, high=limits.MAX_TAPS)
+        raise SpecError("input_size", "too_many_taps", taps=n, high=limits.MAX_TAPS)
     return _with_values(spec, arrays, op)
+
+
+def read(f: Field, value, op_name: str):
+    """One field's value, typed and within its bounds (`op_name` for the messages)."""
+    if value is None and f.optional:
+        return None
+    if f.kind == "int":
+        out = fields.whole(value, f.name)
+        bounded = (out,)
+    elif f.kind == "pair":
+        out = bounded = fields.pair(value, f.name)
+    elif f.kind == "real":
+        out = fields.real(value, f.name)
+        bounded = (out,)
+    elif f.kind == "reals":
+        out = bounded = fields.real_pair(value, f.name)
+    elif f.kind == "bool":
+        return fields.boolean(value, f.name)
+    elif f.kind == "choice":
+        return fields.choice(value, f.name, tuple(c.value for c in f.choices))
+    elif f.kind == "padding":
+        if (isinstance(value, str) and not f.words) or (isinstance(value, dict) and not f.sides):
+            raise SpecError(f.name, "numeric_padding", op=op_name)
+        return fields.padding(value, f.name, f.words)
+    else:
+        raise AssertionError(f"arrays are read by build_spec, not {f.name}")
+    low = f.low if f.low is not None else -np.inf
+    high = f.high if f.high is not None else np.inf
+    fields.in_range(bounded, f.name, low, high)
+    return out
+
+
+def _refuse_foreign(op: Operation, raw: dict, given: set) -> None:
+    """A field of another operation passes only at what it means there by default.
+
+    So `ceil_mode=false` on a convolution is harmless, `ceil_mode=true` is refused
+    with the operations that do have it named; a name no operation has is refused.
+    """
+    own = set(op.field_names)
+    for name in sorted(given - own):
+        owners = [o for o in registry.operations() if name in o.field_names]
+        if not owners:
+            listed = ", ".join(("op",) + op.field_names)
+            raise SpecError(name, "unknown_field", op=op.name, listed=listed, fields=["op", *op.field_names])
+        theirs = owners[0].field(name)
+        if theirs.kind == "array":
+            value, neutral = True, False     # an array always means something
+        else:
+            value = read(theirs, raw[name], owners[0].name)
+            neutral = ABSENT.get(name, theirs.default)
+            neutral = None if neutral is None else read(theirs, neutral, owners[0].name)
+        if name == "out_channels":   # checked against in_channels once that is known
+            given.discard(name)
+            continue
+        if value != neutral:
+            names = [o.name for o in owners]
+            listed = Text(names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1], "、".join(names))
+            raise SpecError(name, "not_for_op", op=op.name, owners=listed, have="has" if len(names) == 1 else "have")
+        given.discard(name)
+
+
+def _inferred_from_arrays(op: Operation, raw: dict, given: set, arrays: dict) -> dict:
+    """Defaults that the user's arrays imply: sizes and channels from their shapes."""
+    out = {}
+    if "input" in arrays:
+        shape = arrays["input"].shape
+        out["input_size"] = list(shape[-2:])
+        if len(shape) == 3:
+            out["in_channels"] = shape[0]
+    if "weight" in arrays and op.weighted:
+        shape = arrays["weight"].shape
+        if len(shape) >= 2:
+            out["kernel_size"] = list(shape[-2:])
+        if len(shape) == 4 and op.out_channels_from_weight is not None:
+            groups = fields.whole(raw["groups"], "groups") if "groups" in given else 1
+            out["out_channels"] = op.out_channels_from_weight(shape, groups)
+    return {k: v for k, v in out.items() if op.field(k) is not None}
 
 
 def resolve_padding(arg, kernel_size: Pair, dilation: Pair) -> Sides:
@@ -171,7 +241,7 @@ def _dims(shape: tuple[int, ...]) -> str:
     return "[" + "][".join(str(n) for n in shape) + "]"
 
 
-def _with_values(spec: Spec, arrays: dict, op) -> Spec:
+def _with_values(spec: Spec, arrays: dict, op: Operation) -> Spec:
     """Check the user's arrays against the spec's shapes, or make the default ones."""
     c, (h, w) = spec.in_channels, spec.input_size
     if "input" in arrays:
@@ -180,18 +250,13 @@ def _with_values(spec: Spec, arrays: dict, op) -> Spec:
     else:
         inp = values.default_input((c, h, w))
     weight = bias = None
-    if not op.POOLING:
+    if op.weighted:
         wshape = op.weight_shape(spec)
         if "weight" in arrays:
             shapes = [wshape] + ([wshape[2:]] if wshape[:2] == (1, 1) else [])
-            layout = "[out, in/groups, kh, kw]" if spec.op == "conv2d" else "[in, out/groups, kh, kw]"
-            weight = fields.shaped(arrays["weight"], "weight", shapes, f"{_dims(wshape)} {layout}")
+            weight = fields.shaped(arrays["weight"], "weight", shapes, f"{_dims(wshape)} {op.weight_layout}")
         else:
             weight = values.default_weight(wshape)
         if "bias" in arrays:
             bias = fields.shaped(arrays["bias"], "bias", [(spec.out_channels,)], f"[{spec.out_channels}] (one per output channel)")
-    else:
-        for name in ("weight", "bias"):
-            if name in arrays:
-                raise SpecError(name, "not_for_op", f"{spec.op} has no {name}", op=spec.op)
     return replace(spec, input=inp, weight=weight, bias=bias)

@@ -47,13 +47,33 @@ class Trace:
     step_index: np.ndarray         # [S] flat output index (gather) or input index (scatter)
     step_value: np.ndarray         # [S]
     tap_tensor: np.ndarray         # [S][T] flat input index (gather) / output index (scatter), -1 = null
-    tap_canvas: np.ndarray         # [S][T] flat canvas index over [C][CH][CW]
+    tap_canvas: np.ndarray         # [S][T] flat canvas index over [C][CH][CW]; -1: no tap (windows of
+                                   #   varying size fill their row from the left, the rest is -1)
     tap_weight: np.ndarray | None  # [S][T] flat weight index, None for pooling
     tap_product: np.ndarray        # [S][T] NaN = null (ignored by the reduction)
     arithmetic: dict
+    tap_coefficient: np.ndarray | None = None  # [S][T] interpolation coefficient (product = value x coefficient)
     winner: np.ndarray | None = None   # [S] tap position of the maximum (max pooling)
     divisor: np.ndarray | None = None  # [S] cells averaged (avg pooling)
     _json: list = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def ragged(self) -> bool:
+        """Whether some steps read fewer taps than others (their rows end in -1)."""
+        return bool((self.tap_canvas < 0).any())
+
+    def taps_of(self, s: int) -> np.ndarray:
+        """Positions of step s's real taps in its row."""
+        return np.flatnonzero(self.tap_canvas[s] >= 0)
+
+    def factors(self, s: int) -> np.ndarray | None:
+        """What step s multiplies each real tap by: its weight or its coefficient (None: nothing)."""
+        real = self.taps_of(s)
+        if self.tap_coefficient is not None:
+            return self.tap_coefficient[s, real]
+        if self.tap_weight is not None:
+            return self.spec.weight.ravel()[self.tap_weight[s, real]]
+        return None
 
     @property
     def steps(self) -> int:
@@ -161,6 +181,8 @@ def _steps(t: Trace) -> str:
         "weight_index": _index_table(tuple(spec.weight.shape))[t.tap_weight.ravel()] if t.tap_weight is not None else ["null"] * (S * T),
         "product": _numbers(t.tap_product),
     }
+    if t.tap_coefficient is not None:
+        tap_cols["coefficient"] = _numbers(t.tap_coefficient)
     tap_tmpl = "{" + ",".join(f'"{k}":%s' for k in tap_cols) + "%s}"
     winner = np.full((S, T), "", dtype=object)
     if t.winner is not None:
@@ -178,4 +200,13 @@ def _steps(t: Trace) -> str:
         table[:, j] = col
     for j, col in enumerate(tap_cols.values()):
         table[:, len(step_cols) + j::len(tap_cols)] = np.asarray(col, dtype=object).reshape(S, T)
-    return ",".join([step_tmpl] * S) % tuple(table.ravel().tolist())
+    if not t.ragged:
+        return ",".join([step_tmpl] * S) % tuple(table.ravel().tolist())
+    # windows of varying size: each step's template has as many taps as it reads
+    counts = (t.tap_canvas >= 0).sum(axis=1)
+    head = "{" + "".join(f'"{k}":%s,' for k in step_cols) + '"taps":['
+    width = len(step_cols) + int(counts.max(initial=0)) * len(tap_cols)
+    return ",".join(
+        (head + ",".join([tap_tmpl] * n) + "]}") % tuple(row[:len(step_cols) + n * len(tap_cols)])
+        for row, n in zip(table[:, :width].tolist(), counts.tolist())
+    )

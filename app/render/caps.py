@@ -57,6 +57,4 @@ def check_cost(scene: dict, fmt: str) -> None:
     """One request may not ask for more than MAX_RENDER_SECONDS of encoding (the GIF of anything allowed fits)."""
     seconds = render_seconds(scene, fmt)
     if seconds > MAX_RENDER_SECONDS:
-        raise SpecError("format", "too_costly", f"this {fmt.upper()} would take about {seconds:.0f} s to encode, more than the "
-                        f"{MAX_RENDER_SECONDS:g} s one request may use; download the GIF, or use granularity=row or a smaller scale",
-                        seconds=round(seconds), high=MAX_RENDER_SECONDS, fmt=fmt.upper())
+        raise SpecError("format", "too_costly", seconds=round(seconds), high=MAX_RENDER_SECONDS, fmt=fmt.upper())

@@ -6,11 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from app.engine import SpecError
-from app.engine import fields
+from app.engine.contract import Choice, Field, Text
 
-LAYOUTS = ("slanted", "flat")
-PALETTES = ("solarized", "colorblind")
-GRANULARITIES = ("step", "row")
 FORMATS = ("gif", "webp", "mp4", "png", "svg")
 
 MAX_SCALE = 4.0
@@ -38,43 +35,43 @@ class RenderOptions:
         return dataclasses.asdict(self)
 
 
-OPTION_NAMES = tuple(RenderOptions.__dataclass_fields__)
-OPTION_DOCS = {
-    "labels": "Draw labels (input/output sizes, the operation). Default true.",
-    "numbers": "Numbers mode: values in cells, weights as subscripts, the running sum. Default false.",
-    "layout": "slanted (the reference look) or flat.",
-    "palette": "solarized (the reference colours) or colorblind (Okabe-Ito).",
-    "scale": "Cell size; 1 = the reference's 29.5 px cells. 0.25 to 4.",
-    "ms": "Milliseconds per frame (20 to 10000). Default 1000.",
-    "granularity": "step (one frame per output cell) or row (one per output row), for large grids.",
-    "frame": "PNG / SVG only: which frame to draw (default 0).",
-}
-assert tuple(OPTION_DOCS) == OPTION_NAMES
+def _choice(value: str, en: str, zh: str) -> Choice:
+    return Choice(value, Text(en, zh))
+
+
+# The options as fields: the form, OpenAPI, the CLI flags and their parsing come from here.
+OPTION_FIELDS = (
+    Field("labels", "bool", Text("Labels", "标注"), Text("Draw labels (input/output sizes, the operation). Default true.",
+          "绘制标注（输入/输出尺寸与运算）。默认 true。"), default=True),
+    Field("numbers", "bool", Text("Numbers", "显示数值"), Text("Numbers mode: values in cells, weights as subscripts, the running sum. Default false.",
+          "数值模式：单元格内显示数值，权重以下标显示，并给出累加过程。默认 false。"), default=False),
+    Field("layout", "choice", Text("Layout", "布局"), Text("slanted (the reference look) or flat.", "slanted（参考动画的倾斜视图）或 flat（平面）。"),
+          default="slanted", choices=(_choice("slanted", "slanted", "倾斜视图"), _choice("flat", "flat", "平面视图"))),
+    Field("palette", "choice", Text("Colours", "配色"), Text("solarized (the reference colours) or colorblind (Okabe-Ito).",
+          "solarized（参考动画的配色）或 colorblind（Okabe-Ito 色盲友好配色）。"),
+          default="solarized", choices=(_choice("solarized", "Solarized", "Solarized"), _choice("colorblind", "colour-blind safe", "色盲友好"))),
+    Field("scale", "real", Text("Scale", "缩放"), Text("Cell size; 1 = the reference's 29.5 px cells. 0.25 to 4.",
+          "单元格大小；1 为参考动画的 29.5 像素。0.25 到 4。"), default=1.0, low=MIN_SCALE, high=MAX_SCALE),
+    Field("ms", "int", Text("Milliseconds per frame", "每帧毫秒数"), Text("Milliseconds per frame (20 to 10000). Default 1000.",
+          "每帧的毫秒数（20 到 10000）。默认 1000。"), default=1000, low=20, high=10_000),
+    Field("granularity", "choice", Text("Frames", "帧"), Text("step (one frame per output cell) or row (one per output row), for large grids.",
+          "step（每个输出单元一帧）或 row（每行一帧），适合大网格。"),
+          default="step", choices=(_choice("step", "every step", "每一步"), _choice("row", "every row", "每一行"))),
+    Field("frame", "int", Text("Frame", "帧序号"), Text("PNG / SVG only: which frame to draw (default 0).", "仅 PNG / SVG：绘制哪一帧（默认 0）。"),
+          optional=True, low=0),
+)
+OPTION_NAMES = tuple(f.name for f in OPTION_FIELDS)
+OPTION_DOCS = {f.name: f.doc.en for f in OPTION_FIELDS}
+assert OPTION_NAMES == tuple(RenderOptions.__dataclass_fields__)
+LAYOUTS, PALETTES, GRANULARITIES = (tuple(c.value for c in f.choices) for f in OPTION_FIELDS if f.kind == "choice")
 
 
 def build_options(raw: dict) -> RenderOptions:
     """Read render options from plain values (JSON or parsed query strings)."""
+    from app.engine.spec import read
+
     unknown = sorted(set(raw) - set(OPTION_NAMES))
     if unknown:
-        raise SpecError(unknown[0], "unknown_field", f"is not a render option; the options are {', '.join(OPTION_NAMES)}", fields=list(OPTION_NAMES))
-    get = raw.get
-    scale = get("scale", 1.0)
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not MIN_SCALE <= scale <= MAX_SCALE:
-        raise SpecError("scale", "bad_scale", f"must be a number from {MIN_SCALE} to {MAX_SCALE} (1 = the reference cell size); got {scale!r}", low=MIN_SCALE, high=MAX_SCALE, got=scale)
-    ms = fields.whole(get("ms", 1000), "ms")
-    fields.in_range((ms,), "ms", 20, 10_000, " milliseconds per frame")
-    frame = get("frame")
-    if frame is not None:
-        frame = fields.whole(frame, "frame")
-        if frame < 0:
-            raise SpecError("frame", "too_small", f"must be at least 0 (got {frame})", got=frame, low=0)
-    return RenderOptions(
-        labels=fields.boolean(get("labels", True), "labels"),
-        numbers=fields.boolean(get("numbers", False), "numbers"),
-        layout=fields.choice(get("layout", "slanted"), "layout", LAYOUTS),
-        palette=fields.choice(get("palette", "solarized"), "palette", PALETTES),
-        scale=float(scale),
-        ms=ms,
-        granularity=fields.choice(get("granularity", "step"), "granularity", GRANULARITIES),
-        frame=frame,
-    )
+        raise SpecError(unknown[0], "unknown_field", op="the renderer", listed=", ".join(OPTION_NAMES), fields=list(OPTION_NAMES))
+    values = {f.name: read(f, raw[f.name] if raw.get(f.name) is not None else f.default, "render") for f in OPTION_FIELDS}
+    return RenderOptions(**values)

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
-from app.engine import Trace
+from app.engine import Trace, naming
 from app.engine.trace import number
 
 from . import layout as lay
@@ -225,7 +225,7 @@ class _Builder:
             above = f"output {oh}×{ow}" + (f" (cropped from {th}×{tw})" if (th, tw) != (oh, ow) else "") + ch(tc)
         else:
             kinds = t.canvas.kinds
-            if spec.op == "conv_transpose2d":
+            if "output_padding" in spec.values:   # the transposed gather view: zeros inserted, then padded
                 grown = "zeros inserted and padded"
             elif (kinds == "x").any():
                 grown = "padded" if spec.padding.rows + spec.padding.cols else ""
@@ -261,7 +261,7 @@ class _Builder:
         frames = []
         for s in self.frames_steps:
             items = []
-            taps = t.tap_canvas[s]
+            taps = t.tap_canvas[s, t.taps_of(s)]
             tc, rest = np.divmod(taps, ch * cw)
             ty, tx = np.divmod(rest, cw)
             step_c, step_rest = divmod(int(t.step_index[s]), self.t.step_shape[1] * self.t.step_shape[2])
@@ -356,9 +356,9 @@ class _Builder:
         value = self.style("value_strong", fill="#ffffff" if self.o.palette == "solarized" else "#000000", font=FONT["value"], anchor="mm", bold=True)
         plain = self.style("value", fill=p.text, font=FONT["value"], anchor="mm")
         read, write = (self.layout.top, self.layout.bottom) if self.scatter else (self.layout.bottom, self.layout.top)
-        if t.tap_weight is not None:
-            wv = t.spec.weight.ravel()[t.tap_weight[s]]
-            for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv.tolist()):
+        factors = t.factors(s)
+        if factors is not None:
+            for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), factors.tolist()):
                 sl = read[c]
                 corner = sl.cell(y, x)
                 # bottom-right corner area of the cell, pulled a little inside
@@ -463,36 +463,15 @@ def _runs(ranks) -> list[tuple[int, int, int]]:
 
 
 def operation_line(spec) -> str:
-    """conv2d k=3 s=2 p=1 (only what differs from 1 / 0 after the kernel)."""
-    def pair(v):
-        return str(v[0]) if v[0] == v[1] else f"{v[0]}×{v[1]}"
-    parts = [spec.op, f"k={pair(spec.kernel_size)}", f"s={pair(spec.stride)}"]
-    pad = spec.padding_arg
-    if isinstance(pad, str):
-        parts.append(f"p={pad}")
-    elif hasattr(pad, "top"):
-        parts.append(f"p=({pad.top},{pad.bottom},{pad.left},{pad.right})")
-    else:
-        parts.append(f"p={pair(pad)}")
-    if spec.dilation != (1, 1):
-        parts.append(f"d={pair(spec.dilation)}")
-    if spec.output_padding != (0, 0):
-        parts.append(f"op={pair(spec.output_padding)}")
-    if spec.groups > 1:
-        parts.append(f"groups={spec.groups}")
-    if spec.padding_mode != "zeros":
-        parts.append(spec.padding_mode)
-    if spec.ceil_mode:
-        parts.append("ceil")
-    if spec.view == "scatter":
-        parts.append("(scatter view)")
-    return " ".join(parts)
+    """conv2d k=3 s=2 p=1 (only what differs from the defaults after the kernel)."""
+    return naming.title(spec)
 
 
 def running_sum(t: Trace, s: int, limit: int = 12) -> str:
     """The arithmetic of step s with its numbers: 3×0 + 3×1 + … = 12."""
     spec = t.spec
-    products = t.tap_product[s]
+    real = t.taps_of(s)
+    products = t.tap_product[s, real]
     if t.reduction == "scatter":
         c, rest = divmod(int(t.step_index[s]), spec.input_size[0] * spec.input_size[1])
         y, x = divmod(rest, spec.input_size[1])
@@ -503,9 +482,8 @@ def running_sum(t: Trace, s: int, limit: int = 12) -> str:
     if t.reduction == "mean":
         vals = [_fmt(v) for v in products.tolist() if v == v]
         return "(" + " + ".join(_clip(vals, limit)) + f") / {int(t.divisor[s])} = {_fmt(t.step_value[s])}"
-    weights = spec.weight.ravel()[t.tap_weight[s]]
-    inputs = t.canvas.values.ravel()[t.tap_canvas[s]]
-    terms = [f"{_fmt(a)}×{_fmt(b)}" for a, b in zip(inputs.tolist(), weights.tolist())]
+    inputs = t.canvas.values.ravel()[t.tap_canvas[s, real]]
+    terms = [f"{_fmt(a)}×{_fmt(b)}" for a, b in zip(inputs.tolist(), t.factors(s).tolist())]
     text = " + ".join(_clip(terms, limit))
     if spec.bias is not None:
         oc = int(t.step_index[s]) // (t.output.shape[1] * t.output.shape[2])

@@ -11,8 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.engine import LIMITS, OPS, build_spec
+from app.engine import LIMITS, build_spec, describe, operations
 from app.engine.query import MAX_DEPTH, loads
+from app.render import MEDIA_TYPES
+from app.render.options import OPTION_FIELDS
 from app.render import options as render_options
 
 from . import params, work
@@ -30,12 +32,16 @@ output `o` and cropped `c`), every step with its taps (`input_index`, `canvas_in
 `weight_index`, `product`) and value, and the `arithmetic` with your numbers.
 """
 
-EXAMPLES = {
-    "padding_strides": {"summary": "conv2d, 5x5, k3 s2 p1", "value": {"op": "conv2d", "input_size": 5, "kernel_size": 3, "stride": 2, "padding": 1}},
-    "transposed": {"summary": "conv_transpose2d with output_padding", "value": {"op": "conv_transpose2d", "input_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1}},
-    "depthwise": {"summary": "depthwise conv2d", "value": {"op": "conv2d", "input_size": 6, "in_channels": 3, "out_channels": 3, "groups": 3}},
-    "max_pool": {"summary": "max pooling with the paper's numbers", "value": {"op": "max_pool2d", "kernel_size": 3, "stride": 1}},
-}
+def _examples() -> dict:
+    """OpenAPI body examples: each operation's first preset."""
+    out = {}
+    for op in operations():
+        if op.presets:
+            p = op.presets[0]
+            out[p.slug] = {"summary": f"{op.name}: {p.title.en}", "value": p.spec}
+    return out
+
+
 BODY_REFUSALS = {**REFUSALS, 413: {"description": f"The body is larger than {MAX_BODY_BYTES:,} bytes (`/api/v1/limits`: `max_body_bytes`)."}}
 
 
@@ -54,7 +60,26 @@ async def limits() -> dict:
     render = {"max_frames": render_options.MAX_FRAMES, "max_frame_pixels": render_options.MAX_FRAME_PIXELS,
               "max_total_pixels": render_options.MAX_TOTAL_PIXELS, "max_webp_pixels": render_options.MAX_WEBP_PIXELS,
               "max_render_seconds": render_options.MAX_RENDER_SECONDS}
-    return {"ops": list(OPS), **LIMITS, "max_body_bytes": MAX_BODY_BYTES, "max_json_depth": MAX_DEPTH, "render": render}
+    return {"ops": [op.name for op in operations()], **LIMITS, "max_body_bytes": MAX_BODY_BYTES, "max_json_depth": MAX_DEPTH, "render": render}
+
+
+@router.get("/api/v1/ops", tags=["meta"], summary="Every operation, its fields, the render options and the formats")
+def ops() -> dict:
+    """What the playground's form and the CLI's flags are built from.
+
+    Each operation: its name and label (English and 简体中文), the torch module it
+    mirrors, its weight layout, its output-size formula, and its fields (kind,
+    default or the field it defaults to, bounds, choices, docs).
+    """
+    return ops_description()
+
+
+def ops_description() -> dict:
+    return {
+        "ops": describe(),
+        "render": [f.describe() for f in OPTION_FIELDS],
+        "formats": [{"name": name, "media_type": media} for name, media in MEDIA_TYPES.items()],
+    }
 
 
 def _spec_from_query(items):
@@ -75,7 +100,7 @@ def _spec_from_body(data: bytes):
 
 
 @router.post("/api/v1/trace", tags=["trace"], summary="Trace (JSON body)", description=TRACE_DOC, responses=BODY_REFUSALS,
-             openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": EXAMPLES}}}})
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": _examples()}}}})
 async def trace_post(request: Request) -> Response:
     spec = await run_in_threadpool(_spec_from_body, await request.body())
     return await _trace(request, spec)

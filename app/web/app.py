@@ -9,17 +9,18 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.engine import operations
 
-from . import animation, api, errors, pages
+from . import animation, api, errors, pages, views
 from .answers import FastAnswers
 from .edge import Edge
 from .work import pool
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
-`GET` or `POST /api/v1/trace` runs conv2d, conv_transpose2d, max_pool2d or avg_pool2d
-and returns each step with its taps. Invalid settings answer 422 with a message that
-names the parameter and the rule.
+`GET` or `POST /api/v1/trace` runs one operation ({ops}) and returns each step
+with its taps; `GET /api/v1/ops` describes every operation and its fields. Invalid
+settings answer 422 with a message that names the parameter and the rule.
 """
 
 
@@ -42,13 +43,15 @@ async def lifespan(app: FastAPI):
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION, exception_handlers=errors.HANDLERS, lifespan=lifespan)
+    app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION.format(ops=", ".join(op.name for op in operations())),
+                  exception_handlers=errors.HANDLERS, lifespan=lifespan)
     app.router.redirect_slashes = False   # its redirects would name the Host header
     app.add_middleware(CompressText)
     app.add_middleware(FastAnswers)
     app.add_middleware(Edge)
     app.include_router(api.router)
     app.include_router(animation.router)
+    app.include_router(views.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(pages.ROOT / "static")), name="static")
     return app

@@ -13,7 +13,7 @@ import json
 import logging
 import uuid
 
-from .i18n import ZH_ERRORS
+from app.engine import SpecError
 
 MAX_BODY_BYTES = 1 * 2**20   # a 64x64x8 input with weights as JSON is well under this
 
@@ -58,8 +58,7 @@ def _language(scope) -> str:
 
 
 def too_large(scope) -> dict:
-    english = f"body: the request body is more than the {MAX_BODY_BYTES:,} bytes allowed"
-    msg = "body：" + ZH_ERRORS["body_too_large"].format(high=MAX_BODY_BYTES) if _language(scope) == "zh" else english
+    msg = SpecError("body", "body_too_large", high=MAX_BODY_BYTES).text(_language(scope))
     return {"detail": [{"loc": ["body"], "param": "body", "code": "body_too_large", "msg": msg}]}
 
 

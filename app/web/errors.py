@@ -3,7 +3,7 @@
 Engine errors (SpecError) and FastAPI's own request validation both end up in
 the same shape, so the browser can put the message next to the right control:
     {"detail": [{"loc": [...], "param": "stride", "code": "...", "msg": "stride: ..."}]}
-A full render queue is the same shape with 503 and Retry-After.
+A full render queue or a render past its time limit is the same shape with 503 and Retry-After.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from . import i18n
 from .work import Busy
 
 
-def problem(request: Request, param: str, code: str, message: str, args: dict | None = None, where: str = "query",
-            status: int = 422, headers: dict | None = None) -> Response:
-    lang = i18n.language(request)
-    detail = {"loc": [where, param], "param": param, "code": code, "msg": i18n.error_message(lang, param, code, message, args or {})}
+def problem(request: Request, error: SpecError, where: str = "query", status: int = 422, headers: dict | None = None) -> Response:
+    detail = {"loc": [where, error.param], "param": error.param, "code": error.code, "msg": error.text(i18n.language(request))}
     try:
         data = json.dumps({"detail": [detail]}, ensure_ascii=False).encode()
     except UnicodeEncodeError:   # a lone surrogate (say, in an unknown key) is sent as a JSON escape
@@ -32,13 +30,11 @@ def problem(request: Request, param: str, code: str, message: str, args: dict | 
 
 
 async def spec_error(request: Request, exc: SpecError) -> Response:
-    where = "body" if request.method == "POST" else "query"
-    return problem(request, exc.param, exc.code, exc.message, exc.args_, where)
+    return problem(request, exc, "body" if request.method == "POST" else "query")
 
 
 async def busy(request: Request, exc: Busy) -> Response:
-    return problem(request, "request", exc.code, "request: " + exc.message, {"retry": exc.retry, **exc.args_}, "server", 503,
-                   {"Retry-After": str(exc.retry)})
+    return problem(request, SpecError("request", exc.code, retry=exc.retry, **exc.args_), "server", 503, {"Retry-After": str(exc.retry)})
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -48,7 +44,7 @@ async def validation_error(request: Request, exc: RequestValidationError) -> Res
     text = first.get("msg", "is not valid")
     if first.get("type") == "json_invalid":
         param, text = "body", "is not valid JSON"
-    return problem(request, param, "invalid", f"{param}: {text}", {}, loc[0])
+    return problem(request, SpecError(param, "invalid", text=text), loc[0])
 
 
 HANDLERS = {SpecError: spec_error, RequestValidationError: validation_error, Busy: busy}

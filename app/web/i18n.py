@@ -20,62 +20,6 @@ def language(request: Request) -> str:
     return "en"
 
 
-def error_message(lang: str, param: str, code: str, english: str, args: dict) -> str:
-    """The English message, or its Chinese form when one is known for the code."""
-    if lang != "zh":
-        return english
-    template = ZH_ERRORS.get(code)
-    if template is None:
-        return english
-    try:
-        return f"{param}：" + template.format(**args)
-    except (KeyError, IndexError, ValueError):
-        return english
-
-
-ZH_ERRORS = {
-    "not_whole": "必须是整数（收到 {got!r}）",
-    "not_pair": "必须是一个数或一对 [高, 宽]",
-    "too_small": "必须至少为 {low}（收到 {got}）",
-    "too_large": "最大为 {high}（收到 {got}）；此上限防止单个请求压垮服务器",
-    "not_bool": "必须是 true 或 false",
-    "not_choice": "必须是 {options} 之一（收到 {got!r}）",
-    "negative": "不能为负数",
-    "unknown_field": "不是可用的参数",
-    "not_numbers": "必须是形状为 {shape} 的数字嵌套列表",
-    "bad_shape": "形状应为 {expected}，实际为 {got}",
-    "not_finite": "数值必须是有限数（位置 {at}）",
-    "too_large_value": "数值必须在 -{high:g} 与 {high:g} 之间",
-    "kernel_too_large": "卷积核（{kernel}）比填充后的输入（{padded}）还大",
-    "groups_divide": "必须同时整除 in_channels（{in_channels}）和 out_channels（{out_channels}），当前为 {groups}",
-    "same_stride": "'same' 填充要求步幅为 1（PyTorch 规则）；请改用数字",
-    "reflect_too_large": "reflect 填充（{pad}）必须小于输入（{size}）的每条边",
-    "circular_too_large": "circular 填充（{pad}）不能大于输入（{size}）的每条边",
-    "output_padding_too_large": "必须小于步幅或膨胀率（收到 {got}，步幅 {stride}，膨胀 {dilation}）",
-    "pool_padding": "池化填充（{pad}）最多为卷积核大小的一半（{kernel} → {high}）",
-    "pool_channels": "池化不改变通道数：请省略或设为 in_channels（{in_channels}）",
-    "numeric_padding": "此操作的 padding 只能是数字或 [高, 宽]",
-    "not_for_op": "此选项不适用于 {op}",
-    "output_empty": "过大：输出将是 {size}，至少要 1x1",
-    "canvas_too_large": "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步幅或膨胀",
-    "too_many_taps": "此追踪将有 {taps:,} 个抽头，超过上限 {high:,}；请减小输入、卷积核或通道数",
-    "bad_json": "不是有效的 JSON",
-    "bad_sides": "按边填充只接受 top、bottom、left、right（收到 {got!r}）",
-    "not_object": "必须是包含参数字段的 JSON 对象",
-    "bad_scale": "必须是 {low} 到 {high} 之间的数（1 为参考尺寸）；收到 {got!r}",
-    "too_many_frames": "此动画将有 {frames:,} 帧，超过上限 {high}；请使用 granularity=row 或更小的输入",
-    "frame_too_large": "单帧将为 {size} 像素，超过 {high:,}；请使用更小的 scale",
-    "animation_too_large": "动画总像素超过 {high:,}；请使用更小的 scale 或 granularity=row",
-    "webp_too_large": "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale",
-    "invalid": "请求无效",
-    "too_deep": "列表或对象的嵌套超过 {high} 层",
-    "too_costly": "此 {fmt} 编码约需 {seconds} 秒，超过单个请求允许的 {high} 秒；请下载 GIF，或使用 granularity=row 或更小的 scale",
-    "body_too_large": "请求体超过 {high:,} 字节的上限",
-    "busy": "服务器正忙，请在 {retry} 秒后重试",
-    "render_timeout": "渲染超过 {high} 秒的时间上限而被终止；请使用 granularity=row、更小的 scale 或 GIF",
-}
-
-
 def ui(lang: str) -> dict[str, str]:
     """The page strings in one language (English where a translation is missing)."""
     return {key: pair.get(lang) or pair["en"] for key, pair in UI.items()}

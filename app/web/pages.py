@@ -73,7 +73,7 @@ def _context(request: Request, **extra) -> dict:
 
 @router.get("/", response_class=HTMLResponse)
 def playground(request: Request) -> HTMLResponse:
-    presets = [{"slug": p.slug, "title": p.title, "title_zh": p.title_zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
+    presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
     return templates.TemplateResponse(request, "playground.html", _context(
         request, presets=presets, presets_json=json.dumps(presets, ensure_ascii=False), limits=LIMITS,
         oembed=public_url() + "/oembed?" + urlencode({"url": public_url() + "/?" + request.url.query, "format": "json"}),
@@ -101,7 +101,7 @@ def gallery(request: Request) -> HTMLResponse:
     lang = i18n.language(request)
     groups = []
     for group in ("reference", "paper", "ours"):
-        items = [{"title": p.title_zh if lang == "zh" else p.title, "query": preset_query(p), "line": operation_line(build_spec(p.spec))}
+        items = [{"title": p.title(lang), "query": preset_query(p), "line": operation_line(build_spec(p.spec))}
                  for p in PRESETS if p.group == group]
         groups.append({"key": group, "items": items})
     return templates.TemplateResponse(request, "gallery.html", _context(request, groups=groups))

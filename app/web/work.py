@@ -33,11 +33,11 @@ def _env(name: str, default: float) -> float:
 
 
 class Busy(Exception):
-    """No room for this job now: answered 503 with Retry-After."""
+    """No room for this job now: answered 503 with Retry-After (the wording is in the catalogue under `code`)."""
 
-    def __init__(self, code: str, message: str, retry: int, **args):
-        super().__init__(message)
-        self.code, self.message, self.retry, self.args_ = code, message, retry, args
+    def __init__(self, code: str, retry: int, **args):
+        super().__init__(code)
+        self.code, self.retry, self.args_ = code, retry, args
 
 
 class Pool:
@@ -69,7 +69,7 @@ class Pool:
         pending = self._pending.get(key)
         if pending is None:
             if self.admitted >= self.processes + self.queue:
-                raise Busy("busy", f"the server is busy with {self.admitted} renders; retry in a few seconds", retry=2)
+                raise Busy("busy", retry=2, jobs=self.admitted)
             self.admitted += 1   # now, not when the task first runs: a burst must see every job it admitted
             pending = self._pending[key] = asyncio.ensure_future(self._submit(key, job, args))
         return await asyncio.shield(pending)
@@ -81,11 +81,10 @@ class Pool:
             try:
                 kind, value = await asyncio.wrap_future(future)
             except JobTimeout:
-                raise Busy("render_timeout", f"this render passed the {self.timeout:g} s time limit and was stopped; "
-                           "use granularity=row, a smaller scale, or the GIF", retry=30, high=self.timeout) from None
+                raise Busy("render_timeout", retry=30, high=self.timeout) from None
             if kind == "refused":
-                param, code, message, extra = value
-                raise SpecError(param, code, message, **extra)
+                param, code, inline, extra = value
+                raise SpecError(param, code, inline, **extra)
             return value
         finally:
             self.admitted -= 1
@@ -108,7 +107,7 @@ def _answer(fn, *args):
     try:
         return "ok", fn(*args)
     except SpecError as exc:
-        return "refused", (exc.param, exc.code, exc.message[len(exc.param) + 2:], exc.args_)
+        return "refused", (exc.param, exc.code, exc._inline, exc.args_)
     finally:
         _give_memory_back()
 

@@ -51,8 +51,8 @@ export class CellMap {
       const labels = {};
       const cells = step.taps.map((tap) => {
         const cell = (this.scatter ? "out:" : "in:") + key(tap.canvas_index);
-        const w = this.weightAt(tap.weight_index);
-        labels[cell] = w !== null ? `×${num(w)}` : tap.winner ? "max" : "";
+        const w = tap.coefficient ?? this.weightAt(tap.weight_index);   // interpolation taps carry a coefficient
+        labels[cell] = w !== null && w !== undefined ? `×${num(w)}` : tap.winner ? "max" : "";
         return cell;
       });
       return { primary: cells, secondary: [id], labels, text: { id, count: new Set(cells).size, value: step.value } };

@@ -51,7 +51,7 @@ def test_gallery_lists_every_preset_lazily(client):
     html = client.get("/gallery").text
     assert html.count('loading="lazy"') == len(PRESETS)
     for p in PRESETS:
-        assert htmllib.escape(p.title, quote=False) in html
+        assert htmllib.escape(p.title.en, quote=False) in html
 
 
 def test_oembed_rich_response(client, live_server):

@@ -121,7 +121,7 @@ BAD = [
     ({"in_channels": "9"}, "in_channels", "at most 8"),
     ({"kernel_size": "12", "input_size": "20"}, "kernel_size", "at most 11"),
     ({"input_size": "64", "kernel_size": "5", "in_channels": "2", "out_channels": "2"}, "input_size", "taps, more than the 50,000 allowed"),
-    ({"colour": "red"}, "colour", "is not a parameter"),
+    ({"colour": "red"}, "colour", "is not a field of conv2d"),
 ]
 
 

@@ -7,17 +7,11 @@ PyTorch then gives -inf, and so do we (null in JSON, with no winner marked).
 
 import numpy as np
 
-from . import arithmetic, pooling
-from .trace import Trace
+from .. import arithmetic, common, pooling
+from ..contract import Operation, Preset, Text
+from ..trace import Trace
 
-NAME = "max_pool2d"
-POOLING = True
 output_size = pooling.output_size
-count_taps = pooling.count_taps
-
-
-def check(spec) -> None:
-    pooling.check(spec, {"ceil_mode", "dilation"})
 
 
 def run(spec) -> Trace:
@@ -31,3 +25,20 @@ def run(spec) -> Trace:
         tap_weight=None, tap_product=product, winner=winner,
         arithmetic=arithmetic.summary(spec, sizes, grid, tap_canvas, 0),
     )
+
+
+def torch_line(spec) -> str:
+    return pooling.torch_line(spec, "MaxPool2d", before=[("dilation", arithmetic.size_text(spec.dilation), "1")])
+
+
+OPERATION = Operation(
+    name="max_pool2d", order=40, family="pooling",
+    label=Text("Max pooling", "最大池化"),
+    torch_module="torch.nn.MaxPool2d", torch_functional="torch.nn.functional.max_pool2d",
+    fields=pooling.FIELDS + (common.DILATION, common.CEIL_MODE),
+    size_formula=common.SLIDING_SIZE + " (ceil with ceil_mode)",
+    check=pooling.check, count_taps=pooling.count_taps, run=run, torch_line=torch_line,
+    messages=pooling.MESSAGES,
+    presets=(Preset("numerical_max_pooling", Text("Max pooling", "最大池化"), "paper",
+                    {"op": "max_pool2d", "input_size": 5, "kernel_size": 3, "stride": 1}, {"numbers": True, "layout": "flat"}),),
+)

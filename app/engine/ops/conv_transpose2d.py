@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arithmetic, canvas, grouped, rules, window
-from .errors import SpecError
-from .trace import Canvas, Trace
-
-NAME = "conv_transpose2d"
-POOLING = False
+from .. import arithmetic, canvas, common, grouped, rules, window
+from ..arithmetic import call, size_text
+from ..contract import Choice, Field, Operation, Preset, Text
+from ..errors import SpecError
+from ..limits import MAX_STRIDE
+from ..trace import Canvas, Trace
 
 
 def output_size(spec) -> tuple[int, int]:
@@ -51,11 +51,10 @@ def _scatter_size(spec) -> tuple[int, int]:
 
 
 def check(spec) -> None:
-    rules.only_for(spec, {"output_padding", "view", "groups", "dilation"})
-    rules.numeric_padding(spec)
+    rules.groups_divide(spec)
     for op, s, d in zip(spec.output_padding, spec.stride, spec.dilation):
         if op >= max(s, d):
-            raise SpecError("output_padding", "output_padding_too_large", f"must be smaller than the stride or the dilation (got {op} with stride {s} and dilation {d})", got=op, stride=s, dilation=d)
+            raise SpecError("output_padding", "output_padding_too_large", got=op, stride=s, dilation=d)
     rules.output_positive(spec, output_size(spec))
     # the grid grows with the inserted zeros (stride) more than with anything else
     grown_by = "stride" if max((i - 1) * s for i, s in zip(spec.input_size, spec.stride)) >= max(spec.effective_kernel) else "dilation"
@@ -120,3 +119,69 @@ def _scatter(spec) -> Trace:
 def _macs(spec) -> int:
     """Multiplies a real ConvTranspose2d does: every input cell times its group's kernels."""
     return spec.in_channels * spec.input_size[0] * spec.input_size[1] * spec.out_channels // spec.groups * spec.kernel_size[0] * spec.kernel_size[1]
+
+
+def torch_line(spec) -> str:
+    return call("ConvTranspose2d", [str(spec.in_channels), str(spec.out_channels), f"kernel_size={size_text(spec.kernel_size)}"], [
+        ("stride", size_text(spec.stride), "1"),
+        ("padding", arithmetic.padding_text(spec), "0"),
+        ("output_padding", size_text(spec.output_padding), "0"),
+        ("groups", str(spec.groups), "1"),
+        ("bias", str(spec.bias is not None), "True"),
+        ("dilation", size_text(spec.dilation), "1"),
+    ])
+
+
+OUTPUT_PADDING = Field(
+    "output_padding", "pair", Text("Output padding", "输出填充"),
+    Text("Extra rows/columns on the bottom/right of the output; smaller than max(stride, dilation).",
+         "在输出的下/右侧多加的行/列；必须小于 max(步幅, 膨胀)。"),
+    default=[0, 0], low=0, high=MAX_STRIDE, abbrev="op",
+)
+VIEW = Field(
+    "view", "choice", Text("Picture", "视图"),
+    Text("gather (zero insertion, the reference GIFs) or scatter (each input cell stamps the kernel).",
+         "gather（插入零，参考动画的画法）或 scatter（每个输入单元印出整个卷积核）。"),
+    default="gather", abbrev="",
+    choices=(Choice("gather", Text("gather: zeros inserted, kernel turned 180°", "聚合：插入零并将卷积核旋转 180°")),
+             Choice("scatter", Text("scatter: each input cell stamps the kernel", "散射：每个输入单元印出卷积核"))),
+)
+
+
+def _tconv(i, k, s=1, p=0, op=0) -> dict:
+    return {"op": "conv_transpose2d", "input_size": i, "kernel_size": k, "stride": s, "padding": p, "output_padding": op}
+
+
+def _ref(slug, en, zh, spec) -> Preset:
+    return Preset(slug, Text(en, zh), "reference", spec)
+
+
+OPERATION = Operation(
+    name="conv_transpose2d", order=20, family="convolution",
+    label=Text("Transposed convolution", "转置卷积"),
+    torch_module="torch.nn.ConvTranspose2d", torch_functional="torch.nn.functional.conv_transpose2d",
+    fields=(common.INPUT_SIZE, common.IN_CHANNELS, common.OUT_CHANNELS, common.GROUPS, common.KERNEL_SIZE,
+            common.STRIDE, common.PADDING, OUTPUT_PADDING, common.DILATION, VIEW,
+            common.INPUT, common.WEIGHT, common.BIAS),
+    weight_layout="[in, out/groups, kh, kw]", weight_shape=weight_shape,
+    out_channels_from_weight=lambda shape, groups: shape[1] * groups,
+    size_formula="o = (i-1)*s - 2p + d*(k-1) + output_padding + 1",
+    check=check, count_taps=count_taps, run=run, torch_line=torch_line,
+    messages={
+        "output_padding_too_large": Text("must be smaller than the stride or the dilation (got {got} with stride {stride} and dilation {dilation})",
+                                         "必须小于步幅或膨胀（收到 {got}，步幅 {stride}，膨胀 {dilation}）"),
+    },
+    presets=(
+        _ref("no_padding_no_strides_transposed", "No padding, no strides, transposed", "无填充，无步幅，转置", _tconv(2, 3)),
+        _ref("arbitrary_padding_no_strides_transposed", "Arbitrary padding, no strides, transposed", "任意填充，无步幅，转置", _tconv(6, 4, p=2)),
+        _ref("same_padding_no_strides_transposed", "Half padding, no strides, transposed", "半填充，无步幅，转置", _tconv(5, 3, p=1)),
+        _ref("full_padding_no_strides_transposed", "Full padding, no strides, transposed", "全填充，无步幅，转置", _tconv(7, 3, p=2)),
+        _ref("no_padding_strides_transposed", "No padding, strides, transposed", "无填充，有步幅，转置", _tconv(2, 3, s=2)),
+        _ref("padding_strides_transposed", "Padding, strides, transposed", "有填充，有步幅，转置", _tconv(3, 3, s=2, p=1)),
+        _ref("padding_strides_odd_transposed", "Padding, strides, transposed (odd)", "有填充，有步幅，转置（奇数）", _tconv(3, 3, s=2, p=1, op=1)),
+        Preset("dilated_transposed", Text("Dilated, transposed", "膨胀转置卷积"), "ours",
+               {"op": "conv_transpose2d", "input_size": 3, "kernel_size": 3, "stride": 1, "dilation": 2}),
+        Preset("output_padding", Text("Output padding (stride 3)", "输出填充（步幅 3）"), "ours", _tconv(3, 3, s=3, p=1, op=2)),
+        Preset("scatter_view", Text("Transposed, scatter view", "转置卷积：散射视图"), "ours", {**_tconv(3, 3, s=2, p=1, op=1), "view": "scatter"}),
+    ),
+)

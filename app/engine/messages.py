@@ -1,0 +1,91 @@
+"""The catalogue of refusals: one wording per rule, in English and Simplified Chinese.
+
+A SpecError carries a `code` and its `args`; the message is this catalogue's
+template for the code, filled in. Arguments that are words (a `Text`) are said in
+the message's language. An operation's own rules add their entries through its
+`Operation.messages`, merged here when it registers.
+"""
+
+from __future__ import annotations
+
+from .contract import Text
+
+MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
+    # --- one field's value
+    ("not_whole", "must be a whole number (got {got!r})", "必须是整数（收到 {got!r}）"),
+    ("not_number", "must be a number (got {got!r})", "必须是数字（收到 {got!r}）"),
+    ("not_pair", "must be one number or a pair [height, width] (got {count} numbers)", "必须是一个数或一对 [高, 宽]（收到 {count} 个数）"),
+    ("too_small", "must be at least {low}{what} (got {got})", "必须至少为 {low}{what}（收到 {got}）"),
+    ("too_large", "must be at most {high}{what} (got {got}); this cap keeps one request from overloading the server",
+     "最大为 {high}{what}（收到 {got}）；此上限防止单个请求压垮服务器"),
+    ("not_bool", "must be true or false (got {got!r})", "必须是 true 或 false（收到 {got!r}）"),
+    ("not_choice", "must be one of {listed} (got {got!r})", "必须是 {listed} 之一（收到 {got!r}）"),
+    ("negative", "must not be negative (got {got})", "不能为负数（收到 {got}）"),
+    ("bad_sides", "per-side padding takes top, bottom, left and right (got {got!r})", "按边填充只接受 top、bottom、left、right（收到 {got!r}）"),
+    ("not_numbers", "must be a nested list of numbers{why}", "必须是数字的嵌套列表{why}"),
+    ("not_finite", "values must be finite numbers (found {found} at {at})", "数值必须是有限数（位置 {at} 为 {found}）"),
+    ("too_large_value", "values must lie between -{high:g} and {high:g}", "数值必须在 -{high:g} 与 {high:g} 之间"),
+    ("bad_nesting", "expected [H][W] or [C][H][W], got {got} levels of nesting", "应为 [H][W] 或 [C][H][W]，实际嵌套 {got} 层"),
+    ("bad_shape", "expected shape {expected}, got {got}", "形状应为 {expected}，实际为 {got}"),
+    ("bad_json", "is not valid JSON", "不是有效的 JSON"),
+    ("not_object", "must be a JSON object with the spec fields", "必须是包含参数字段的 JSON 对象"),
+    ("unknown_field", "is not a field of {op}; its fields are {listed}", "不是 {op} 的参数；可用参数为 {listed}"),
+    ("not_for_op", "{op} has no {param}; {owners} {have} it", "{op} 没有 {param}；{owners} 才有此参数"),
+    ("numeric_padding", "{op} takes a number or a pair [height, width] for padding", "{op} 的 padding 只能是数字或 [高, 宽]"),
+    ("one_of", "give {first} or {second}, not both", "{first} 与 {second} 只能给出一个"),
+    # --- rules between fields
+    ("kernel_too_large", "the {what} ({kernel}) is larger than the padded input ({padded})", "{what}（{kernel}）比填充后的输入（{padded}）还大"),
+    ("canvas_too_large", "the drawn grid ({size}) is larger than {high} cells on a side; use less padding, stride or dilation",
+     "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步幅或膨胀"),
+    ("output_empty", "is too large: the output would be {size}; it must be at least 1x1", "过大：输出将是 {size}，至少要 1x1"),
+    ("keeps_channels", "{op} keeps the channel count: leave it out or set it to in_channels ({in_channels})",
+     "{op} 不改变通道数：请省略或设为 in_channels（{in_channels}）"),
+    ("groups_divide", "must divide both in_channels ({in_channels}) and out_channels ({out_channels}); got {groups}",
+     "必须同时整除 in_channels（{in_channels}）和 out_channels（{out_channels}），当前为 {groups}"),
+    ("too_many_taps", "this trace would have {taps:,} taps, more than the {high:,} allowed; use a smaller input, kernel or fewer channels",
+     "此追踪将有 {taps:,} 个抽头，超过上限 {high:,}；请减小输入、卷积核或通道数"),
+    # --- the renderer's caps and options
+    ("bad_scale", "must be a number from {low} to {high} (1 = the reference cell size); got {got!r}",
+     "必须是 {low} 到 {high} 之间的数（1 为参考尺寸）；收到 {got!r}"),
+    ("too_many_frames", "this animation would have {frames:,} frames, more than the {high} allowed; {hint}",
+     "此动画将有 {frames:,} 帧，超过上限 {high}；{hint}"),
+    ("frame_too_large", "one frame would be {size} pixels, more than {high:,}; use a smaller scale", "单帧将为 {size} 像素，超过 {high:,}；请使用更小的 scale"),
+    ("animation_too_large", "the animation would draw {total:,} pixels, more than {high:,}; use a smaller scale or granularity=row",
+     "动画总像素 {total:,} 超过 {high:,}；请使用更小的 scale 或 granularity=row"),
+    ("webp_too_large", "an animated WebP of {total:,} pixels is more than the {high:,} allowed; download the GIF or MP4, or use granularity=row or a smaller scale",
+     "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale"),
+    ("frame_out_of_range", "must be from 0 to {high}: this animation has {frames} frames (got {got})", "必须在 0 到 {high} 之间：此动画共 {frames} 帧（收到 {got}）"),
+    ("invalid", "{text}", "请求无效（{text}）"),
+    # --- the server's own limits
+    ("too_deep", "nests more than {high} levels of lists or objects", "列表或对象的嵌套超过 {high} 层"),
+    ("body_too_large", "the request body is more than the {high:,} bytes allowed", "请求体超过 {high:,} 字节的上限"),
+    ("too_costly", "this {fmt} would take about {seconds} s to encode, more than the {high:g} s one request may use; "
+     "download the GIF, or use granularity=row or a smaller scale",
+     "此 {fmt} 编码约需 {seconds} 秒，超过单个请求允许的 {high:g} 秒；请下载 GIF，或使用 granularity=row 或更小的 scale"),
+    ("busy", "the server is busy with {jobs} renders; retry in {retry} s", "服务器正忙（{jobs} 个渲染）；请在 {retry} 秒后重试"),
+    ("render_timeout", "this render passed the {high:g} s time limit and was stopped; use granularity=row, a smaller scale, or the GIF",
+     "渲染超过 {high:g} 秒的时间上限而被终止；请使用 granularity=row、更小的 scale 或 GIF"),
+    # --- other views of an operation
+    ("not_linear", "the matrix form is for linear operations; {op} is not linear (it picks a maximum, it does not weigh)",
+     "矩阵形式只适用于线性运算；{op} 不是线性的（它取最大值，而不是加权求和）"),
+]}
+
+
+def add(entries: dict[str, Text], owner: str) -> None:
+    """An operation's own rules join the catalogue; a code means one thing only."""
+    for code, text in entries.items():
+        if code in MESSAGES and MESSAGES[code] != text:
+            raise ValueError(f"{owner}: message code {code!r} is already in the catalogue with other wording")
+        MESSAGES[code] = text
+
+
+def say(code: str, lang: str, args: dict) -> str | None:
+    """The catalogue's wording for `code` in `lang`, filled in; None when there is none."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return None
+    words = {k: (v(lang) if isinstance(v, Text) else v) for k, v in args.items()}
+    try:
+        return template(lang).format(**words)
+    except (KeyError, IndexError, ValueError):
+        return None

@@ -1,0 +1,1 @@
+"""One module per operation; each defines OPERATION (see app/engine/contract.py)."""
