@@ -14,18 +14,28 @@ the bytes to serve (JSON already gzipped), or the engine's refusal as plain data
 from __future__ import annotations
 
 import asyncio
+import copyreg
 import ctypes
 import gzip
 import json
 import multiprocessing
 import os
 from concurrent.futures import TimeoutError as JobTimeout
+from types import MappingProxyType
 
 from app.engine import SpecError
 
 GZIP_LEVEL = 5
 RENDER_NICENESS = 10      # renders yield the CPU to the server processes, so /healthz and cached answers stay quick
 TEXT_FORMATS = ("svg",)   # stored and sent gzipped; the image formats are compressed already
+
+
+def _read_only(values: dict) -> MappingProxyType:
+    return MappingProxyType(values)
+
+
+# a Spec keeps its values in a read-only mapping, which pickle cannot send to a worker as it is
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 
 def _env(name: str, default: float) -> float:
