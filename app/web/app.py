@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -37,7 +38,7 @@ class CompressText:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    pool.start()
+    threading.Thread(target=pool.start, daemon=True).start()   # the server answers (/healthz) while the processes start
     yield
     pool.close()
 

@@ -59,7 +59,7 @@ def _language(scope) -> str:
 
 def too_large(scope) -> dict:
     msg = SpecError("body", "body_too_large", high=MAX_BODY_BYTES).text(_language(scope))
-    return {"detail": [{"loc": ["body"], "param": "body", "code": "body_too_large", "msg": msg}]}
+    return {"detail": [{"loc": ["body"], "param": "body", "code": "body_too_large", "type": "body_too_large", "msg": msg}]}
 
 
 class Edge:
@@ -126,7 +126,7 @@ class Edge:
             incident = uuid.uuid4().hex[:12]
             log.error("500 %s %s %s: %s: %s", incident, method, path, type(exc).__name__, str(exc)[:200])
             if not started:
-                start, body = _json(500, {"detail": [{"loc": [], "param": "", "code": "internal",
+                start, body = _json(500, {"detail": [{"loc": [], "param": "", "code": "internal", "type": "internal",
                                                       "msg": f"internal error {incident}: this is a bug in convplay, not in your request"}],
                                           "id": incident}, extra)
                 await send(start)

@@ -21,7 +21,9 @@ from .work import Busy
 
 
 def problem(request: Request, error: SpecError, where: str = "query", status: int = 422, headers: dict | None = None) -> Response:
-    detail = {"loc": [where, error.param], "param": error.param, "code": error.code, "msg": error.text(i18n.language(request))}
+    # `type` repeats `code`, so the body also matches FastAPI's documented ValidationError schema
+    detail = {"loc": [where, error.param], "param": error.param, "code": error.code, "type": error.code,
+              "msg": error.text(i18n.language(request))}
     try:
         data = json.dumps({"detail": [detail]}, ensure_ascii=False).encode()
     except UnicodeEncodeError:   # a lone surrogate (say, in an unknown key) is sent as a JSON escape

@@ -20,6 +20,7 @@ import gzip
 import json
 import multiprocessing
 import os
+import threading
 from concurrent.futures import TimeoutError as JobTimeout
 from types import MappingProxyType
 
@@ -61,18 +62,21 @@ class Pool:
         self.max_tasks = int(_env("CONVPLAY_RENDER_MAX_TASKS", 20))
         self.admitted = 0
         self._pool = None
+        self._starting = threading.Lock()
         self._pending: dict[str, asyncio.Future] = {}
 
     def start(self) -> None:
-        """Start the processes now (at server start), so the first render does not wait for them."""
+        """Start the processes (from a thread at server start, so the first render need not wait for them)."""
         from pebble import ProcessPool
 
-        if self._pool is None:
+        with self._starting:
+            if self._pool is not None:
+                return
             context = multiprocessing.get_context("forkserver")   # clean children, even from a threaded server
             context.set_forkserver_preload(["app.web.work", "app.render.encode"])
             self._pool = ProcessPool(max_workers=self.processes, max_tasks=self.max_tasks, context=context,
                                      initializer=os.nice, initargs=(RENDER_NICENESS,))
-            self._pool.schedule(os.getpid)
+            self._pool.schedule(os.getpid)   # the first process starts now, not at the first render
 
     async def run(self, key: str, job, *args):
         """The result of job(*args), shared by every caller that asks for the same key meanwhile."""
@@ -86,7 +90,8 @@ class Pool:
 
     async def _submit(self, key: str, job, args):
         try:
-            self.start()
+            if self._pool is None:
+                await asyncio.to_thread(self.start)
             future = self._pool.schedule(job, args=args, timeout=self.timeout)
             try:
                 kind, value = await asyncio.wrap_future(future)
