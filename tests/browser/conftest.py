@@ -86,4 +86,3 @@ def page(browser, problems) -> Iterator["Page"]:
     pg.problems = problems
     yield pg
     context.close()
-
