@@ -8,8 +8,8 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY static ./static
 COPY templates ./templates
-# editable: the app serves static/ and templates/ from beside its source
-RUN pip install -e . && useradd --create-home --uid 10001 convplay
+# a regular install: the wheel carries static/ and templates/ inside the package
+RUN pip install . && useradd --create-home --uid 10001 convplay
 
 USER convplay
 EXPOSE 8000

@@ -64,10 +64,10 @@ def _options_from(args: argparse.Namespace) -> dict:
 def _render(args) -> int:
     from pathlib import Path
 
-    from app.render import render
+    from app.render import render, writer
 
-    fmt = Path(args.output).suffix.lstrip(".").lower()
-    data = render(run(_spec_from(args)), fmt, **_options_from(args))
+    drawer = writer(Path(args.output).suffix or "(none)")   # before any work: the suffix says the format
+    data = render(run(_spec_from(args)), drawer.name, **_options_from(args))
     Path(args.output).write_bytes(data)
     print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
     return 0
@@ -98,15 +98,18 @@ def parser() -> argparse.ArgumentParser:
     trace.add_argument("-o", "--output", help="write to this file instead of standard output")
     trace.set_defaults(func=_trace)
 
-    render = sub.add_parser("render", help="write an animation: GIF, WebP, MP4, PNG or SVG (from the file suffix)")
+    from app.render.writers import WRITERS
+
+    suffixes = " ".join(w.suffix for w in WRITERS.values() if w.available)
+    render = sub.add_parser("render", help=f"write an animation or one frame, in the format its file suffix names ({suffixes})")
     _add_spec_flags(render)
     _add_render_flags(render)
-    render.add_argument("-o", "--output", required=True, help="output file: .gif .webp .mp4 .png .svg")
+    render.add_argument("-o", "--output", required=True, help=f"output file: {suffixes}")
     render.set_defaults(func=_render)
 
     gallery = sub.add_parser("gallery", help="render every preset (the 15 reference animations, the paper's figures, ours) with an index.html")
     gallery.add_argument("outdir")
-    gallery.add_argument("--format", default="gif", choices=["gif", "webp", "mp4", "png", "svg"])
+    gallery.add_argument("--format", default="gif", choices=[name for name, w in WRITERS.items() if w.available])
     gallery.add_argument("--scale", default="1")
     gallery.add_argument("--no-labels", action="store_true", help="draw like the reference: no labels")
     gallery.set_defaults(func=_gallery)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.engine import build_spec, run
 from app.presets import PRESETS
-from app.render import render
+from app.render import render, writer
 from app.render.scene import operation_line
 
 GROUPS = {"reference": "The reference animations", "paper": "The paper's numerical figures", "ours": "Beyond the reference"}
@@ -43,7 +43,8 @@ def write_gallery(outdir: str | Path, fmt: str = "gif", scale: float = 1.0, labe
 
 
 def _card(name: str, title: str, line: str, torch_line: str, fmt: str) -> str:
-    media = f'<video src="{name}" autoplay loop muted playsinline></video>' if fmt == "mp4" else f'<img src="{name}" alt="{html.escape(title)}" loading="lazy">'
+    video = writer(fmt).media_type.startswith("video/")
+    media = f'<video src="{name}" autoplay loop muted playsinline></video>' if video else f'<img src="{name}" alt="{html.escape(title)}" loading="lazy">'
     return (f'<figure>{media}<figcaption><strong>{html.escape(title)}</strong><br>'
             f'<code>{html.escape(line)}</code><br><code>{html.escape(torch_line)}</code></figcaption></figure>')
 

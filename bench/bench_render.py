@@ -1,6 +1,6 @@
 """Render the 15 reference animations and compare with the reference GIFs.
 
-    python bench/bench_render.py [--reference ../shared/reference/conv_arithmetic.json]
+    python bench/bench_render.py [--reference tests/data/conv_arithmetic.json]
 
 Prints, per animation at scale 1 with labels off: our GIF bytes, the reference's
 bytes and their ratio, our canvas against the reference canvas, and render time;
@@ -15,15 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
-import live
-
-from app.engine import build_spec, run
-from app.render import render
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))   # this checkout's `app`, not an installed one
+
+import live  # noqa: E402
+
+from app.engine import build_spec, run  # noqa: E402
+from app.render import render  # noqa: E402
 
 
 def reference_rows(path: Path) -> list[dict]:
@@ -99,7 +101,7 @@ def bench_stages(repeats: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reference", type=Path, default=ROOT.parent / "shared" / "reference" / "conv_arithmetic.json")
+    ap.add_argument("--reference", type=Path, default=ROOT / "tests" / "data" / "conv_arithmetic.json")
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     bench_files(reference_rows(args.reference), args.repeats)

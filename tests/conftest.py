@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+REFERENCE = ROOT / "tests" / "data" / "conv_arithmetic.json"   # see tests/data/README.md
 
 
 def free_port() -> int:
@@ -25,15 +27,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log, **env: str) -> subprocess.Popen:
-    """uvicorn from the repo root, so `app` imports from this checkout; stdout+stderr go to `log`.
-
-    The public URL is the server's own address (oEmbed answers name it); `env` adds settings.
-    """
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CONVPLAY_PUBLIC_URL": f"http://127.0.0.1:{port}", **env}
+def start_server(port: int, log, python: str = sys.executable, cwd: Path = ROOT, **settings: str) -> subprocess.Popen:
+    """uvicorn from the repo root, so `app` imports from this checkout (or with another
+    Python from another folder, to run an installed app); stdout+stderr go to `log`.
+    Its public URL is its own address (oEmbed answers name it); `settings` add environment variables."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {**env, "PYTHONUNBUFFERED": "1", "CONVPLAY_PUBLIC_URL": f"http://127.0.0.1:{port}", **settings}
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.web.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+        [python, "-m", "uvicorn", "app.web.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
 
 
@@ -53,16 +55,13 @@ def wait_until_healthy(proc: subprocess.Popen, base: str, log_path: Path, timeou
         time.sleep(0.1)
 
 
-@contextmanager
-def running_server(log_dir: Path, **env: str) -> Iterator[str]:
-    """A real uvicorn server (settings in `env`) for the duration of the block; its base URL.
-
-    Stopped with SIGTERM (SIGKILL after 10 s) whatever happens.
-    """
+@contextlib.contextmanager
+def running_server(log_path: Path, python: str = sys.executable, cwd: Path = ROOT, **settings: str) -> Iterator[str]:
+    """A uvicorn server answering /healthz; yields its base URL. Stopped with SIGTERM
+    (SIGKILL after 10 s) whatever happens."""
     port = free_port()
-    log_path = log_dir / "uvicorn.log"
     with open(log_path, "wb") as log:
-        proc = start_server(port, log, **env)
+        proc = start_server(port, log, python, cwd, **settings)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_healthy(proc, base, log_path)
@@ -83,16 +82,46 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     A subprocess, not TestClient, so tests see what users see: real sockets, real
     middleware order, real startup.
     """
-    with running_server(tmp_path_factory.mktemp("server")) as base:
+    with running_server(tmp_path_factory.mktemp("server") / "uvicorn.log") as base:
         yield base
 
 
 @pytest.fixture(scope="session")
+def serve():
+    """running_server, for tests that start their own (an installed wheel's, say)."""
+    return running_server
+
+
+@pytest.fixture(scope="session")
 def reference():
-    """The reference data in ../shared/reference (fails, not skips, when it is missing)."""
+    """The reference data in tests/data (fails, not skips, when it is missing)."""
     import json
 
-    path = SHARED / "reference" / "conv_arithmetic.json"
-    if not path.exists():
-        pytest.fail(f"reference data not found at {path}; the repository is expected beside shared/")
-    return json.loads(path.read_text())
+    if not REFERENCE.exists():
+        pytest.fail(f"reference data not found at {REFERENCE}")
+    return json.loads(REFERENCE.read_text())
+
+
+ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url:\s*['"]([^'"]+)['"]""")
+
+
+def check_docs_offline(base: str) -> list[str]:
+    """/docs answers 200 and every script, style, icon and the OpenAPI document it
+    names is on this server (a relative URL) and answers 200 there. Returns the URLs."""
+    page = httpx.get(base + "/docs", timeout=30)
+    assert page.status_code == 200, page.text[:300]
+    found = [a or b for a, b in ASSET.findall(page.text)]
+    assert any(u.endswith(".js") for u in found) and any(u.endswith(".css") for u in found), found
+    origin = urlsplit(base).netloc
+    for url in found:
+        full = urljoin(base + "/docs", url)
+        assert urlsplit(full).netloc == origin, f"/docs loads {url} from another origin"
+        r = httpx.get(full, timeout=30)
+        assert r.status_code == 200 and r.content, f"{full}: HTTP {r.status_code}"
+    return found
+
+
+@pytest.fixture(scope="session")
+def docs_offline():
+    """check_docs_offline, for tests in any folder."""
+    return check_docs_offline

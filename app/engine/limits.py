@@ -13,6 +13,8 @@ MAX_PADDING = 32       # per side
 MAX_CANVAS = 200       # padded / zero-inserted grid height / width
 MAX_TAPS = 50_000      # taps in one trace, summed over all steps
 MAX_ABS_VALUE = 1e6    # |input|, |weight|, |bias|, so sums stay exact and finite
+MAX_LAYERS = 8         # layers in one network
+MAX_NETWORK_TAPS = 200_000  # taps summed over a network's layers (each layer also within MAX_TAPS)
 
 LIMITS = {
     "max_side": MAX_SIDE,
@@ -24,4 +26,6 @@ LIMITS = {
     "max_canvas": MAX_CANVAS,
     "max_taps": MAX_TAPS,
     "max_abs_value": MAX_ABS_VALUE,
+    "max_layers": MAX_LAYERS,
+    "max_network_taps": MAX_NETWORK_TAPS,
 }

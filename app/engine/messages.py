@@ -54,6 +54,12 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
      "动画总像素 {total:,} 超过 {high:,}；请使用更小的 scale 或 granularity=row"),
     ("webp_too_large", "an animated WebP of {total:,} pixels is more than the {high:,} allowed; download the GIF or MP4, or use granularity=row or a smaller scale",
      "动画 WebP 共 {total:,} 像素，超过允许的 {high:,}；请下载 GIF 或 MP4，或使用 granularity=row 或更小的 scale"),
+    ("scene_too_large", "this picture would have {items:,} shapes and texts, more than the {high:,} the browser is sent; use granularity=row, numbers=false or a smaller input",
+     "此图将有 {items:,} 个图形与文字，超过浏览器可接收的 {high:,}；请使用 granularity=row、numbers=false 或更小的输入"),
+    ("scene_too_many_bytes", "this picture would be {size:,} bytes, more than the {high:,} the browser is sent; use granularity=row, numbers=false or a smaller input",
+     "此图将有 {size:,} 字节，超过浏览器可接收的 {high:,}；请使用 granularity=row、numbers=false 或更小的输入"),
+    ("unavailable", "{label} cannot be written on this server (it needs {needs}); choose another format",
+     "此服务器无法生成 {label}（需要 {needs}）；请改用其他格式"),
     ("frame_out_of_range", "must be from 0 to {high}: this animation has {frames} frames (got {got})", "必须在 0 到 {high} 之间：此动画共 {frames} 帧（收到 {got}）"),
     ("invalid", "{text}", "请求无效（{text}）"),
     # --- the server's own limits
@@ -68,6 +74,26 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
     # --- other views of an operation
     ("not_linear", "the matrix form is for linear operations; {op} is not linear (it picks a maximum, it does not weigh)",
      "矩阵形式只适用于线性运算；{op} 不是线性的（它取最大值，而不是加权求和）"),
+    # --- networks: a layer's param is written layers[i].field, {source} is layers[i-1] or the network's input
+    ("net_no_layers", "must be a list of at least one layer (got {got})", "必须是至少含一层的列表（收到 {got}）"),
+    ("net_too_many_layers", "a network has at most {high} layers (got {got}); this cap keeps one request from overloading the server",
+     "网络最多 {high} 层（收到 {got}）；此上限防止单个请求压垮服务器"),
+    ("net_layer_not_object", "must be an object with the layer's fields, such as {{\"op\": \"conv2d\", \"kernel_size\": 3}}",
+     "必须是包含该层参数的对象，例如 {{\"op\": \"conv2d\", \"kernel_size\": 3}}"),
+    ("net_from_previous", "comes from {source}; leave it out of the layer", "由{source}决定；请不要在层中给出"),
+    ("net_groups_divide", "{groups} does not divide the {channels} channels coming from {source}",
+     "{groups} 不能整除来自{source}的 {channels} 个通道"),
+    ("net_kernel_too_large", "the {what} ({kernel}) is larger than the padded input ({padded}) it receives from {source}",
+     "{what}（{kernel}）比它从{source}收到的填充后输入（{padded}）还大"),
+    ("net_too_many_taps", "the network would have {taps:,} taps by this layer, more than the {high:,} allowed in all; use a smaller input, fewer channels or fewer layers",
+     "到此层为止网络将有 {taps:,} 个抽头，超过总上限 {high:,}；请减小输入、通道数或层数"),
+    ("net_not_finite", "the values coming from {source} are not all finite (a max-pooling window that covers only padding gives -inf); change {source}",
+     "来自{source}的数值并非全为有限数（只覆盖填充的最大池化窗口得到 -inf）；请修改{source}"),
+    ("net_bad_token", "cannot read {got!r}; write the operation first, then name=value items separated by ':' (conv2d:k=3:s=2 or conv2d:k3:s2)",
+     "无法解析 {got!r}；请先写运算名，再写以 ':' 分隔的 name=value（如 conv2d:k=3:s=2 或 conv2d:k3:s2）"),
+    ("net_no_map", "must be from 0 (the input) to {high} (the output of layers[{last}]); got {got}",
+     "必须在 0（输入）到 {high}（layers[{last}] 的输出）之间；收到 {got}"),
+    ("net_no_cell", "must be [c, y, x] inside map {map} of shape {shape}; got {got}", "必须是形状为 {shape} 的第 {map} 张图中的 [c, y, x]；收到 {got}"),
 ]}
 
 

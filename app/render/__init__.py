@@ -8,35 +8,32 @@ from __future__ import annotations
 
 from app.engine import Trace, build_spec, naming, run
 
-from .caps import check_cost, check_format, check_frames, check_pixels
-from .options import FORMATS, RenderOptions, build_options
+from .caps import check_frames, check_pixels, check_scene
+from .options import RenderOptions, build_options
 from .scene import build_scene as _build_scene
-
-MEDIA_TYPES = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4", "png": "image/png", "svg": "image/svg+xml"}
-assert tuple(MEDIA_TYPES) == FORMATS
+from .writers import WRITERS, Writer, writer
 
 
-def build_scene(trace: Trace, options: RenderOptions) -> dict:
-    """The scene, after checking the frame and pixel caps."""
-    check_frames(trace, options)
-    scene = _build_scene(trace, options)
-    check_pixels(scene, options)
+def build_scene(trace: Trace, options: RenderOptions, drawer: Writer | None = None) -> dict:
+    """The scene, within the caps of what will draw it: a raster writer's frame and
+    pixel caps and its own, or (no writer, or one that is not raster) the browser's."""
+    if drawer is not None and drawer.raster:
+        check_frames(trace, options)
+        scene = _build_scene(trace, options)
+        check_pixels(scene, options)
+        drawer.check(scene)
+    else:
+        scene = _build_scene(trace, options)
+        check_scene(scene)
     return scene
-
-
-def encode_scene(scene: dict, fmt: str, frame: int | None = None) -> bytes:
-    from .encode import encode
-
-    check_format(scene, fmt)
-    check_cost(scene, fmt)
-    return encode(scene, fmt, frame=frame)
 
 
 def render(spec: dict | Trace, fmt: str, **options) -> bytes:
     """One call from a spec (dict) or a trace to the bytes of a GIF/WebP/MP4/PNG/SVG."""
+    drawer = writer(fmt)
     trace = spec if isinstance(spec, Trace) else run(build_spec(spec))
     opts = build_options(options)
-    return encode_scene(build_scene(trace, opts), fmt, opts.frame)
+    return drawer.write(build_scene(trace, opts, drawer), opts.frame)
 
 
 def file_name(spec, fmt: str) -> str:
@@ -44,4 +41,4 @@ def file_name(spec, fmt: str) -> str:
     return f"{naming.file_stem(spec)}.{fmt}"
 
 
-__all__ = ["MEDIA_TYPES", "RenderOptions", "build_options", "build_scene", "encode_scene", "file_name", "render"]
+__all__ = ["WRITERS", "RenderOptions", "Writer", "build_options", "build_scene", "file_name", "render", "writer"]

@@ -1,19 +1,32 @@
-"""Caps on what one render may cost, with the way to stay under them in the message."""
+"""Caps on what one picture may cost, with the way to stay under them in the message.
+
+Two kinds, by who draws: a raster writer (GIF, WebP, MP4, PNG) pays per frame and per
+pixel, so it has frame and pixel caps (and may add its own, see writers.py); a scene
+drawn by the browser (the playground, and SVG) pays per item and per byte it receives.
+"""
 
 from __future__ import annotations
 
 from app.engine import SpecError, Trace
+from app.engine.contract import Text
 
-from .options import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_RENDER_SECONDS, MAX_TOTAL_PIXELS, MAX_WEBP_PIXELS, RenderOptions
+from .options import RenderOptions
 from .scene import frame_steps
+
+MAX_FRAMES = 600               # frames in one raster animation
+MAX_FRAME_PIXELS = 4_000_000   # width x height of one frame
+MAX_TOTAL_PIXELS = 200_000_000  # frames x width x height
+MAX_SCENE_ITEMS = 50_000       # scene items the browser is sent (base, timed and frame items)
+MAX_SCENE_BYTES = 4_000_000    # the scene as JSON
 
 
 def check_frames(trace: Trace, options: RenderOptions) -> int:
     frames = len(frame_steps(trace, options.granularity))
     if frames > MAX_FRAMES:
         rows = len(frame_steps(trace, "row"))
-        hint = f"use granularity=row ({rows:,} frames)" if options.granularity == "step" and rows <= MAX_FRAMES else "use a smaller input or fewer channels"
-        raise SpecError("granularity", "too_many_frames", f"this animation would have {frames:,} frames, more than the {MAX_FRAMES} allowed; {hint}", frames=frames, high=MAX_FRAMES)
+        hint = (Text(f"use granularity=row ({rows:,} frames)", f"请使用 granularity=row（{rows:,} 帧）") if options.granularity == "step" and rows <= MAX_FRAMES
+                else Text("use a smaller input or fewer channels", "请使用更小的输入或更少的通道"))
+        raise SpecError("granularity", "too_many_frames", frames=frames, high=MAX_FRAMES, hint=hint)
     return frames
 
 
@@ -25,19 +38,29 @@ def total_pixels(scene: dict) -> int:
 def check_pixels(scene: dict, options: RenderOptions) -> None:
     w, h, total = scene["width"], scene["height"], total_pixels(scene)
     if w * h > MAX_FRAME_PIXELS:
-        raise SpecError("scale", "frame_too_large", f"one frame would be {w}x{h} pixels, more than {MAX_FRAME_PIXELS:,}; use a smaller scale", size=f"{w}x{h}", high=MAX_FRAME_PIXELS)
+        raise SpecError("scale", "frame_too_large", size=f"{w}x{h}", high=MAX_FRAME_PIXELS)
     if total > MAX_TOTAL_PIXELS:
-        raise SpecError("scale", "animation_too_large", f"the animation would draw {total:,} pixels, more than {MAX_TOTAL_PIXELS:,}; use a smaller scale or granularity=row", high=MAX_TOTAL_PIXELS)
+        raise SpecError("scale", "animation_too_large", total=total, high=MAX_TOTAL_PIXELS)
 
 
-def check_format(scene: dict, fmt: str) -> None:
-    """Caps that depend on the format: animated WebP is encoded from all frames at once."""
-    total = total_pixels(scene)
-    if fmt == "webp" and total > MAX_WEBP_PIXELS:
-        raise SpecError("format", "webp_too_large", f"an animated WebP of {total:,} pixels is more than the {MAX_WEBP_PIXELS:,} allowed; "
-                        "download the GIF or MP4, or use granularity=row or a smaller scale", total=total, high=MAX_WEBP_PIXELS)
+def scene_items(scene: dict) -> int:
+    return len(scene["base"]) + len(scene["timed"]) + sum(len(f["items"]) for f in scene["frames"])
 
 
+def check_scene(scene: dict) -> None:
+    """The browser's cap on items to draw."""
+    items = scene_items(scene)
+    if items > MAX_SCENE_ITEMS:
+        raise SpecError("granularity", "scene_too_large", items=items, high=MAX_SCENE_ITEMS)
+
+
+def check_scene_bytes(size: int) -> None:
+    """The browser's cap on the scene's JSON."""
+    if size > MAX_SCENE_BYTES:
+        raise SpecError("granularity", "scene_too_many_bytes", size=size, high=MAX_SCENE_BYTES)
+
+
+MAX_RENDER_SECONDS = 10   # estimated encoder time one request may use (render_seconds)
 # Encoder seconds per pixel it writes, measured on this project's scenes (bench/bench_render.py, 2 shared cores),
 # rounded up: GIF and WebP write every frame once, MP4 writes frames at its output rate, PNG and SVG one frame.
 SECONDS_PER_PIXEL = {"gif": 16e-9, "webp": 160e-9, "mp4": 18e-9, "png": 40e-9, "svg": 20e-9}
@@ -50,7 +73,7 @@ def render_seconds(scene: dict, fmt: str) -> float:
 
     frame = scene["width"] * scene["height"]
     pixels = {"mp4": frame * encoded_frames(durations(scene)), "png": frame, "svg": frame}.get(fmt, total_pixels(scene))
-    return pixels * SECONDS_PER_PIXEL[fmt]
+    return pixels * SECONDS_PER_PIXEL.get(fmt, max(SECONDS_PER_PIXEL.values()))
 
 
 def check_cost(scene: dict, fmt: str) -> None:

@@ -1,4 +1,5 @@
-"""Scene -> bytes: one entry point for GIF, animated WebP, MP4, one PNG frame, one SVG frame.
+"""Scene -> bytes helpers the writers share (writers.py is the entry point):
+frame durations and index, animated WebP, one PNG frame.
 
 Every encoder is deterministic (no timestamps, fixed settings), so the same
 scene always gives the same bytes and ETags stay true.
@@ -10,26 +11,8 @@ import io
 
 from PIL import Image
 
-from . import gif, mp4
 from .caps import total_pixels
 from .raster import draw_frame, rasterize
-from .svg import scene_svg
-
-FORMATS = ("gif", "webp", "mp4", "png", "svg")
-
-
-def encode(scene: dict, fmt: str, frame: int | None = None) -> bytes:
-    """The scene in `fmt`; `frame` picks the frame for PNG and SVG (default the first)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if fmt == "gif":
-        return gif.encode(scene, durations(scene))
-    if fmt == "webp":
-        return webp(scene)
-    if fmt == "mp4":
-        return mp4.encode(scene, durations(scene))
-    index = frame_index(scene, frame)
-    return png(scene, index) if fmt == "png" else scene_svg(scene, index).encode()
 
 
 def durations(scene: dict) -> list[int]:
@@ -43,8 +26,7 @@ def frame_index(scene: dict, frame: int | None) -> int:
     n = max(len(scene["frames"]), 1)
     index = frame or 0
     if not 0 <= index < n:
-        raise SpecError("frame", "too_large" if index > 0 else "too_small",
-                        f"must be from 0 to {n - 1}: this animation has {n} frames (got {index})", got=index, low=0, high=n - 1)
+        raise SpecError("frame", "frame_out_of_range", got=index, high=n - 1, frames=n)
     return index
 
 

@@ -204,18 +204,21 @@ def write(frames, durations: list[int], width: int, height: int, colours: np.nda
 def encode(scene: dict, durations: list[int]) -> bytes:
     """The scene as a looping GIF; `durations` in ms, one per frame.
 
-    The base picture is quantized whole, once; after that only the pixels each
-    frame paints, all frames' together. Where the last frame's items are taken
-    away, the base's indices come back.
+    The picture under the frames' items is quantized whole, once; after that only
+    the pixels each frame paints or relays under them, all frames' together. Where
+    the last frame's items are taken away, the indices of the picture under them
+    come back.
     """
     base, sample, fills, frames, parts = None, None, [], [], []
     for f in rasterize(scene, copy=False):
         if f.base is not None:
             base, sample = f.base, f.pixels[::4, ::4].copy()
+        for _, pixels in f.relaid:
+            parts.append(pixels.reshape(-1, 3))
         pixels = f.pixels.reshape(-1, 3)
         for (x0, y0, x1, y1), flat in f.inked:
-            parts.append(f.pixels[y0:y1, x0:x1].reshape(-1, 3) if flat is None else np.take(pixels, flat, axis=0))
-        frames.append((f.restored, f.inked, f.changed))
+            parts.append(np.array(f.pixels[y0:y1, x0:x1]).reshape(-1, 3) if flat is None else np.take(pixels, flat, axis=0))
+        frames.append((f.relaid, f.restored, f.inked, f.changed))
         fills += [f.pixels[y0:y1:6, x0:x1:6].copy() for x0, y0, x1, y1 in f.fills]   # where new flat colours show
     total = sum(len(p) for p in parts)
     painted = np.concatenate([p[::max(1, total // 10000)] for p in parts] or [np.zeros((0, 3), np.uint8)])
@@ -226,10 +229,15 @@ def encode(scene: dict, durations: list[int]) -> bytes:
     del parts
 
     def indices():
-        under = quantize(base)
-        current = under.copy()   # Pillow hands back a read-only view
+        under = quantize(base).copy()   # Pillow hands back a read-only view
+        current = under.copy()
         flat_view, under_flat, start = current.reshape(-1), under.reshape(-1), 0
-        for restored, inked, box in frames:
+        for relaid, restored, inked, box in frames:
+            for (x0, y0, x1, y1), _ in relaid:
+                n = (x1 - x0) * (y1 - y0)
+                under[y0:y1, x0:x1] = mapped[start:start + n].reshape(y1 - y0, x1 - x0)
+                current[y0:y1, x0:x1] = under[y0:y1, x0:x1]
+                start += n
             for (x0, y0, x1, y1), flat in restored:
                 if flat is None:
                     current[y0:y1, x0:x1] = under[y0:y1, x0:x1]

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from app.engine import SpecError
 from app.engine.contract import Choice, Field, Text
 
-FORMATS = ("gif", "webp", "mp4", "png", "svg")
 
 MAX_SCALE = 4.0
 MIN_SCALE = 0.25
-MAX_FRAMES = 600            # frames in one animation
-MAX_FRAME_PIXELS = 4_000_000   # width x height of one frame
-MAX_TOTAL_PIXELS = 200_000_000  # frames x width x height
-MAX_WEBP_PIXELS = 60_000_000    # the WebP encoder holds every frame at once: 4 bytes a pixel
-MAX_RENDER_SECONDS = 10         # estimated encoder time one request may use (caps.render_seconds)
 
 
 @dataclass(frozen=True)
@@ -31,8 +24,8 @@ class RenderOptions:
     frame: int | None = None     # PNG / SVG: which frame (default: the first)
 
     def canonical(self) -> dict:
-        """Every field (a new option can never share a cache entry by accident)."""
-        return dataclasses.asdict(self)
+        return {"labels": self.labels, "numbers": self.numbers, "layout": self.layout, "palette": self.palette,
+                "scale": self.scale, "ms": self.ms, "granularity": self.granularity, "frame": self.frame}
 
 
 def _choice(value: str, en: str, zh: str) -> Choice:

@@ -5,9 +5,10 @@ Each item of the scene becomes one or more inks: a coverage patch (see
 so painting it is one multiply-add over the pixels it touches. Inks of named
 polygons and texts are made once per animation (the same cells are tinted and
 outlined frame after frame); the rest are made for many frames at once, one
-NumPy pass per kind of shape. The base is painted once; each frame puts the
-base back where the previous frame's inks were, so a frame costs what its few
-inks cost.
+NumPy pass per kind of shape. The base is painted once, and under it each
+timed item (see SCENE.md) is painted when it appears and wiped when it goes;
+each frame puts that picture back where the previous frame's inks were, so a
+frame costs what its few inks and changes cost.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ class Frame:
     """One drawn frame. Outside `changed` its pixels equal the previous frame's;
     the first frame's box is the whole canvas, and None means nothing changed.
 
-    Finer, for encoders that track pixels: `restored` lists where the last
-    frame's items were, now back to the base picture (the scene without any
-    frame's items, which the first frame carries as `base`), and `inked` where
-    this frame's items are, painted after. Each entry is a box, and for a stroke
-    the flat indices of its pixels. `fills` are the boxes of this frame's filled
-    shapes, where new flat colours show.
+    Finer, for encoders that track pixels. The picture under the frames' own
+    items is the base with the timed items alive at that frame; the first frame
+    carries it as `base`, and `relaid` lists where it changed since (timed items
+    came or went): each a box and that picture's new pixels in it. `restored` lists
+    where the last frame's items were, now back to that picture, and `inked`
+    where this frame's items are, painted after. Each entry is a box, and for a
+    stroke the flat indices of its pixels. `fills` are the boxes of this frame's
+    filled shapes, where new flat colours show.
     """
 
     pixels: np.ndarray          # [H][W][3] uint8
@@ -46,6 +49,7 @@ class Frame:
     inked: tuple = ()
     fills: tuple = ()
     base: np.ndarray | None = None
+    relaid: tuple = ()
 
 
 class Ink(NamedTuple):
@@ -109,15 +113,33 @@ class Canvas:
         other.w, other.h, other.img = self.w, self.h, self.img.copy()
         return other
 
-    def paint(self, inks: list[Ink]) -> None:
-        """Paint the inks in order."""
+    def paint(self, inks: list[Ink], clip: tuple | None = None) -> None:
+        """Paint the inks in order; with `clip` (a box), only inside it."""
         for i in inks:
+            if clip is not None:
+                i = _clipped(i, clip, self.w)
+                if i is None:
+                    continue
             if i.flat is None:
                 x0, y0, x1, y1 = i.box
                 self.img[y0:y1, x0:x1] = (self.img[y0:y1, x0:x1] * i.keep + i.add) >> 8
             else:
                 data = self.img.reshape(-1)
                 data[i.at] = (data[i.at] * i.keep + i.add) >> 8
+
+
+def _clipped(ink: Ink, clip: tuple, width: int) -> Ink | None:
+    """The part of an ink inside a box (None if none)."""
+    x0, y0, x1, y1 = ink.box
+    cx0, cy0, cx1, cy1 = max(x0, clip[0]), max(y0, clip[1]), min(x1, clip[2]), min(y1, clip[3])
+    if cx0 >= cx1 or cy0 >= cy1:
+        return None
+    if ink.flat is None:
+        part = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
+        return ink._replace(box=(cx0, cy0, cx1, cy1), keep=ink.keep[part], add=ink.add[part])
+    ys, xs = np.divmod(ink.flat, width)
+    inside = np.repeat((xs >= cx0) & (xs < cx1) & (ys >= cy0) & (ys < cy1), 3)
+    return ink._replace(keep=ink.keep[inside], add=ink.add[inside], at=ink.at[inside], flat=ink.flat[inside[::3]])
 
 
 class Painter:
@@ -224,13 +246,54 @@ def _chunked(painter: Painter, frames: list) -> Iterator[list[Ink]]:
         yield from painter.inks([f["items"] for f in frames[start:start + CHUNK]])
 
 
+def alive(scene: dict, index: int) -> list:
+    """The timed items frame `index` shows, in scene order."""
+    return [t for t in scene.get("timed", ()) if t["from"] <= index <= t["to"]]
+
+
 def draw_frame(scene: dict, index: int) -> np.ndarray:
-    """Frame `index` alone, as [H][W][3] uint8: background, base, that frame's items."""
+    """Frame `index` alone, as [H][W][3] uint8: background, base, the timed items
+    alive then (one by one), that frame's items."""
     canvas = Canvas(scene["width"], scene["height"], scene.get("background", "#ffffff"))
-    lists = [scene["base"]] + ([scene["frames"][index]["items"]] if scene["frames"] else [])
+    lists = [scene["base"]] + [[t] for t in alive(scene, index)] + ([scene["frames"][index]["items"]] if scene["frames"] else [])
     for inks in Painter(scene).inks(lists):
         canvas.paint(inks)
     return canvas.img
+
+
+class Timed:
+    """The scene's timed items as inks, painted under the frames' items into
+    `under` as they come and go. A change wipes the box it touches back to the
+    base and repaints, clipped to that box, every item alive there in order."""
+
+    def __init__(self, scene: dict, painter: Painter, base: Canvas):
+        timed = scene.get("timed", [])
+        self.inks = painter.inks([[t] for t in timed]) if timed else []
+        self.start = np.array([t["from"] for t in timed], int)
+        self.end = np.array([t["to"] for t in timed], int)
+        self.boxes = np.array([_union([i.box for i in inks]) or (0, 0, 0, 0) for inks in self.inks], int).reshape(-1, 4)
+        self.base = base
+        self.under = base.copy()
+        for k in np.flatnonzero(self.alive(0)):
+            self.under.paint(self.inks[k])
+
+    def alive(self, i: int) -> np.ndarray:
+        return (self.start <= i) & (i <= self.end)
+
+    def relay(self, i: int) -> tuple | None:
+        """Bring `under` to frame i (from frame i - 1); the box that changed, or None."""
+        o = self.boxes
+        changed = ((self.start == i) | (self.end == i - 1)) & (o[:, 0] < o[:, 2]) & (o[:, 1] < o[:, 3])
+        if not changed.any():
+            return None
+        b = o[changed]
+        box = (int(b[:, 0].min()), int(b[:, 1].min()), int(b[:, 2].max()), int(b[:, 3].max()))
+        x0, y0, x1, y1 = box
+        self.under.img[y0:y1, x0:x1] = self.base.img[y0:y1, x0:x1]
+        hit = self.alive(i) & (o[:, 0] < x1) & (x0 < o[:, 2]) & (o[:, 1] < y1) & (y0 < o[:, 3])
+        for k in np.flatnonzero(hit):
+            self.under.paint(self.inks[k], clip=box)
+        return box
 
 
 def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
@@ -245,40 +308,45 @@ def rasterize(scene: dict, copy: bool = True) -> Iterator[Frame]:
     base_inks, = painter.inks([scene["base"]])
     base = Canvas(w, h, scene.get("background", "#ffffff"))
     base.paint(base_inks)
-    canvas = base.copy()
-    before, after = base.img.reshape(-1), canvas.img.reshape(-1)
+    timed = Timed(scene, painter, base)
+    under = timed.under
+    canvas = under.copy()
+    before, after = under.img.reshape(-1), canvas.img.reshape(-1)
     previous: list[Ink] = []
     for i, (frame, inks) in enumerate(zip(frames, _chunked(painter, frames))):
-        stay = _staying(previous, inks)
+        relaid = timed.relay(i) if i else None
+        if relaid:
+            x0, y0, x1, y1 = relaid
+            canvas.img[y0:y1, x0:x1] = under.img[y0:y1, x0:x1]
+        stay = _staying(previous, inks, [relaid] if relaid else [])
         undo = [p for p in previous if id(p) not in stay]
         draw = [p for p in inks if id(p) not in stay]
-        for p in undo:   # the base comes back where the last frame's inks were
+        for p in undo:   # the picture under the frames comes back where the last frame's inks were
             if p.flat is None:
                 x0, y0, x1, y1 = p.box
-                canvas.img[y0:y1, x0:x1] = base.img[y0:y1, x0:x1]
+                canvas.img[y0:y1, x0:x1] = under.img[y0:y1, x0:x1]
             else:
                 after[p.at] = before[p.at]
         canvas.paint(draw)
         yield Frame(canvas.img.copy() if copy else canvas.img,
-                    (0, 0, w, h) if i == 0 else _union([p.box for p in draw + undo]),
+                    (0, 0, w, h) if i == 0 else _union([p.box for p in draw + undo] + ([relaid] if relaid else [])),
                     int(frame.get("ms", 1000)),
                     restored=tuple((p.box, p.flat) for p in undo),
                     inked=tuple((p.box, p.flat) for p in draw),
                     fills=tuple(p.box for p in draw if p.filled),
-                    base=base.img if i == 0 else None)
+                    base=under.img.copy() if i == 0 else None,
+                    relaid=((relaid, under.img[relaid[1]:relaid[3], relaid[0]:relaid[2]].copy()),) if relaid else ())
         previous = inks
 
 
-def _staying(previous: list[Ink], inks: list[Ink]) -> set[int]:
+def _staying(previous: list[Ink], inks: list[Ink], relaid: list) -> set[int]:
     """The inks (by id) that the last frame painted, this frame paints again, and
-    nothing undone or repainted overlaps: they can stay as they are. In numbers
-    mode most of a frame's texts are such; without this a long animation would
-    repaint all its finished outputs on every frame."""
+    nothing undone, repainted or relaid under them overlaps: they can stay as they are."""
     if len(set(map(id, previous)) & set(map(id, inks))) < STAY_WORTH:
         return set()
     then, now = Counter(map(id, previous)), Counter(map(id, inks))
     same = [p for p in inks if now[id(p)] == then[id(p)]]
-    moving = [p.box for p in previous if now[id(p)] != then[id(p)]] + [p.box for p in inks if now[id(p)] != then[id(p)]]
+    moving = [p.box for p in previous if now[id(p)] != then[id(p)]] + [p.box for p in inks if now[id(p)] != then[id(p)]] + relaid
     boxes, keep = np.array([p.box for p in same]), np.ones(len(same), bool)
     while moving:   # anything overlapping what moves has to move too
         m = np.array(moving)

@@ -2,12 +2,15 @@
 
 The scene's `base` holds what never changes (both maps, labels, values); each frame
 adds the kernel's taps, the connector lines, the current output cell and, in
-numbers mode, the weights, the finished outputs and the running sum.
+numbers mode, the weights, the value just computed and the running sum. What
+stays for a stretch of frames (numbers mode's finished outputs, the scatter
+view's partial sums) is a timed item, listed once with its first and last frame,
+so the scene grows with the frames, not with their square.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -34,6 +37,7 @@ def build_scene(trace: Trace, options: RenderOptions) -> dict:
     return _Builder(trace, options).scene()
 
 
+@lru_cache(maxsize=1 << 16)   # a long numbers animation formats the same few weights again and again
 def _fmt(x) -> str:
     n = number(x)
     if n is None:
@@ -58,6 +62,7 @@ class _Builder:
         self.polys: dict = {}
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
         self.frames_steps = frame_steps(trace, options.granularity)
+        self._weight_spots: dict = {}
 
     # -- styles -------------------------------------------------------------
     def style(self, name: str, **look) -> str:
@@ -349,49 +354,83 @@ class _Builder:
         return {int(source[y, x]): (int(y), int(x)) for y, x in np.argwhere(kinds == "i")}
 
     def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
-        """Weights under the taps, the values finished so far, and the running sum."""
+        """Weights under the taps, the value just computed, and the running sum."""
         t, p = self.t, self.pal
         items = []
         weight = self.style("weight", fill=p.text, font=FONT["weight"], anchor="rs")
         value = self.style("value_strong", fill="#ffffff" if self.o.palette == "solarized" else "#000000", font=FONT["value"], anchor="mm", bold=True)
-        plain = self.style("value", fill=p.text, font=FONT["value"], anchor="mm")
-        read, write = (self.layout.top, self.layout.bottom) if self.scatter else (self.layout.bottom, self.layout.top)
         factors = t.factors(s)
         if factors is not None:
             for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), factors.tolist()):
-                sl = read[c]
-                corner = sl.cell(y, x)
-                # bottom-right corner area of the cell, pulled a little inside
-                cx, cy = sl.centre(y, x)
-                at = (corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3)
-                items.append(self.text(at, _fmt(w), weight))
-        if self.scatter:
-            items += self.scatter_sums(s, plain)
-        else:
-            oshape = t.output.shape
-            done = t.step_value[: s + 1]
-            for k, v in enumerate(done.tolist()):
-                c, rest = divmod(k, oshape[1] * oshape[2])
-                y, x = divmod(rest, oshape[2])
-                items.append(self.text(write[c].centre(y, x), _fmt(v), value if k == s else plain))
-        items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+                items.append(self.text(self.weight_at(c, y, x), _fmt(w), weight))
+        if not self.scatter:   # the value just computed; the finished ones are timed items
+            items.append(self.output_text(s, value))
+        items.append(self.text(self.sum_anchor, running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
         return items
 
-    def scatter_sums(self, s: int, style: str) -> list:
-        """Partial sums on the full output grid after steps 0..s."""
+    def output_text(self, k: int, style: str) -> dict:
+        """Output cell k's value (steps run over the output cells in order)."""
+        oshape = self.t.output.shape
+        c, rest = divmod(k, oshape[1] * oshape[2])
+        y, x = divmod(rest, oshape[2])
+        return self.text(self.layout.top[c].centre(y, x), _fmt(self.t.step_value[k]), style)
+
+    def timed(self) -> list:
+        """Numbers mode's texts that stay for a stretch of frames, each once with its
+        first and last frame: the finished outputs, or the scatter view's partial sums."""
+        if not self.o.numbers or not self.frames_steps:
+            return []
+        plain = self.style("value", fill=self.pal.text, font=FONT["value"], anchor="mm")
+        return self.scatter_sums(plain) if self.scatter else self.finished_outputs(plain)
+
+    def finished_outputs(self, style: str) -> list:
+        """Output k, once computed, from the first frame past its step to the last."""
+        steps, last = self.frames_steps, len(self.frames_steps) - 1
+        first = np.searchsorted(steps, np.arange(steps[-1]), side="right")   # first frame showing a later step
+        return [_lifetime(self.output_text(k, style), f, last) for k, f in enumerate(first.tolist())]
+
+    def scatter_sums(self, style: str) -> list:
+        """Partial sums on the full output grid: each value from the frame it is
+        reached to the frame before it changes."""
         t = self.t
         ch, cw = t.canvas.size
         acc = np.zeros(t.canvas.values.size)
-        np.add.at(acc, t.tap_canvas[: s + 1].ravel(), t.tap_product[: s + 1].ravel())
-        touched = np.zeros(acc.size, bool)
-        touched[t.tap_canvas[: s + 1].ravel()] = True
-        items = []
-        for flat in np.flatnonzero(touched).tolist():
+        shown: dict = {}   # flat cell -> (text, first frame)
+        items, done = [], 0
+        last = len(self.frames_steps) - 1
+
+        def close(flat, upto):
+            text, since = shown.pop(flat)
             c, rest = divmod(flat, ch * cw)
             y, x = divmod(rest, cw)
-            items.append(self.text(self.layout.top[c].centre(y, x), _fmt(acc[flat]), style))
+            items.append(_lifetime(self.text(self.layout.top[c].centre(y, x), text, style), since, upto))
+
+        for f, s in enumerate(self.frames_steps):
+            cells = t.tap_canvas[done: s + 1].ravel()
+            np.add.at(acc, cells, t.tap_product[done: s + 1].ravel())
+            done = s + 1
+            for flat in sorted(set(cells.tolist())):
+                text = _fmt(acc[flat])
+                if flat in shown and shown[flat][0] == text:
+                    continue
+                if flat in shown:
+                    close(flat, f - 1)
+                shown[flat] = (text, f)
+        for flat in sorted(shown):
+            close(flat, last)
         return items
 
+    def weight_at(self, c: int, y: int, x: int) -> tuple:
+        """Where a weight goes: the bottom-right corner area of the cell the kernel
+        reads, pulled a little inside (worked out once per cell)."""
+        spot = self._weight_spots.get((c, y, x))
+        if spot is None:
+            sl = (self.layout.top if self.scatter else self.layout.bottom)[c]
+            corner, (cx, cy) = sl.cell(y, x), sl.centre(y, x)
+            spot = self._weight_spots[(c, y, x)] = (corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3)
+        return spot
+
+    @cached_property
     def sum_anchor(self):
         pts = [p for s in self.layout.bottom + self.layout.top for p in s.outline()]
         return (min(x for x, _ in pts), min(y for _, y in pts) - (1.6 if self.o.labels else 0.6))
@@ -402,12 +441,13 @@ class _Builder:
         if self.o.labels:
             base += self.labels()
         frames = self.frames()
+        timed = self.timed()
         points = [pt for poly in self.polys.values() for pt in poly]
         points += self.text_extents()
         px = lay.Pixels(points, self.o.scale)
         # every point list, projected to pixels in one pass
         lists = [(self.polys, pid) for pid in self.polys]
-        lists += [(item, key) for item in base + [i for f in frames for i in f["items"]] for key in ("line", "points") if key in item]
+        lists += [(item, key) for item in base + timed + [i for f in frames for i in f["items"]] for key in ("line", "points") if key in item]
         done = px.many([p for owner, key in lists for p in owner[key]] + [t["at"] for t in self.texts])
         start = 0
         for owner, key in lists:
@@ -423,6 +463,7 @@ class _Builder:
             "styles": self.styles,
             "polys": self.polys,
             "base": base,
+            "timed": timed,
             "frames": frames,
             "meta": {
                 "steps": self.frames_steps,
@@ -445,6 +486,13 @@ class _Builder:
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _lifetime(item: dict, first: int, last: int) -> dict:
+    """A timed item: shown from frame `first` to frame `last`, both included (the
+    same dict, which the builder still projects to pixels)."""
+    item["from"], item["to"] = int(first), int(last)
+    return item
 
 
 def _runs_of(values: list) -> list[tuple[int, int, object]]:

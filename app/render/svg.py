@@ -1,9 +1,12 @@
-"""One frame of a scene as SVG: the base, then that frame's items, in the same
-order and with the same looks as the rasteriser (a polygon: fill, hatch, stroke)."""
+"""One frame of a scene as SVG: the base, the timed items alive then, that frame's
+items, in the same order and with the same looks as the rasteriser (a polygon:
+fill, hatch, stroke)."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
+
+from .raster import alive
 
 _ANCHOR_X = {"l": "start", "m": "middle", "r": "end"}
 _ANCHOR_Y = {"a": "text-before-edge", "t": "text-before-edge", "m": "central", "s": "alphabetic", "b": "text-after-edge", "d": "text-after-edge"}
@@ -57,7 +60,7 @@ def scene_svg(scene: dict, index: int) -> str:
         f'<pattern id="{pid}" width="{sp:g}" height="{sp:g}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
         f'<line x1="0" y1="0" x2="0" y2="{sp:g}" stroke={quoteattr(colour)} stroke-width="{width:g}"/></pattern>'
         for (colour, sp, width), pid in hatches.items())
-    items = scene["base"] + (scene["frames"][index]["items"] if scene["frames"] else [])
+    items = scene["base"] + alive(scene, index) + (scene["frames"][index]["items"] if scene["frames"] else [])
     body = "".join(_item(scene, it, hatches) for it in items)
     w, h = scene["width"], scene["height"]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.engine import SpecError, build_spec
+from app.engine import build_spec
 from app.engine.query import parse_value
-from app.render import MEDIA_TYPES, build_options, file_name
+from app.render import WRITERS, build_options, file_name, writer
 from app.render.options import OPTION_DOCS, OPTION_NAMES
 
 from . import params, work
@@ -53,17 +53,16 @@ async def scene(request: Request) -> Response:
     return await send(request, tag, work.scene_job, spec, options, media_type="application/json", gzipped=True, tag=tag)
 
 
-FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description": "The file format.",
-                    "schema": {"type": "string", "enum": list(MEDIA_TYPES)}}
+FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description": "The file format (/api/v1/limits render.writers).",
+                    "schema": {"type": "string", "enum": list(WRITERS)}}
 
 
-@router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation as GIF, WebP, MP4, PNG or SVG", responses=REFUSALS,
-            openapi_extra={"parameters": [FORMAT_PARAMETER, *params.query_parameters(OPTION_DOCS)]})
+@router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation in any format of /api/v1/limits render.writers",
+            responses=REFUSALS, openapi_extra={"parameters": [FORMAT_PARAMETER, *params.query_parameters(OPTION_DOCS)]})
 async def animation(fmt: str, request: Request) -> Response:
-    if fmt not in MEDIA_TYPES:
-        raise SpecError("format", "not_choice", f"must be one of {', '.join(MEDIA_TYPES)} (got {fmt!r})", got=fmt, options=list(MEDIA_TYPES))
+    drawer = writer(fmt)
     spec, options = await read_query(request)
-    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
-    tag = etag(spec.key(), options.canonical(), fmt)
-    return await send(request, tag, work.animation_job, spec, options, fmt, media_type=MEDIA_TYPES[fmt], headers=headers,
-                      gzipped=fmt in work.TEXT_FORMATS, tag=tag)
+    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name)}"'}
+    tag = etag(spec.key(), options.canonical(), drawer.name)
+    return await send(request, tag, work.animation_job, spec, options, drawer.name, media_type=drawer.media_type, headers=headers,
+                      gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)

@@ -13,9 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.engine import LIMITS, build_spec, describe, operations
 from app.engine.query import MAX_DEPTH, loads
-from app.render import MEDIA_TYPES
+from app.render import WRITERS, caps
 from app.render.options import OPTION_FIELDS
-from app.render import options as render_options
 
 from . import params, work
 from .animation import LONG_QUERY, REFUSALS
@@ -31,6 +30,7 @@ input, padding `p`, inserted zeros `z`, ceil-mode overhang `x`; for the scatter 
 output `o` and cropped `c`), every step with its taps (`input_index`, `canvas_index`,
 `weight_index`, `product`) and value, and the `arithmetic` with your numbers.
 """
+
 
 def _examples() -> dict:
     """OpenAPI body examples: each operation's first preset."""
@@ -56,10 +56,15 @@ async def healthz() -> dict:
 
 @router.get("/api/v1/limits", tags=["meta"])
 async def limits() -> dict:
-    """The caps every request must stay under, and the operations on offer."""
-    render = {"max_frames": render_options.MAX_FRAMES, "max_frame_pixels": render_options.MAX_FRAME_PIXELS,
-              "max_total_pixels": render_options.MAX_TOTAL_PIXELS, "max_webp_pixels": render_options.MAX_WEBP_PIXELS,
-              "max_render_seconds": render_options.MAX_RENDER_SECONDS}
+    """The caps every request must stay under, the operations and the output formats on offer.
+
+    `render`: the raster caps (GIF, WebP, MP4, PNG), the scene caps (what the browser
+    is sent: /api/v1/scene, SVG), the encoding budget, and every writer with its own limits.
+    """
+    render = {"max_frames": caps.MAX_FRAMES, "max_frame_pixels": caps.MAX_FRAME_PIXELS, "max_total_pixels": caps.MAX_TOTAL_PIXELS,
+              "max_render_seconds": caps.MAX_RENDER_SECONDS,
+              "scene": {"max_items": caps.MAX_SCENE_ITEMS, "max_bytes": caps.MAX_SCENE_BYTES},
+              "writers": [w.describe() for w in WRITERS.values()]}
     return {"ops": [op.name for op in operations()], **LIMITS, "max_body_bytes": MAX_BODY_BYTES, "max_json_depth": MAX_DEPTH, "render": render}
 
 
@@ -78,7 +83,7 @@ def ops_description() -> dict:
     return {
         "ops": describe(),
         "render": [f.describe() for f in OPTION_FIELDS],
-        "formats": [{"name": name, "media_type": media} for name, media in MEDIA_TYPES.items()],
+        "formats": [w.describe() for w in WRITERS.values()],
     }
 
 

@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from app import __version__
 from app.engine import operations
 
-from . import animation, api, errors, pages, views
+from . import animation, api, errors, network_api, pages, views
 from .answers import FastAnswers
 from .edge import Edge
 from .work import pool
@@ -44,17 +45,19 @@ async def lifespan(app: FastAPI):
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="convplay", version=__version__, description=DESCRIPTION.format(ops=", ".join(op.name for op in operations())),
-                  exception_handlers=errors.HANDLERS, lifespan=lifespan)
+    # /docs and /redoc with Swagger UI and ReDoc from an installed package, not a CDN: they work offline
+    app = FastAPIOffline(title="convplay", version=__version__, description=DESCRIPTION.format(ops=", ".join(op.name for op in operations())),
+                         exception_handlers=errors.HANDLERS, lifespan=lifespan)
     app.router.redirect_slashes = False   # its redirects would name the Host header
     app.add_middleware(CompressText)
     app.add_middleware(FastAnswers)
     app.add_middleware(Edge)
     app.include_router(api.router)
+    app.include_router(network_api.router)
     app.include_router(animation.router)
     app.include_router(views.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(pages.ROOT / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(pages.STATIC)), name="static")
     return app
 
 

@@ -19,15 +19,24 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.engine import LIMITS, build_spec
 from app.presets import PRESETS
-from app.render import RenderOptions
+from app.render import WRITERS, RenderOptions
 from app.render.scene import operation_line
 
 from . import i18n, work
 from .animation import split_query
 from .answers import etag, made
 
-ROOT = Path(__file__).resolve().parents[2]
-templates = Jinja2Templates(directory=str(ROOT / "templates"))
+
+def data_dir(name: str) -> Path:
+    """static/ or templates/: inside the package when installed from a wheel
+    (pyproject.toml puts them there), at the top of the repository in a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / name
+    return installed if installed.is_dir() else package.parent / name
+
+
+STATIC = data_dir("static")
+templates = Jinja2Templates(directory=str(data_dir("templates")))
 router = APIRouter(include_in_schema=False)
 
 
@@ -76,6 +85,7 @@ def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
     return templates.TemplateResponse(request, "playground.html", _context(
         request, presets=presets, presets_json=json.dumps(presets, ensure_ascii=False), limits=LIMITS,
+        downloads=[w for w in WRITERS.values() if w.available],
         oembed=public_url() + "/oembed?" + urlencode({"url": public_url() + "/?" + request.url.query, "format": "json"}),
     ))
 

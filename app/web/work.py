@@ -135,10 +135,6 @@ def _give_memory_back() -> None:
         pass
 
 
-def _json_gz(value) -> bytes:
-    return gzip.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), GZIP_LEVEL, mtime=0)
-
-
 def _trace(spec) -> bytes:
     from .cache import trace_for
 
@@ -150,18 +146,25 @@ def _trace(spec) -> bytes:
 
 def _scene(spec, options) -> bytes:
     from app.render import build_scene
+    from app.render.caps import check_scene_bytes
 
     from .cache import trace_for
 
-    return _json_gz(build_scene(trace_for(spec), options))
+    data = json.dumps(build_scene(trace_for(spec), options), separators=(",", ":"), ensure_ascii=False).encode()
+    check_scene_bytes(len(data))
+    return gzip.compress(data, GZIP_LEVEL, mtime=0)
 
 
 def _animation(spec, options, fmt: str) -> bytes:
-    from app.render import build_scene, encode_scene
+    from app.render import build_scene, writer
+    from app.render.caps import check_cost
 
     from .cache import trace_for
 
-    data = encode_scene(build_scene(trace_for(spec), options), fmt, options.frame)
+    drawer = writer(fmt)
+    scene = build_scene(trace_for(spec), options, drawer)
+    check_cost(scene, fmt)
+    data = drawer.write(scene, options.frame)
     return gzip.compress(data, GZIP_LEVEL, mtime=0) if fmt in TEXT_FORMATS else data
 
 

@@ -179,9 +179,13 @@ function renderShare(query, scene, trace) {
   $("#share-gif").value = gif;
   $("#share-iframe").value = `<iframe src="${origin}/embed?${query}" width="${scene.width}" height="${scene.height + 56}" style="border:0;max-width:100%" title="${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
   $("#share-md").value = `![${title}](${gif})`;
-  for (const fmt of ["gif", "webp", "mp4", "png"]) {
-    const a = $(`#dl-${fmt}`);
-    a.href = `/api/v1/animation.${fmt}?${query}${fmt === "png" ? `&frame=${player.index}` : ""}`;
+  setDownloads(query, player.index);
+}
+
+/** The download links the page lists (one per writer); a still format gets the frame on screen. */
+function setDownloads(query, frame) {
+  for (const a of document.querySelectorAll(".downloads a[data-format]")) {
+    a.href = `/api/v1/animation.${a.dataset.format}?${query}${"still" in a.dataset ? `&frame=${frame}` : ""}`;
   }
 }
 
@@ -190,7 +194,7 @@ const player = new Player({
   onFrame: (i) => {
     view.showFrame(i);
     $("#scrub").value = i;
-    if (lastGood) $("#dl-png").href = `/api/v1/animation.png?${lastGood.query}&frame=${i}`;
+    if (lastGood) setDownloads(lastGood.query, i);
   },
   onState: (p) => {
     $("#counter").textContent = p.frames.length ? `${t("step")} ${p.index + 1} ${t("of")} ${p.frames.length}` : "";

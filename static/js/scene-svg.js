@@ -1,5 +1,6 @@
-// Draws a scene (see app/render/SCENE.md) as SVG: the base once, one frame at a time,
-// and an overlay for hover highlights. The same description the GIFs are drawn from.
+// Draws a scene (see app/render/SCENE.md) as SVG: the base once, then per frame the
+// timed items alive in it and the frame's own items, and an overlay for hover
+// highlights. The same description the GIFs are drawn from.
 
 const NS = "http://www.w3.org/2000/svg";
 const ANCHOR_X = { l: "start", m: "middle", r: "end" };
@@ -56,14 +57,30 @@ export class SceneView {
     this.container.innerHTML =
       `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', sans-serif">` +
       `${defs}<rect width="100%" height="100%" fill="${scene.background || "#fff"}"/>` +
-      `<g class="base">${itemsMarkup(scene, scene.base)}</g><g class="frame"></g><g class="overlay"></g><g class="hits">${hits}</g></svg>`;
+      `<g class="base">${itemsMarkup(scene, scene.base)}</g><g class="timed"></g><g class="frame"></g><g class="overlay"></g><g class="hits">${hits}</g></svg>`;
     this.svg = this.container.querySelector("svg");
+    this.timedLayer = this.svg.querySelector("g.timed");
     this.frameLayer = this.svg.querySelector("g.frame");
+    this.alive = null;
     this.overlay = this.svg.querySelector("g.overlay");
   }
 
   showFrame(i) {
     const frame = this.scene?.frames[i];
+    const alive = [];
+    const which = [];
+    (this.scene?.timed || []).forEach((t, k) => {
+      if (t.from <= i && i <= t.to) {
+        alive.push(t);
+        which.push(k);
+      }
+    });
+    // redrawn only when the set changes: most steps add one finished value, many add none
+    const key = which.join(",");
+    if (key !== this.alive) {
+      this.timedLayer.innerHTML = itemsMarkup(this.scene, alive);
+      this.alive = key;
+    }
     this.frameLayer.innerHTML = frame ? itemsMarkup(this.scene, frame.items) : "";
   }
 

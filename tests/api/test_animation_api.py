@@ -68,7 +68,8 @@ def test_too_many_frames_says_how_to_stay_under(client):
 
 def test_limits_list_the_render_caps_that_are_enforced(client):
     caps = client.get("/api/v1/limits").json()["render"]
-    assert caps["max_webp_pixels"] < caps["max_total_pixels"]
+    webp = next(w for w in caps["writers"] if w["name"] == "webp")
+    assert webp["limits"]["max_total_pixels"] < caps["max_total_pixels"]
     r = client.get("/api/v1/animation.gif", params={"input_size": "40"})   # 38 x 38 = 1,444 frames
     assert f"more than the {caps['max_frames']} allowed" in r.json()["detail"][0]["msg"]
 

@@ -206,7 +206,7 @@ def test_a_full_queue_answers_503_and_a_runaway_render_is_stopped(tmp_path):
         return r
 
     env = {"CONVPLAY_RENDER_PROCESSES": "1", "CONVPLAY_RENDER_QUEUE": "0", "CONVPLAY_RENDER_TIMEOUT": "2"}
-    with running_server(tmp_path, **env) as base, httpx.Client(base_url=base, timeout=60) as c:
+    with running_server(tmp_path / "uvicorn.log", **env) as base, httpx.Client(base_url=base, timeout=60) as c:
         assert rendered(c, {"input_size": "3"}).status_code == 200
         # animated WebPs of 51 MP: about 5 s each unloaded
         heavy = [{"input_size": "40", "granularity": "row", "scale": "0.5", "palette": p} for p in ("solarized", "colorblind")]

@@ -262,3 +262,20 @@ def test_gallery_links_every_preset_into_the_playground(page, live_server):
     href = cards.first.get_attribute("href")
     open_page(page, live_server + href)
     assert output_ids(page)
+
+
+def test_numbers_mode_shows_each_finished_output_from_its_timed_item(page, live_server, problems):
+    """The page draws the scene's timed items: after stepping to frame i, the output
+    map shows outputs 0..i, the values the trace API gives (the paper's figure)."""
+    import httpx
+
+    open_page(page, live_server + "/?input_size=5&kernel_size=3&numbers=true&labels=false")
+    output = httpx.get(live_server + "/api/v1/trace", params={"input_size": 5, "kernel_size": 3}).json()["output"][0]
+    values = [str(v) for row in output for v in row]
+    page.keyboard.press("ArrowRight")   # pauses
+    for i in range(9):
+        page.evaluate("(i) => { const s = document.querySelector('#scrub'); s.value = i; s.dispatchEvent(new Event('input')); }", i)
+        timed = page.eval_on_selector_all("#stage g.timed text", "els => els.map(e => e.textContent)")
+        assert timed == values[:i], i
+        assert values[i] in page.eval_on_selector_all("#stage g.frame text", "els => els.map(e => e.textContent)"), i
+    assert not problems

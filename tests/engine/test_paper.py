@@ -1,7 +1,7 @@
 """The paper's numerical figures, exactly, and the reference animations' sizes and frame counts.
 
-The reference data lives beside the repository: <repo>/../shared/reference/conv_arithmetic.json
-(Dumoulin & Visin, "A guide to convolution arithmetic for deep learning", in PyTorch terms).
+The reference data is tests/data/conv_arithmetic.json (Dumoulin & Visin, "A guide to convolution
+arithmetic for deep learning", arXiv:1603.07285, in PyTorch terms; see tests/data/README.md).
 A missing file is a failure, not a skip: these are the project's acceptance numbers.
 """
 
@@ -15,15 +15,14 @@ import pytest
 
 from app.engine import trace
 
-REPO = Path(__file__).resolve().parents[2]  # tests/engine/test_paper.py -> the repository root
-REFERENCE = REPO.parent / "shared" / "reference" / "conv_arithmetic.json"
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "conv_arithmetic.json"
 
 
 @pytest.fixture(scope="module")
 def reference() -> dict:
     if not REFERENCE.is_file():
-        pytest.fail(f"reference data not found at {REFERENCE} (expected shared/ beside the repository {REPO}); "
-                    "these tests check the engine against it and must not be skipped", pytrace=False)
+        pytest.fail(f"reference data not found at {REFERENCE}; these tests check the engine against it "
+                    "and must not be skipped", pytrace=False)
     return json.loads(REFERENCE.read_text())
 
 

@@ -16,7 +16,7 @@ from PIL import Image
 
 from app.engine import SpecError, trace
 from app.render import build_options, build_scene, render
-from app.render.encode import encode
+from app.render.writers import encode
 from app.render.raster import draw_frame
 
 W, H = 61, 41           # odd on purpose: MP4 must pad to even sides
@@ -455,3 +455,27 @@ def test_frame_out_of_range_names_the_option(scene):
     with pytest.raises(SpecError) as err:
         encode(scene, "png", frame=25)
     assert err.value.param == "frame"
+
+
+def test_numbers_gif_frames_are_the_frames_drawn_alone():
+    """Finished outputs come and stay as timed items: every decoded GIF frame is
+    still that frame drawn alone (to the palette's precision)."""
+    s = build_scene(trace({"input_size": 5, "padding": 1, "padding_mode": "reflect"}), build_options({"numbers": True, "labels": False}))
+    data = encode(s, "gif")
+    _, frames, _ = decoded_gif(data)
+    assert len(frames) == 25 and s["timed"]
+    for i, decoded in enumerate(frames):
+        truth = draw_frame(s, i).astype(int)
+        assert np.abs(truth - decoded.astype(int)).max(axis=-1).mean() < 2, i
+        assert (np.abs(truth - decoded.astype(int)).max(axis=-1) > 60).mean() < 0.001, i
+
+
+def test_svg_frame_draws_the_timed_items_alive_then():
+    s = build_scene(trace({"input_size": 5, "kernel_size": 3}), build_options({"numbers": True, "labels": False}))
+    assert len(s["timed"]) == 8
+    for i in (0, 4, 8):
+        svg = encode(s, "svg", frame=i).decode()
+        for t in s["timed"]:
+            here = f'<text x="{t["at"][0]:g}" y="{t["at"][1]:g}"' in svg
+            current = t["from"] == i + 1   # output i: drawn by the frame itself, in bold
+            assert here == (t["from"] <= i <= t["to"] or current), (i, t)

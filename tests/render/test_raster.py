@@ -187,12 +187,14 @@ def test_changed_box_covers_every_changed_pixel():
 
 @pytest.mark.parametrize("spec, options", [
     ({"input_size": [4, 5], "padding": 2, "padding_mode": "reflect"}, {"numbers": True}),
-    ({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"}, {}),
+    ({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"}, {"numbers": True}),
     ({"op": "max_pool2d", "input_size": 5, "kernel_size": 2, "in_channels": 2}, {"layout": "flat", "numbers": True}),
+    ({"input_size": 6, "padding": 1}, {"numbers": True, "granularity": "row"}),
 ])
 def test_each_frame_equals_the_frame_drawn_alone(spec, options):
-    """Inks that stay from one frame to the next (numbers mode's finished outputs)
-    are not repainted: the frames must still be exactly what drawing each alone gives."""
+    """Timed items (numbers mode's finished outputs, the scatter view's partial sums)
+    are painted once when they come and wiped when they go, and inks that stay are
+    not repainted: the frames must still be exactly what drawing each alone gives."""
     from app.engine import trace
     from app.render import build_options, build_scene
 
@@ -203,12 +205,15 @@ def test_each_frame_equals_the_frame_drawn_alone(spec, options):
 
 @pytest.mark.parametrize("spec, options", [
     ({"input_size": [4, 5], "padding": 2, "padding_mode": "reflect"}, {"numbers": True}),
-    ({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"}, {}),
+    ({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"}, {"numbers": True}),
     ({"op": "max_pool2d", "input_size": 5, "kernel_size": 2, "in_channels": 2}, {"layout": "flat", "numbers": True}),
+    ({"input_size": 6, "padding": 1}, {"numbers": True, "granularity": "row"}),
 ])
 def test_restored_and_inked_cover_every_changed_pixel(spec, options):
-    """What the GIF writer relies on: pixels outside a frame's restored and inked
-    footprints equal the previous frame's, and restored ones equal the base."""
+    """What the GIF writer relies on: pixels outside a frame's relaid, restored and
+    inked footprints equal the previous frame's; restored ones equal the picture
+    under the frames (the first frame's `base`, changed only in relaid boxes), and
+    that picture is the frame drawn without its own items."""
     from app.engine import trace
     from app.render import build_options, build_scene
 
@@ -216,8 +221,12 @@ def test_restored_and_inked_cover_every_changed_pixel(spec, options):
     frames = list(rasterize(s))
     base, h, w = frames[0].base, s["height"], s["width"]
     assert base is not None and all(f.base is None for f in frames[1:])
-    for before, f in zip(frames, frames[1:]):
+    under = base.copy()
+    for i, (before, f) in enumerate(zip(frames, frames[1:]), start=1):
         covered = np.zeros(h * w, bool)
+        for (x0, y0, x1, y1), pixels in f.relaid:
+            covered.reshape(h, w)[y0:y1, x0:x1] = True
+            under[y0:y1, x0:x1] = pixels
         for (x0, y0, x1, y1), flat in f.restored + f.inked:
             if flat is None:
                 covered.reshape(h, w)[y0:y1, x0:x1] = True
@@ -232,7 +241,34 @@ def test_restored_and_inked_cover_every_changed_pixel(spec, options):
             else:
                 inked[flat] = True
         back = (covered & ~inked).reshape(h, w)
-        assert np.array_equal(f.pixels[back], base[back])
+        assert np.array_equal(f.pixels[back], under[back])
+        alone = draw_frame({**s, "frames": [{**s["frames"][i], "items": []} if j == i else fr for j, fr in enumerate(s["frames"])]}, i)
+        assert np.array_equal(under, alone), i
+
+
+def test_overlapping_timed_items_come_and_go_in_their_order():
+    """Timed items that overlap each other and the frames' items: a tint that stays,
+    a stroke and a text that come and go over it (and one under it in list order).
+    Every frame is the frame drawn alone, and the picture under the frames changes
+    only where `relaid` says."""
+    s = scene([{"points": rect(0, 0, 20, 30), "style": "blue"}],
+              [{"ms": 10, "items": [{"points": rect(4 * i, 4, 4 * i + 12, 16), "style": "tint"}]} for i in range(6)],
+              label={"fill": "#000000", "font": 12, "anchor": "mm"})
+    s["timed"] = [
+        {"line": [[2, 2], [38, 28]], "style": "dashed", "from": 1, "to": 3},
+        {"points": rect(10, 8, 30, 22), "style": "tint", "from": 0, "to": 5},
+        {"line": [[2, 28], [38, 2], [20, 2]], "style": "ink", "from": 2, "to": 4},
+        {"text": "12", "at": [20, 15], "style": "label", "from": 3, "to": 3},
+        {"points": rect(16, 12, 24, 18), "style": "black", "from": 4, "to": 5},
+    ]
+    frames = list(rasterize(s))
+    under = frames[0].base.copy()
+    for i, f in enumerate(frames):
+        assert np.array_equal(f.pixels, draw_frame(s, i)), i
+        for (x0, y0, x1, y1), pixels in f.relaid:
+            under[y0:y1, x0:x1] = pixels
+        alone = draw_frame({**s, "frames": [{"ms": 10, "items": []}] * 6}, i)
+        assert np.array_equal(under, alone), i
 
 
 def test_a_frame_that_changes_nothing_says_so():

@@ -158,3 +158,63 @@ def test_copied_padding_is_a_pale_form_of_its_group_colour():
         assert scene["styles"][f"copy{g}"]["fill"] == mix(SOLARIZED.groups[g], "#ffffff", 0.6)
     plain = build_scene(trace({"input_size": 4, "padding": 1, "padding_mode": "circular"}), build_options({"labels": False}))
     assert plain["styles"]["copy"]["fill"] == mix(SOLARIZED.input, "#ffffff", 0.6)
+
+
+# -- timed items: numbers mode linear in frames ----------------------------------------
+
+def _output_texts(scene: dict, i: int, styles=("value", "value_strong")) -> dict:
+    """Texts frame i draws on the output map: (cell id) -> text, from the timed items
+    alive then and the frame's own items."""
+    centres = {}
+    for pid, pts in scene["polys"].items():
+        if pid.startswith("out:"):
+            centres[tuple(round(v, 1) for v in (sum(p[0] for p in pts) / 4, sum(p[1] for p in pts) / 4))] = pid
+    alive = [t for t in scene["timed"] if t["from"] <= i <= t["to"]]
+    texts = {}
+    for item in alive + scene["frames"][i]["items"]:
+        key = tuple(round(v, 1) for v in item.get("at", ()))
+        if "text" in item and item["style"] in styles and key in centres:
+            assert centres[key] not in texts, f"frame {i}: two texts on {centres[key]}"
+            texts[centres[key]] = item["text"]
+    return texts
+
+
+def test_numbers_mode_frame_shows_exactly_the_outputs_computed_so_far():
+    """Against torch: frame i shows outputs 0..i (row by row) and no other, each once;
+    every finished output is listed once in the scene, not once per frame."""
+    import torch
+
+    t = trace({"input_size": 6, "kernel_size": 3, "padding": 1})
+    truth = torch.nn.functional.conv2d(torch.tensor(t.spec.input)[None], torch.tensor(t.spec.weight), padding=1)[0, 0]
+    scene = build_scene(t, build_options({"numbers": True, "labels": False}))
+    assert len(scene["frames"]) == 36 and len(scene["timed"]) == 35
+    for i in range(36):
+        expected = {f"out:0:{k // 6}:{k % 6}": str(int(truth.flatten()[k])) for k in range(i + 1)}
+        assert _output_texts(scene, i) == expected, i
+
+
+def test_scatter_partial_sums_end_as_the_full_transposed_output():
+    """The scatter view's partial sums are timed items; at the last frame they are
+    the uncropped conv_transpose2d output (torch, padding 0)."""
+    import torch
+
+    t = trace({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"})
+    full = torch.nn.functional.conv_transpose2d(torch.tensor(t.spec.input)[None], torch.tensor(t.spec.weight), stride=2)[0, 0]
+    scene = build_scene(t, build_options({"numbers": True, "labels": False}))
+    last = len(scene["frames"]) - 1
+    assert scene["timed"] and not any(i["style"] == "value" for f in scene["frames"] for i in f["items"])
+    got = _output_texts(scene, last, styles=("value",))
+    expected = {f"out:0:{y}:{x}": str(int(full[y, x])) for y in range(full.shape[0]) for x in range(full.shape[1])}
+    assert got == expected
+
+
+def test_numbers_scene_grows_linearly_with_frames():
+    """576 frames: items per frame stay what a frame draws (taps, weights, lines, the
+    sum), not the finished outputs again; the JSON stays under 1 MB."""
+    small = build_scene(trace({"input_size": 6, "padding": 1}), build_options({"numbers": True}))
+    large = build_scene(trace({"input_size": 24, "padding": 1}), build_options({"numbers": True}))
+    def per_frame(s):
+        return sum(len(f["items"]) for f in s["frames"]) / len(s["frames"])
+    assert len(large["frames"]) == 576
+    assert per_frame(large) <= per_frame(small) + 1
+    assert len(json.dumps(large, separators=(",", ":"), ensure_ascii=False)) < 1_000_000

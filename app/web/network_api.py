@@ -1,0 +1,187 @@
+"""Networks over HTTP: /api/v1/network (POST JSON, GET readable query), its field, its presets."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import Response
+
+from app.engine import limits
+from app.engine.common import IN_CHANNELS, INPUT, INPUT_SIZE
+from app.engine.network import FROM_INPUT, Network, build_network, dependency_field
+from app.engine.network_text import parse_layers
+from app.engine.networks_presets import PRESETS, compare
+from app.engine.query import parse_value
+
+from . import params
+from .cache import ByteBudgetLRU
+
+router = APIRouter()
+
+NETWORK_DOC = """Run a stack of layers, each fed the previous layer's output, and return every layer's trace.
+
+A layer takes its operation's fields (as `/api/v1/trace`) without `input_size`, `in_channels`
+and `input`: those come from the previous layer's output (the first layer's from the
+network's input). The response holds `layers` (one trace per layer, exactly what
+`/api/v1/trace` returns for that layer with its actual input, which its `spec` carries),
+`output` ([C][H][W]), `params` (sum(p.numel()) of the equivalent nn.Sequential, bias as
+given), `macs`, `taps`, `overlap` (per layer, the paths from the input to each output cell
+with every weight 1: uneven overlap such as a transposed conv's checkerboard), `query`
+(the readable permalink, see the GET form) and `receptive_field`, one entry per layer in
+input pixels: `size` [rh, rw], `jump` [jh, jw], `start` (centre of output (0,0)'s field)
+by the recurrence r = r + d*(k-1)*j, j = j*s, start = start + (d*(k-1)/2 - p)*j for
+convolutions and pooling (`rule: recurrence`, `substituted` writes it with your numbers);
+for a transposed convolution or resampling (`rule: taps`), `size` is the largest exact
+field of a cell of that layer's output (its bounding box, composed from the taps), `jump`
+is j/s and `start` the centre of output (0,0)'s exact field. `exact_size` is the largest
+exact field of every layer, borders included. Errors name the layer: `layers[1].groups: ...`.
+"""
+
+QUERY_DOC = """The same network as query parameters: `input_size`, `in_channels`, `input` (JSON) and
+`layers`, readable: layers separated by `;`, a layer's items by `:`, the operation first,
+then fields as `name=value`, their abbreviations (`k`, `s`, `p`, `d`, `op`, `groups`) glued to
+a value that starts with a digit (`k3`, `s2`, `k3x5`), a flag alone (`ceil`) or a choice alone
+(`reflect`, `scatter`); arrays and per-side padding as JSON (`weight=[[[[1,2,1]]]]`).
+Example: `layers=conv2d:out_channels=4:k3:s2:p1;max_pool2d:k2`. `layers` may also be a JSON
+list. Every response's `query` is this form, and reading it back gives the same network.
+"""
+
+FIELD_DOC = """The exact receptive field of one cell: `map` (0 the input, i+1 the output of layers[i];
+default the last) and `cell` [c, y, x] (default the centre of channel 0). `below` lists, for
+every map under it, the cells it depends on (composed from the taps, borders and padding
+modes included); `above` the cells above that depend on it; `paths` (on the input) the
+number of tap chains from each input cell to it (the Jacobian with every weight 1, no bias,
+pools summing); `gradient` d cell / d input with the real weights (exact; its magnitude is the
+effective receptive field of Luo et al. 2016); `exact_box` the bounding box of its field and
+`theoretical_box` the recurrence's (null after a transposed or resampling layer).
+"""
+
+# held per tap: its trace's arrays and, once written, its JSON (about 130 bytes in all)
+_networks = ByteBudgetLRU(64 * 2**20, size=lambda n: 130 * n.taps)
+
+
+def network_for(raw) -> Network:
+    """The network for a request body, built once while it stays in the cache."""
+    try:
+        key = json.dumps(raw, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return build_network(raw)
+    found = _networks.get(key)
+    if found is None:
+        found = build_network(raw)
+        _networks.put(key, found)
+    return found
+
+
+def _json(data: bytes) -> Response:
+    return Response(data, media_type="application/json")
+
+
+def from_query(items, extra: tuple = ()) -> tuple[dict, dict]:
+    """Query pairs -> (network body, the `extra` parameters); `lang` is the messages' language."""
+    raw, more = {}, {}
+    for key, text in items:
+        if key == "lang":
+            continue
+        if key == "layers":
+            raw[key] = parse_layers(text)
+        elif key in extra:
+            more[key] = parse_value(key, text)
+        else:
+            raw[key] = parse_value(key, text)
+    return raw, more
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+def _layer_schema() -> dict:
+    body = params.body_schema()
+    props = {k: v for k, v in body["properties"].items() if k not in FROM_INPUT}
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
+def _network_schema(field: bool = False) -> dict:
+    props = {
+        "input_size": {**params.body_schema_of(INPUT_SIZE), "description": INPUT_SIZE.doc.en},
+        "in_channels": {**params.body_schema_of(IN_CHANNELS), "description": IN_CHANNELS.doc.en},
+        "input": {**params.body_schema_of(INPUT), "description": INPUT.doc.en},
+        "layers": {"type": "array", "minItems": 1, "maxItems": limits.MAX_LAYERS, "items": _layer_schema(),
+                   "description": "The layers, first to last; each one operation's fields without input_size, in_channels and input."},
+    }
+    if field:
+        props["map"] = {"type": "integer", "minimum": 0, "description": "0 the input, i+1 the output of layers[i] (default: the last)."}
+        props["cell"] = {"type": "array", "items": {"type": "integer"}, "minItems": 3, "maxItems": 3, "description": "[c, y, x] in that map."}
+    return {"type": "object", "properties": props, "required": ["layers"], "additionalProperties": False}
+
+
+def _examples(field: bool = False) -> dict:
+    out = {}
+    for p in PRESETS:
+        for n, (label, spec) in enumerate(p.sides):
+            value = {**spec, "map": len(spec["layers"]), "cell": [0, 0, 0]} if field else spec
+            out[f"{p.slug}_{n}"] = {"summary": f"{p.title.en}: {label.en}", "value": value}
+    return out
+
+
+def _query_parameters(field: bool = False) -> list[dict]:
+    def q(name, doc, schema=None):
+        return {"name": name, "in": "query", "required": name == "layers", "description": doc, "schema": schema or {"type": "string"}}
+
+    out = [q("input_size", INPUT_SIZE.doc.en, params.query_schema_of(INPUT_SIZE)),
+           q("in_channels", IN_CHANNELS.doc.en, params.query_schema_of(IN_CHANNELS)),
+           q("input", INPUT.doc.en),
+           {**q("layers", "The layers, readable (see above) or JSON."),
+            "examples": {"conv_then_pool": {"value": "conv2d:out_channels=4:k3:s2:p1;max_pool2d:k2"},
+                         "dilated": {"value": "conv2d;conv2d:d2;conv2d:d4"}}}]
+    if field:
+        out += [q("map", "0 the input, i+1 the output of layers[i] (default: the last).", {"type": "integer", "minimum": 0}),
+                q("cell", "c,y,x in that map (default: the centre of channel 0).")]
+    return out + [q("lang", "Language of error messages: en or zh.")]
+
+
+# ---------------------------------------------------------------- routes
+
+@router.post("/api/v1/network", tags=["network"], summary="Network (JSON body)", description=NETWORK_DOC,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(), "examples": _examples()}}}})
+def network_post(body: dict = Body(default_factory=dict, include_in_schema=False)) -> Response:
+    return _json(network_for(body).to_json())
+
+
+@router.get("/api/v1/network", tags=["network"], summary="Network (readable query)", description=NETWORK_DOC + "\n" + QUERY_DOC,
+            openapi_extra={"parameters": _query_parameters()})
+def network_get(request: Request) -> Response:
+    raw, _ = from_query(request.query_params.multi_items())
+    return _json(network_for(raw).to_json())
+
+
+def _field(raw: dict, where: dict) -> Response:
+    net = network_for(raw)
+    last = len(net.traces)
+    m = where.get("map", last)
+    shape = net.maps[m].shape if isinstance(m, int) and not isinstance(m, bool) and 0 <= m <= last else None
+    cell = where.get("cell", [0, shape[1] // 2, shape[2] // 2] if shape else None)
+    return _json(json.dumps(dependency_field(net, m, cell), separators=(",", ":")).encode())
+
+
+@router.post("/api/v1/network/field", tags=["network"], summary="Exact and effective receptive field of one cell (JSON body)",
+             description=FIELD_DOC, openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(True), "examples": _examples(True)}}}})
+def field_post(body: dict = Body(default_factory=dict, include_in_schema=False)) -> Response:
+    if not isinstance(body, dict):
+        return _field(body, {})
+    where = {k: body[k] for k in ("map", "cell") if body.get(k) is not None}
+    return _field({k: v for k, v in body.items() if k not in ("map", "cell")}, where)
+
+
+@router.get("/api/v1/network/field", tags=["network"], summary="Exact and effective receptive field of one cell (readable query)",
+            description=FIELD_DOC + "\n" + QUERY_DOC, openapi_extra={"parameters": _query_parameters(True)})
+def field_get(request: Request) -> Response:
+    raw, where = from_query(request.query_params.multi_items(), extra=("map", "cell"))
+    return _field(raw, where)
+
+
+@router.get("/api/v1/network/presets", tags=["network"], summary="Networks that teach, each with its numbers side by side")
+def presets() -> dict:
+    """Each preset's stacks, with output shape, parameters, multiply-accumulates, taps and
+    receptive field of each, and the ratio of the first's parameters and MACs to the second's."""
+    return {"presets": [compare(p) for p in PRESETS]}

@@ -1,0 +1,84 @@
+"""Network trace + JSON time, and one cell's field, medians of many runs (issue 10's bench).
+
+    python bench/bench_network.py
+
+A 6-layer network on a 32x32 input (conv, conv stride 2, max pool, conv, transposed
+conv stride 2, 1x1 conv), and the exact field (dependency sets, paths, gradient) of
+its centre output cell; then the API round trip of a 3-layer network on 16x16 (the
+playground's bar is 50 ms for a redraw, this round trip included) and of its field,
+over a real server. It prints; it does not assert.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's `app`, not an installed one
+
+import live  # noqa: E402
+from app.engine.network import build_network, dependency_field  # noqa: E402
+
+SIX = {"input_size": 32, "layers": [
+    {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
+    {"op": "conv2d", "out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1},
+    {"op": "max_pool2d", "kernel_size": 2},
+    {"op": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1, "dilation": 1},
+    {"op": "conv_transpose2d", "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1},
+    {"op": "conv2d", "out_channels": 1, "kernel_size": 1},
+]}
+THREE = {"input_size": 16, "layers": [
+    {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
+    {"op": "max_pool2d", "kernel_size": 2},
+    {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": 2},
+]}
+
+
+def median_ms(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    net = build_network(SIX)
+    c, h, w = net.traces[-1].output.shape
+    print(f"6 layers on 32x32: {net.taps:,} taps, output {c}x{h}x{w}, JSON {len(net.to_json()):,} bytes")
+    print(f"  network trace + JSON   median {median_ms(lambda: build_network(SIX).to_json(), 30):7.1f} ms")
+    print(f"  trace only             median {median_ms(lambda: build_network(SIX), 30):7.1f} ms")
+    cell = [0, h // 2, w // 2]
+    print(f"  field of the centre cell (network already built, edges cached)  "
+          f"median {median_ms(lambda: json.dumps(dependency_field(net, 6, cell)), 30):7.1f} ms")
+    print(f"  field of the centre cell (from nothing)  "
+          f"median {median_ms(lambda: json.dumps(dependency_field(build_network(SIX), 6, cell)), 30):7.1f} ms")
+
+
+def round_trips() -> None:
+    with live.server() as base, httpx.Client(base_url=base, headers={"accept-encoding": "gzip"}) as client:
+        # a new network each time (a different first weight), so the server's cache never answers
+        fresh = iter(range(10**6))
+
+        def post_new():
+            body = {**THREE, "layers": [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]}
+            assert client.post("/api/v1/network", json=body).status_code == 200
+
+        post_new()
+        r = client.post("/api/v1/network", json=THREE)
+        print(f"3 layers on 16x16 over HTTP ({len(r.content):,} bytes of JSON, {int(r.headers['content-length']):,} gzipped):")
+        print(f"  POST /api/v1/network, uncached   median {median_ms(post_new, 40):7.1f} ms")
+        print(f"  POST /api/v1/network, cached     median {median_ms(lambda: client.post('/api/v1/network', json=THREE), 40):7.1f} ms")
+        field = {**THREE, "map": 3, "cell": [0, 1, 1]}
+        print(f"  POST /api/v1/network/field, network cached  median {median_ms(lambda: client.post('/api/v1/network/field', json=field), 40):7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
+    round_trips()
