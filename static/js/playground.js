@@ -166,10 +166,11 @@ function fieldError(param, msg) {
 
 /** What is on screen no longer matches the settings: say so instead of leaving it looking current. */
 function markStale({ picture, arithmetic, share }, note = "") {
-  $("#stage").classList.toggle("stale", picture);
+  const drawnBefore = lastGood !== null;   // before the first picture there is nothing to mark
+  $("#stage").classList.toggle("stale", picture && drawnBefore);
   $("#stage-note").textContent = picture ? note : "";
-  $("#h-arith").closest(".panel").classList.toggle("stale", arithmetic);
-  $("#h-share").closest(".panel").classList.toggle("stale", share);
+  $("#h-arith").closest(".panel").classList.toggle("stale", arithmetic && $("#arith").childElementCount > 0);
+  $("#h-share").closest(".panel").classList.toggle("stale", share && drawnBefore);
   for (const el of $$(".stale-note")) el.hidden = !el.closest(".stale");
 }
 
@@ -177,14 +178,14 @@ function markStale({ picture, arithmetic, share }, note = "") {
 function refuse(detail, { trace }) {
   clearErrors();
   fieldError(detail.param, detail.msg);
-  markStale({ picture: true, arithmetic: trace, share: true }, trace ? t("stale") : `${t("picture_refused")} ${detail.msg}`);
+  markStale({ picture: true, arithmetic: trace, share: true }, trace ? (lastGood ? t("stale") : "") : `${t("picture_refused")} ${detail.msg}`);
   if (trace) setStatus(`${t("cannot")} ${detail.msg}`, true);
 }
 
 function showTyping() {
   clearErrors();
   for (const [name, msg] of invalid) fieldError(name, msg);
-  markStale({ picture: true, arithmetic: true, share: true }, t("stale"));
+  markStale({ picture: true, arithmetic: true, share: true }, lastGood ? t("stale") : "");
   setStatus(`${t("cannot")} ${[...invalid.values()][0]}`, true);
 }
 

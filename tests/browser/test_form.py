@@ -217,21 +217,30 @@ def test_a_refused_setting_marks_the_picture_and_panels_stale(page, live_server,
 
 
 def test_when_only_the_picture_is_refused_the_arithmetic_and_steps_still_show(page, live_server, problems):
-    page.add_init_script(COUNT_DRAWS)
-    page.goto(live_server + "/?input_size=27&kernel_size=3")        # 25x25 = 625 frames: over the frame cap
-    page.wait_for_selector("#stage-note:not(:empty)", timeout=15000)
+    open_page(page, live_server + "/?input_size=5&kernel_size=3")
+    set_pair(page, "input_size", 27)                    # 25x25 = 625 frames: over the frame cap
+    page.wait_for_selector("#stage-note:not(:empty)")
     assert "granularity" in page.text_content("#stage-note")
-    assert page.text_content("#status").endswith("625 steps")
+    page.wait_for_function("document.querySelector('#status').textContent.endsWith('625 steps')")
     assert "bad" not in (page.get_attribute("#status", "class") or "")
-    arith = page.text_content("#arith")
-    assert "= 25" in arith
+    assert "= 25" in page.text_content("#arith")        # the arithmetic of the new setting
     assert "Conv2d" in page.text_content("#torch-line")
+    # the old picture and its share links are marked, the arithmetic is current
     assert page.evaluate("[...document.querySelectorAll('#stage, .panel')].map(e => e.classList.contains('stale'))") == [True, False, True]
     assert "granularity" in page.text_content("#err-granularity")
     before = drawn(page)
     page.select_option("#render-fields select[name='granularity']", "row")
     redraws(page, before)
     assert page.text_content("#stage-note") == "" and "stale" not in page.get_attribute("#stage", "class")
+    assert not problems
+
+
+def test_a_first_visit_whose_picture_is_refused_still_shows_the_arithmetic(page, live_server, problems):
+    page.goto(live_server + "/?input_size=27&kernel_size=3")
+    page.wait_for_selector("#stage-note:not(:empty)", timeout=15000)
+    assert "granularity" in page.text_content("#stage-note")
+    assert page.text_content("#status").endswith("625 steps")
+    assert "= 25" in page.text_content("#arith")
     assert not problems
 
 
