@@ -16,7 +16,7 @@ const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 const form = $("#controls");
 const view = new SceneView($("#stage"));
 const presets = JSON.parse($("#presets").textContent);
-// The render option a still download takes for the frame on screen: the player sets it, not the form.
+// The render option by which a still download takes the frame on screen (the player's, not the form's).
 const FRAME = "frame";
 
 let state = fromQuery(location.search);
@@ -30,9 +30,7 @@ const specBox = $("#spec-fields");
 const renderBox = $("#render-fields");
 const opMenu = $("#op");
 opMenu.innerHTML = OPS.map((op) => `<option value="${esc(op.name)}">${esc(say(op.label))}</option>`).join("");
-// the player picks the frame of a still download; the form does not offer it
-const SHOWN_RENDER = RENDER.filter((f) => f.name !== FRAME);
-renderBox.insertAdjacentHTML("beforeend", SHOWN_RENDER.map(fieldHTML).join(""));
+renderBox.insertAdjacentHTML("beforeend", RENDER.map(fieldHTML).join(""));
 const invalid = new Map();   // field name -> what is wrong with the text typed in it
 
 /** The op's form, rebuilt when the operation changes: exactly its fields, in its order. */
@@ -56,7 +54,7 @@ function fieldAt(el) {
   const name = box.dataset.param;
   const op = opNamed(state.op);
   const spec = specBox.contains(box) ? formFields(op).find((f) => f.name === name) : null;
-  const field = spec || (renderBox.contains(box) ? SHOWN_RENDER.find((f) => f.name === name) : null);
+  const field = spec || (renderBox.contains(box) ? RENDER.find((f) => f.name === name) : null);
   // a box being replaced (another operation's form) still sends its change: not ours any more
   return field ? { box, spec, field } : null;
 }
@@ -74,7 +72,7 @@ function writeForm({ except = null } = {}) {
     box.querySelector("select").value = picked(state, op, pair);
   }
   for (const box of $$("[data-param]", renderBox)) {
-    const field = SHOWN_RENDER.find((f) => f.name === box.dataset.param);
+    const field = RENDER.find((f) => f.name === box.dataset.param);
     if (box !== except && !invalid.has(field.name)) writeField(field, box, renderValue(state, field));
   }
 }

@@ -10,9 +10,10 @@
 
 const DESCRIPTION = JSON.parse(document.getElementById("ops").textContent);
 
-/** Operations in menu order; render option fields; output formats. */
+/** Operations in menu order; the render options a page sets (an optional one, such as the
+ * frame of a still, is picked per download, not kept); output formats. */
 export const OPS = DESCRIPTION.ops;
-export const RENDER = DESCRIPTION.render;
+export const RENDER = DESCRIPTION.render.filter((f) => !f.optional);
 export const FORMATS = DESCRIPTION.formats;
 export const opNamed = (name) => OPS.find((op) => op.name === name);
 
@@ -23,7 +24,7 @@ export const formFields = (op) => op.fields.filter((f) => f.kind !== "array");
 const TWO = new Set(["pair", "reals", "padding"]);
 
 /** A declared value in the state's spelling: numbers of two-number kinds become [n, n]. */
-export function normal(field, value) {
+function normal(field, value) {
   if (value === null || value === undefined) return null;
   if (TWO.has(field.kind) && typeof value === "number") return [value, value];
   return value;
@@ -32,7 +33,7 @@ export function normal(field, value) {
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Whether `value` is one this field takes (after an operation switch it may not be). */
-export function fits(field, value) {
+function fits(field, value) {
   if (field.kind === "choice") return field.choices.some((c) => c.value === value);
   if (field.kind === "padding" && typeof value === "string") return (field.words || []).includes(value);
   if (field.kind === "padding" && !Array.isArray(value) && typeof value === "object") return !!field.sides;
@@ -42,7 +43,7 @@ export function fits(field, value) {
 const fieldOf = (op, name) => op.fields.find((f) => f.name === name);
 
 /** What a field holds when the user has not set it: its default, or its source's value. */
-export function defaultOf(state, op, field) {
+function defaultOf(state, op, field) {
   if (field.default_from) {
     const source = fieldOf(op, field.default_from);
     if (source) return valueOf(state, op, source);
@@ -127,7 +128,7 @@ export function parse(field, text) {
 
 const twoText = (p) => (p[0] === p[1] ? String(p[0]) : `${p[0]},${p[1]}`);
 
-export function text(field, value) {
+function textOf(value) {
   if (Array.isArray(value)) return twoText(value);
   if (value !== null && typeof value === "object") return `top:${value.top},bottom:${value.bottom},left:${value.left},right:${value.right}`;
   return String(value);
@@ -162,9 +163,9 @@ export function toQuery(state, { render = true } = {}) {
     if (!applies(state, op, field)) continue;
     if (state.values[field.name] === undefined && !field.always) continue;
     const value = valueOf(state, op, field);
-    if (value !== null) q.set(field.name, text(field, value));
+    if (value !== null) q.set(field.name, textOf(value));
   }
-  if (render) for (const field of RENDER) if (state.render[field.name] !== undefined) q.set(field.name, text(field, state.render[field.name]));
+  if (render) for (const field of RENDER) if (state.render[field.name] !== undefined) q.set(field.name, textOf(state.render[field.name]));
   return q;
 }
 

@@ -78,8 +78,8 @@ def test_every_operation_is_offered_and_draws_with_exactly_its_fields(page, live
 def test_render_options_and_formats_come_from_the_description(page, live_server, description, problems):
     open_page(page, live_server + "/")
     shown = page.eval_on_selector_all("#render-fields [data-param]", "els => els.map(e => e.dataset.param)")
-    # every option but the frame, which the player chooses for the still downloads
-    assert shown == [f["name"] for f in description["render"] if f["name"] != "frame"]
+    # every option but the optional ones (the frame of a still is the player's, per download)
+    assert shown == [f["name"] for f in description["render"] if not f.get("optional")]
     for f in description["render"]:
         if f["kind"] == "choice":
             values = page.eval_on_selector_all(f"#render-fields [name='{f['name']}'] option", "els => els.map(e => e.value)")
@@ -117,7 +117,7 @@ def test_a_permalink_round_trips(page, live_server, browser, problems):
 
 
 def test_unknown_keys_and_other_operations_fields_are_left_out(page, live_server, problems):
-    open_page(page, live_server + "/?op=max_pool2d&input_size=5&kernel_size=2&padding_mode=reflect&colour=red&view=scatter")
+    open_page(page, live_server + "/?op=max_pool2d&input_size=5&kernel_size=2&padding_mode=reflect&colour=red&view=scatter&frame=3")
     assert query_of(page.url) == {"op": "max_pool2d", "input_size": "5", "kernel_size": "2", "stride": "2", "padding": "0"}
     assert not problems
 
@@ -175,7 +175,7 @@ def test_the_page_in_chinese_labels_everything_from_the_description(page, live_s
     mode = next(f for f in conv["fields"] if f["kind"] == "choice")
     options = page.eval_on_selector_all(f"#spec-fields select[name='{mode['name']}'] option", "els => els.map(e => e.textContent)")
     assert options == [c["label"]["zh"] for c in mode["choices"]]
-    legend = [f["label"]["zh"] for f in description["render"] if f["name"] != "frame"]
+    legend = [f["label"]["zh"] for f in description["render"] if not f.get("optional")]
     shown = page.eval_on_selector_all("#render-fields [data-param] :is(.label, .check)", "els => els.map(e => e.textContent.trim())")
     assert shown == legend
     assert "lang=zh" in page.url and query_of(page.url)["op"] == "conv2d"
