@@ -90,6 +90,8 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("need_whole", "must be a whole number", "必须是整数"),
     ("need_number", "must be a number", "必须是数字"),
     ("either", "Give", "给定"),
+    ("values_given", "given in the link", "由链接给定"),
+    ("clear", "Clear", "清除"),
     ("reads", "reads", "读取"),
     ("read_by", "read by", "被读取于"),
     ("open_in", "Open in convplay", "在 convplay 中打开"),

@@ -56,6 +56,9 @@ function controls(field) {
       return `<span class="label" id="lbl-${name}"${title}>${esc(label)}</span><div class="row" role="group" aria-labelledby="lbl-${name}">`
         + `${menu}<span class="pad pad-pair pair">${twoBoxes(field, label)}</span>${sides}</div>`;
     }
+    case "array":   // values given in a link: no editor here, only a way to drop them
+      return `<span class="label"${title}>${esc(label)}</span><span class="given">${esc(t("values_given"))}</span> `
+        + `<button type="button" class="small" data-clear>${esc(t("clear"))}</button>`;
     default:
       return "";
   }

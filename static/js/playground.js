@@ -8,7 +8,7 @@ import { CellMap } from "./hover.js";
 import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 import {
-  FORMATS, OPS, RENDER, applies, formFields, fromQuery, opNamed, picked, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
+  FORMATS, OPS, RENDER, applies, fromQuery, opNamed, picked, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
 } from "./spec-query.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -36,7 +36,7 @@ const invalid = new Map();   // field name -> what is wrong with the text typed 
 /** The op's form, rebuilt when the operation changes: exactly its fields, in its order. */
 function buildSpecFields() {
   const op = opNamed(state.op);
-  const fields = formFields(op);
+  const fields = op.fields;
   const html = [];
   for (const field of fields) {
     const pair = (op.mutually_exclusive || []).find((p) => p[0] === field.name);
@@ -53,7 +53,7 @@ function fieldAt(el) {
   if (!box) return null;
   const name = box.dataset.param;
   const op = opNamed(state.op);
-  const spec = specBox.contains(box) ? formFields(op).find((f) => f.name === name) : null;
+  const spec = specBox.contains(box) ? op.fields.find((f) => f.name === name) : null;
   const field = spec || (renderBox.contains(box) ? RENDER.find((f) => f.name === name) : null);
   // a box being replaced (another operation's form) still sends its change: not ours any more
   return field ? { box, spec, field } : null;
@@ -63,8 +63,8 @@ function writeForm({ except = null } = {}) {
   const op = opNamed(state.op);
   opMenu.value = state.op;
   for (const box of $$("[data-param]", specBox)) {
-    const field = formFields(op).find((f) => f.name === box.dataset.param);
-    box.hidden = !applies(state, op, field);
+    const field = op.fields.find((f) => f.name === box.dataset.param);
+    box.hidden = !applies(state, op, field) || (field.kind === "array" && state.values[field.name] === undefined);
     if (box !== except && !invalid.has(field.name)) writeField(field, box, valueOf(state, op, field));
   }
   for (const box of $$("[data-pick]", specBox)) {
@@ -314,6 +314,13 @@ form.addEventListener("change", (e) => {
   changed({ push: true });
 });
 form.addEventListener("submit", (e) => e.preventDefault());
+form.addEventListener("click", (e) => {
+  const box = e.target.dataset.clear !== undefined && e.target.closest("[data-param]");
+  if (!box) return;
+  delete state.values[box.dataset.param];
+  writeForm();
+  changed({ push: true });
+});
 $("#preset").addEventListener("change", (e) => {
   const preset = presets.find((p) => p.slug === e.target.value);
   if (!preset) return;

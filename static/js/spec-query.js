@@ -3,6 +3,9 @@
 // Nothing here lists operations or fields: they come from the description the page
 // embeds (the same JSON as GET /api/v1/ops). This file knows the field *kinds*.
 //
+// Arrays of values (input, weights...) have no control: one given in a link is carried
+// as it is, and can be cleared.
+//
 // A state is { op, values, render, pick }: `values` and `render` hold only what the
 // user set (a value equal to its default is left unset, so a field with `default_from`
 // follows its source until set to something else); `pick` says which field of each
@@ -16,9 +19,6 @@ export const OPS = DESCRIPTION.ops;
 export const RENDER = DESCRIPTION.render.filter((f) => !f.optional);
 export const FORMATS = DESCRIPTION.formats;
 export const opNamed = (name) => OPS.find((op) => op.name === name);
-
-/** The fields a form shows and a permalink carries: arrays of values are neither. */
-export const formFields = (op) => op.fields.filter((f) => f.kind !== "array");
 
 /** Two-number kinds, kept as [h, w] in a state. */
 const TWO = new Set(["pair", "reals", "padding"]);
@@ -122,13 +122,22 @@ export function parse(field, text) {
       if ((field.words || []).includes(text)) return text;
       if (text.includes(":")) return field.sides ? parseSides(text) : undefined;
       return parseTwo(text, WHOLE);
+    case "array": {
+      try {
+        const value = JSON.parse(text);
+        return Array.isArray(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    }
     default: return undefined;
   }
 }
 
 const twoText = (p) => (p[0] === p[1] ? String(p[0]) : `${p[0]},${p[1]}`);
 
-function textOf(value) {
+function textOf(field, value) {
+  if (field.kind === "array") return JSON.stringify(value);
   if (Array.isArray(value)) return twoText(value);
   if (value !== null && typeof value === "object") return `top:${value.top},bottom:${value.bottom},left:${value.left},right:${value.right}`;
   return String(value);
@@ -140,7 +149,7 @@ export function fromQuery(search) {
   const op = opNamed(q.get("op")) || OPS[0];
   const state = { op: op.name, values: {}, render: {}, pick: {} };
   for (const [key, raw] of q) {
-    const field = formFields(op).find((f) => f.name === key);
+    const field = op.fields.find((f) => f.name === key);
     const option = RENDER.find((f) => f.name === key);
     const value = field ? parse(field, raw) : option ? parse(option, raw) : undefined;
     if (value === undefined) continue;   // unknown keys, other operations' fields, unreadable values
@@ -149,7 +158,7 @@ export function fromQuery(search) {
   }
   for (const pair of op.mutually_exclusive || []) state.pick[pair.join("|")] = picked(state, op, pair);
   // in declaration order, so a field that follows another compares with its final value
-  for (const field of formFields(op)) if (field.name in state.values) setValue(state, op, field, state.values[field.name]);
+  for (const field of op.fields) if (field.name in state.values) setValue(state, op, field, state.values[field.name]);
   for (const field of RENDER) if (field.name in state.render) setRender(state, field, state.render[field.name]);
   return state;
 }
@@ -159,13 +168,13 @@ export function toQuery(state, { render = true } = {}) {
   const op = opNamed(state.op);
   const q = new URLSearchParams();
   q.set("op", op.name);
-  for (const field of formFields(op)) {
+  for (const field of op.fields) {
     if (!applies(state, op, field)) continue;
     if (state.values[field.name] === undefined && !field.always) continue;
     const value = valueOf(state, op, field);
-    if (value !== null) q.set(field.name, textOf(value));
+    if (value !== null) q.set(field.name, textOf(field, value));
   }
-  if (render) for (const field of RENDER) if (state.render[field.name] !== undefined) q.set(field.name, textOf(state.render[field.name]));
+  if (render) for (const field of RENDER) if (state.render[field.name] !== undefined) q.set(field.name, textOf(field, state.render[field.name]));
   return q;
 }
 
@@ -173,10 +182,10 @@ export function toQuery(state, { render = true } = {}) {
 export function switchOp(state, name) {
   const op = opNamed(name);
   const next = { ...state, op: op.name, values: { ...state.values }, pick: { ...state.pick } };
-  for (const field of formFields(op)) {
+  for (const field of op.fields) {
     const value = next.values[field.name];
     if (value !== undefined && !fits(field, value)) delete next.values[field.name];
   }
-  for (const field of formFields(op)) if (field.name in next.values) setValue(next, op, field, next.values[field.name]);
+  for (const field of op.fields) if (field.name in next.values) setValue(next, op, field, next.values[field.name]);
   return next;
 }

@@ -66,10 +66,10 @@ def test_every_operation_is_offered_and_draws_with_exactly_its_fields(page, live
         assert page.locator(".error:not(:empty)").count() == 0
         assert query_of(page.url)["op"] == op["name"]
         assert visible_params(page) == shown_at_defaults(op), op["name"]
-        # no other operation's field is in the form, even hidden
+        # no other operation's field is in the form, even hidden (arrays of values show once given)
         all_params = page.eval_on_selector_all("#spec-fields [data-param]", "els => els.map(e => e.dataset.param)")
-        assert all_params == [f["name"] for f in form_fields(op)]
-        for f in form_fields(op):
+        assert all_params == [f["name"] for f in op["fields"]]
+        for f in op["fields"]:
             label = page.locator(f"#spec-fields [data-param='{f['name']}'] :is(.label, .check)").first.text_content()
             assert label.strip() == f["label"]["en"]
     assert not problems
@@ -113,6 +113,26 @@ def test_a_permalink_round_trips(page, live_server, browser, problems):
     open_page(other, page.url)
     assert other.url == page.url and output_ids(other) == output_ids(page)
     other.close()
+    assert not problems
+
+
+def test_values_given_in_a_link_are_carried_and_can_be_cleared(page, live_server, problems):
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/trace" in r.url else None)
+    weight = "[[0,1,0],[1,-4,1],[0,1,0]]"
+    open_page(page, live_server + f"/?op=conv2d&input_size=5&kernel_size=3&weight={weight}")
+    assert query_of(page.url)["weight"] == weight
+    assert query_of(asked[-1])["weight"] == weight          # the trace was asked with these weights
+    assert page.is_visible("#spec-fields [data-param='weight']")
+    assert not page.is_visible("#spec-fields [data-param='input']")   # not given: nothing to show
+    # a kernel that no longer fits the weights is refused next to them; clearing them fixes it
+    set_pair(page, "kernel_size", 2)
+    page.wait_for_selector("#err-weight:not(:empty)")
+    before = drawn(page)
+    page.click("#spec-fields [data-param='weight'] [data-clear]")
+    redraws(page, before)
+    assert "weight" not in query_of(page.url) and "weight" not in query_of(asked[-1])
+    assert not page.is_visible("#spec-fields [data-param='weight']")
     assert not problems
 
 
@@ -169,7 +189,7 @@ def test_the_page_in_chinese_labels_everything_from_the_description(page, live_s
     menu = page.eval_on_selector_all("#op option", "els => els.map(e => e.textContent)")
     assert menu == [op["label"]["zh"] for op in description["ops"]]
     conv = next(op for op in description["ops"] if op["name"] == "conv2d")
-    for f in form_fields(conv):
+    for f in conv["fields"]:
         label = page.locator(f"#spec-fields [data-param='{f['name']}'] :is(.label, .check)").first.text_content()
         assert label.strip() == f["label"]["zh"], f["name"]
     mode = next(f for f in conv["fields"] if f["kind"] == "choice")
