@@ -1,7 +1,8 @@
 """The pages: playground, embed, gallery, and oEmbed discovery.
 
 Pages are Jinja2 templates; everything they draw comes from the same JSON API
-(trace and scene), so the browser shows exactly what the GIFs show.
+(trace and scene), so the browser shows exactly what the GIFs show. The playground's
+form is built in the page from the operations' description (GET /api/v1/ops), embedded.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.engine import LIMITS, build_spec
+from app.engine import build_spec
 from app.presets import PRESETS
-from app.render import WRITERS, RenderOptions
+from app.render import RenderOptions
 from app.render.scene import operation_line
 
 from . import i18n, work
+from .api import ops_description
 from .animation import split_query
 from .answers import etag, made
 
@@ -58,9 +60,9 @@ def query_text(value) -> str:
     return str(value)
 
 
-def preset_query(preset) -> str:
-    """A preset as the query string the API and the playground share."""
-    return urlencode({key: query_text(value) for key, value in {**preset.spec, **preset.options}.items()})
+def preset_query(preset, **options) -> str:
+    """A preset as the query string the API and the playground share (with `options` on top)."""
+    return urlencode({key: query_text(value) for key, value in {**preset.spec, **preset.options, **options}.items()})
 
 
 def permalink_query(spec, options) -> str:
@@ -71,11 +73,18 @@ def permalink_query(spec, options) -> str:
     return urlencode(items)
 
 
+def script_json(data) -> str:
+    """JSON to put inside <script type="application/json">: no `<`, `>` or `&` in it, so no
+    `</script>` or `<!--` can end the element early (JSON.parse reads the escapes back)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 def _context(request: Request, **extra) -> dict:
     lang = i18n.language(request)
     return {
         "request": request, "lang": lang, "t": i18n.ui(lang), "version": __version__,
-        "strings_json": json.dumps({"lang": lang, "strings": i18n.UI}, ensure_ascii=False),
+        "strings_json": script_json({"lang": lang, "strings": i18n.UI}),
         **extra,
     }
 
@@ -84,8 +93,7 @@ def _context(request: Request, **extra) -> dict:
 def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
     return templates.TemplateResponse(request, "playground.html", _context(
-        request, presets=presets, presets_json=json.dumps(presets, ensure_ascii=False), limits=LIMITS,
-        downloads=[w for w in WRITERS.values() if w.available],
+        request, presets=presets, presets_json=script_json(presets), ops_json=script_json(ops_description()),
         oembed=public_url() + "/oembed?" + urlencode({"url": public_url() + "/?" + request.url.query, "format": "json"}),
     ))
 
@@ -109,12 +117,12 @@ def embed(request: Request) -> HTMLResponse:
 @router.get("/gallery", response_class=HTMLResponse)
 def gallery(request: Request) -> HTMLResponse:
     lang = i18n.language(request)
-    groups = []
+    sections = []
     for group in ("reference", "paper", "ours"):
-        items = [{"title": p.title(lang), "query": preset_query(p), "line": operation_line(build_spec(p.spec))}
+        items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5), "line": operation_line(build_spec(p.spec))}
                  for p in PRESETS if p.group == group]
-        groups.append({"key": group, "items": items})
-    return templates.TemplateResponse(request, "gallery.html", _context(request, groups=groups))
+        sections.append({"key": group, "items": items})
+    return templates.TemplateResponse(request, "gallery.html", _context(request, sections=sections))
 
 
 @router.get("/oembed", name="oembed")
