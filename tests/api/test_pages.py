@@ -85,7 +85,10 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # Words the page may use for what they are elsewhere: field kinds (the form is built per kind, and
 # one kind is called "padding"), the "input" event and <input> elements, and the player's frame,
 # which a still download carries (playground.js says so where it does).
-SHARED_WORDS = {"int", "pair", "real", "reals", "bool", "choice", "array", "padding", "input", "frame"}
+# field kinds, DOM words, and page strings that happen to share a field's name
+# ("output_size" is the arithmetic panel's row title, not adaptive pooling's field)
+SHARED_WORDS = {"int", "pair", "real", "reals", "bool", "choice", "array", "padding", "input", "frame", "output_size"}
+INTERPOLATION = re.compile(r"\$\{[^}]*\}")   # ${name} inside a template literal is code, not text
 
 
 def test_no_script_or_template_names_an_operation_or_a_field():
@@ -99,7 +102,7 @@ def test_no_script_or_template_names_an_operation_or_a_field():
     for path in files:
         text = COMMENT.sub("", path.read_text()) if path.suffix == ".js" else path.read_text()
         words = set(WORD.findall(text))
-        quoted = set(WORD.findall(" ".join(LITERAL.findall(text))))
+        quoted = set(WORD.findall(INTERPOLATION.sub(" ", " ".join(LITERAL.findall(text)))))
         hits = (words & op_names) | {w for w in words if "pool2d" in w or w.startswith("conv_")} | (quoted & field_names - SHARED_WORDS)
         if hits:
             found[path.name] = sorted(hits)

@@ -15,7 +15,7 @@ import pytest
 
 from app.web.pages import script_json
 
-from test_playground import COUNT_DRAWS, drawn, open_page, output_ids, redraws, set_pair
+from test_playground import COUNT_DRAWS, drawn, open_page, output_ids, redraws, set_pair, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -212,7 +212,7 @@ def test_text_that_is_no_number_is_an_error_next_to_the_field_not_a_request(page
     assert "NaN" not in page.url and page.url == url
     assert "stale" in page.get_attribute("#stage", "class")
     box.fill("2.5")
-    page.wait_for_function("document.querySelector('#err-kernel_size').textContent === 'must be a whole number'")
+    wait_for(page, "document.querySelector('#err-kernel_size').textContent === 'must be a whole number'")
     before = drawn(page)
     box.fill("2")
     redraws(page, before)
@@ -246,7 +246,7 @@ def test_when_only_the_picture_is_refused_the_arithmetic_and_steps_still_show(pa
     set_pair(page, "input_size", TOO_MUCH_TO_DRAW)
     page.wait_for_selector("#stage-note:not(:empty)", timeout=60000)
     assert "granularity" in page.text_content("#stage-note")
-    page.wait_for_function("document.querySelector('#status').textContent.endsWith('3844 steps')")
+    wait_for(page, "document.querySelector('#status').textContent.endsWith('3844 steps')")
     assert "bad" not in (page.get_attribute("#status", "class") or "")
     assert "= 62" in page.text_content("#arith")        # the arithmetic of the new setting
     assert "Conv2d" in page.text_content("#torch-line")
@@ -255,7 +255,7 @@ def test_when_only_the_picture_is_refused_the_arithmetic_and_steps_still_show(pa
     assert "granularity" in page.text_content("#err-granularity")
     before = drawn(page)
     page.select_option("#render-fields select[name='granularity']", "row")
-    page.wait_for_function(f"window.__drawn > {before}", timeout=60000)
+    wait_for(page, f"window.__drawn > {before}", timeout=60000)
     assert page.text_content("#stage-note") == "" and "stale" not in page.get_attribute("#stage", "class")
     assert not problems
 
@@ -306,7 +306,7 @@ def test_an_operation_the_page_has_never_seen_gets_its_form(page, live_server, d
     assert page.eval_on_selector_all("[data-pick] option", "els => els.map(e => e.textContent)") == ["Output size", "Scale factor"]
 
     page.select_option("#spec-fields select[name='mode']", "nearest")
-    page.wait_for_function("document.querySelector(\"[data-param='align_corners']\").hidden")
+    wait_for(page, "document.querySelector(\"[data-param='align_corners']\").hidden")
     page.locator("input[name='scale_factor'][data-axis='0']").fill("1.5")
     page.wait_for_url(re.compile(r"scale_factor=1\.5"))
     assert query_of(page.url) == {"op": "upsample_unseen", "input_size": "4", "scale_factor": "1.5"}
