@@ -141,7 +141,7 @@ CASES = [
     ({"op": "conv3d"}, "op", "not_choice", "op: must be one of conv2d, conv_transpose2d, avg_pool2d, max_pool2d"),
     ({"op": "Conv2d"}, "op", "not_choice", "must be one of"),
     ({"op": 2}, "op", "not_choice", "must be one of"),
-    ({"padding_mode": "mirror"}, "padding_mode", "not_choice", "padding_mode: must be one of zeros, reflect, replicate, circular (got 'mirror')"),
+    ({"padding_mode": "mirror"}, "padding_mode", "not_choice", "padding_mode: must be one of zeros, reflect, replicate, circular, partial (got 'mirror')"),
     ({"padding": "half"}, "padding", "not_choice", "padding: must be one of valid, same, full (got 'half')"),
     ({"padding": {"middle": 1}}, "padding", "bad_sides", "per-side padding takes top, bottom, left and right (got 'middle')"),
     ({"op": T, "view": "diagonal"}, "view", "not_choice", "view: must be one of gather, scatter (got 'diagonal')"),
