@@ -35,6 +35,8 @@ def preset_query(preset) -> str:
     for key, value in {**preset.spec, **preset.options}.items():
         if isinstance(value, bool):
             out[key] = "true" if value else "false"
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, (list, tuple)) for v in value):
+            out[key] = json.dumps(value, separators=(",", ":"))   # an array: JSON, as the query reads it
         elif isinstance(value, (list, tuple)):
             out[key] = ",".join(str(v) for v in value)
         else:
