@@ -173,7 +173,7 @@ def _write(t: Trace) -> str:
         ',"output":', _nested(t.output),
         ',"canvas":', json.dumps(grid, **compact)[:-1], ',"values":', _nested(canvas.values), "}",
         ',"arithmetic":', json.dumps(t.arithmetic, **compact),
-        ',"extras":{', ",".join(f'{json.dumps(k)}:{_nested(np.asarray(v))}' for k, v in t.extras.items()), "}",
+        ',"extras":{', ",".join(f'{json.dumps(k)}:{_template(np.shape(v)) % tuple(_numbers(v))}' for k, v in t.extras.items()), "}",
         ',"steps":[', _steps(t), "]}",
     ])
 
@@ -193,8 +193,8 @@ def _texts(arr: np.ndarray, index_shape: tuple[int, ...]) -> list:
     cells = _index_table(index_shape)[arr.ravel()] if arr.dtype.kind in "iu" else np.asarray(_numbers(arr), dtype=object)
     if arr.ndim == 1:
         return cells.tolist()
-    tmpl = _template(arr.shape[1:])
-    return [tmpl % tuple(row) for row in cells.reshape(arr.shape[0], -1).tolist()]
+    # every entry through one template, then cut apart (a NUL never occurs in JSON numbers)
+    return ("\0".join([_template(arr.shape[1:])] * arr.shape[0]) % tuple(cells.tolist())).split("\0")
 
 
 def _steps(t: Trace) -> str:
