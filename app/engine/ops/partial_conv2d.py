@@ -10,9 +10,9 @@ PartialConv2d returns it: [OH][OW], or [out_channels][OH][OW] with multi_channel
 
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import replace
+
+import numpy as np
 
 from .. import arithmetic, common, fields, partial
 from ..arithmetic import call, size_text
