@@ -27,14 +27,15 @@ ABSENT = MappingProxyType({
     "groups": 1, "dilation": (1, 1), "stride": (1, 1), "output_padding": (0, 0), "padding": 0,
     "padding_mode": "zeros", "ceil_mode": False, "count_include_pad": True, "view": "gather",
 })
-ARRAYS = ("input", "weight", "bias")
+ARRAYS = ("input", "weight", "bias")   # the Spec's own attributes; an operation's other arrays live in `values`
 EACH_SIDE = Text(" on each side", "（每侧）")
 
 
 @dataclass(frozen=True, eq=False)
 class Spec:
     op: str
-    values: MappingProxyType           # every field of the operation, parsed (pairs as tuples)
+    values: MappingProxyType           # every field of the operation, parsed (pairs as tuples; its own arrays
+                                       #   as read-only float arrays, None when not given: the op checks their shapes)
     padding: Sides                     # the padding resolved per side (none: all zero)
     out_channels: int
     input: np.ndarray = field(repr=False)             # [C][H][W]
@@ -94,6 +95,8 @@ def _plain(value):
         return {"top": value.top, "bottom": value.bottom, "left": value.left, "right": value.right}
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
     return value
 
 
@@ -106,7 +109,7 @@ def build_spec(raw: dict) -> Spec:
     given = {k for k, v in raw.items() if v is not None and k != "op"}
     _refuse_foreign(op, raw, given)
 
-    arrays = {name: fields.numbers(raw[name], name) for name in ARRAYS if name in given}
+    arrays = {f.name: fields.numbers(raw[f.name], f.name) for f in op.fields if f.kind == "array" and f.name in given}
     if "input" in arrays and arrays["input"].ndim not in (2, 3):
         raise SpecError("input", "bad_nesting", got=str(arrays["input"].ndim))
     inferred = _inferred_from_arrays(op, raw, given, arrays)
@@ -114,6 +117,8 @@ def build_spec(raw: dict) -> Spec:
     parsed: dict = {}
     for f in op.fields:
         if f.kind == "array":
+            if f.name not in ARRAYS:
+                parsed[f.name] = _read_only(arrays.get(f.name))
             continue
         if f.name in given:
             parsed[f.name] = read(f, raw[f.name], op.name)
@@ -220,6 +225,12 @@ def _inferred_from_arrays(op: Operation, raw: dict, given: set, arrays: dict) ->
             groups = fields.whole(raw["groups"], "groups") if "groups" in given else 1
             out["out_channels"] = op.out_channels_from_weight(shape, groups)
     return {k: v for k, v in out.items() if op.field(k) is not None}
+
+
+def _read_only(arr):
+    if arr is not None:
+        arr.flags.writeable = False
+    return arr
 
 
 def resolve_padding(arg, kernel_size: Pair, dilation: Pair) -> Sides:

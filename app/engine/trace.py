@@ -4,6 +4,14 @@ Taps are kept as flat NumPy columns (one row per step, one column per tap) so th
 building a 64x64 trace and writing it as JSON stays in the milliseconds. Flat
 indices are -1 where the JSON says null. `to_json` is the one serialiser;
 `to_dict` is its parsed form, for Python callers.
+
+An operation that computes more than products and sums (a mask, a gate, sampling
+points off the grid) names it in three optional dicts, written into the JSON
+as they are and drawn later by name: `extras` for whole arrays (under
+"extras", as nested lists), `step_extras` (a key of each step), `tap_extras`
+(a key of each tap). Numbers are written as numbers (NaN as null); integer
+arrays are flat indices into the tensor the taps read, written `[c,y,x]`
+like `input_index` (-1 as null).
 """
 
 from __future__ import annotations
@@ -55,6 +63,9 @@ class Trace:
     tap_coefficient: np.ndarray | None = None  # [S][T] interpolation coefficient (product = value x coefficient)
     winner: np.ndarray | None = None   # [S] tap position of the maximum (max pooling)
     divisor: np.ndarray | None = None  # [S] cells averaged (avg pooling)
+    extras: dict = field(default_factory=dict)       # name -> array of any shape: the updated mask of a partial conv
+    step_extras: dict = field(default_factory=dict)  # name -> [S] or [S][...]: a partial conv's scale, a gate's value
+    tap_extras: dict = field(default_factory=dict)   # name -> [S][T] or [S][T][...]: a deformable tap's sampling point
     _json: list = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -162,8 +173,28 @@ def _write(t: Trace) -> str:
         ',"output":', _nested(t.output),
         ',"canvas":', json.dumps(grid, **compact)[:-1], ',"values":', _nested(canvas.values), "}",
         ',"arithmetic":', json.dumps(t.arithmetic, **compact),
+        ',"extras":{', ",".join(f'{json.dumps(k)}:{_template(np.shape(v)) % tuple(_numbers(v))}' for k, v in t.extras.items()), "}",
         ',"steps":[', _steps(t), "]}",
     ])
+
+
+@lru_cache(maxsize=32)
+def _template(shape: tuple[int, ...]) -> str:
+    """'[[%s,%s],[%s,%s]]' for shape (2, 2): one nested JSON list to fill in."""
+    if not shape:
+        return "%s"
+    return "[" + ",".join([_template(shape[1:])] * shape[0]) + "]"
+
+
+def _texts(arr: np.ndarray, index_shape: tuple[int, ...]) -> list:
+    """One JSON text per entry along arr's first axis: numbers, or for integer arrays
+    flat indices into a tensor of `index_shape` written [c,y,x]."""
+    arr = np.asarray(arr)
+    cells = _index_table(index_shape)[arr.ravel()] if arr.dtype.kind in "iu" else np.asarray(_numbers(arr), dtype=object)
+    if arr.ndim == 1:
+        return cells.tolist()
+    # every entry through one template, then cut apart (a NUL never occurs in JSON numbers)
+    return ("\0".join([_template(arr.shape[1:])] * arr.shape[0]) % tuple(cells.tolist())).split("\0")
 
 
 def _steps(t: Trace) -> str:
@@ -183,6 +214,8 @@ def _steps(t: Trace) -> str:
     }
     if t.tap_coefficient is not None:
         tap_cols["coefficient"] = _numbers(t.tap_coefficient)
+    for name, arr in t.tap_extras.items():
+        tap_cols[name] = _texts(np.asarray(arr).reshape((S * T,) + np.shape(arr)[2:]), tuple(t.tap_shape))
     tap_tmpl = "{" + ",".join(f'"{k}":%s' for k in tap_cols) + "%s}"
     winner = np.full((S, T), "", dtype=object)
     if t.winner is not None:
@@ -193,6 +226,8 @@ def _steps(t: Trace) -> str:
     step_cols = {step_key: _index_table(tuple(t.step_shape))[t.step_index], "value": _numbers(t.step_value)}
     if t.divisor is not None:
         step_cols["divisor"] = t.divisor.tolist()
+    for name, arr in t.step_extras.items():
+        step_cols[name] = _texts(arr, tuple(t.tap_shape))
     step_tmpl = "{" + "".join(f'"{k}":%s,' for k in step_cols) + '"taps":[' + ",".join([tap_tmpl] * T) + "]}"
 
     table = np.empty((S, len(step_cols) + T * len(tap_cols)), dtype=object)

@@ -115,7 +115,7 @@ class _Builder:
                 group = self.group_of_bottom(c) if role == "in" else self.group_of_top(c)
                 own = self.fill_style(role, group)
                 looks_of = fills
-                if t.spec.padding_mode != "zeros":   # copied cells: a pale form of the input (or group) colour
+                if t.spec.padding_mode not in ("zeros", "partial"):   # copied cells: a pale form of the input (or group) colour
                     base_colour = p.groups[group % len(p.groups)] if grouped else p.input
                     looks_of = {**fills, "p": self.style(f"copy{group if grouped else ''}", fill=mix(base_colour, "#ffffff", 0.6))}
                 cell_kinds = kinds if on_canvas else np.full((sl.rows, sl.cols), "i" if role == "in" else "o")

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from app.presets import PRESETS
+
 pytestmark = pytest.mark.browser
 
 COUNT_DRAWS = "document.addEventListener('convplay:drawn', () => { window.__drawn = (window.__drawn || 0) + 1; });"
@@ -254,8 +256,6 @@ def test_reduced_motion_starts_paused(browser, live_server):
 def test_gallery_links_every_preset_into_the_playground(page, live_server):
     page.goto(live_server + "/gallery")
     cards = page.locator(".card a")
-    from app.presets import PRESETS
-
     assert cards.count() == len(PRESETS)
     href = cards.first.get_attribute("href")
     open_page(page, live_server + href)

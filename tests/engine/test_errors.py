@@ -90,7 +90,7 @@ CASES = [
     ({"op": "avg_pool2d", "padding": {"top": 1}}, "padding", "numeric_padding", "a number or a pair"),
     ({"op": T, "padding": "valid"}, "padding", "numeric_padding", "conv_transpose2d takes a number or a pair"),
     # --- options that belong to other operations
-    ({"op": T, "padding_mode": "reflect"}, "padding_mode", "not_for_op", "conv_transpose2d has no padding_mode; conv2d has it"),
+    ({"op": T, "padding_mode": "reflect"}, "padding_mode", "not_for_op", "conv_transpose2d has no padding_mode; conv2d and gated_conv2d have it"),
     ({"op": "max_pool2d", "padding_mode": "circular"}, "padding_mode", "not_for_op", "max_pool2d has no padding_mode"),
     ({"op": "avg_pool2d", "dilation": 2}, "dilation", "not_for_op", "avg_pool2d has no dilation"),
     ({"op": "max_pool2d", "count_include_pad": False}, "count_include_pad", "not_for_op", "max_pool2d has no count_include_pad; avg_pool2d has it"),
@@ -141,7 +141,7 @@ CASES = [
     ({"op": "conv3d"}, "op", "not_choice", "op: must be one of conv2d, conv_transpose2d, avg_pool2d, max_pool2d"),
     ({"op": "Conv2d"}, "op", "not_choice", "must be one of"),
     ({"op": 2}, "op", "not_choice", "must be one of"),
-    ({"padding_mode": "mirror"}, "padding_mode", "not_choice", "padding_mode: must be one of zeros, reflect, replicate, circular (got 'mirror')"),
+    ({"padding_mode": "mirror"}, "padding_mode", "not_choice", "padding_mode: must be one of zeros, reflect, replicate, circular, partial (got 'mirror')"),
     ({"padding": "half"}, "padding", "not_choice", "padding: must be one of valid, same, full (got 'half')"),
     ({"padding": {"middle": 1}}, "padding", "bad_sides", "per-side padding takes top, bottom, left and right (got 'middle')"),
     ({"op": T, "view": "diagonal"}, "view", "not_choice", "view: must be one of gather, scatter (got 'diagonal')"),

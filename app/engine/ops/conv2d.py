@@ -1,10 +1,15 @@
-"""conv2d: the kernel slides over the padded input and sums products (no flip)."""
+"""conv2d: the kernel slides over the padded input and sums products (no flip).
+
+padding_mode="partial" is the padding of Liu et al. 2018 (arXiv 1811.11718): the
+input counts as mask 1 and the padding as 0, so a window over the border is
+rescaled by its size over the input cells it holds (see `partial.py`).
+"""
 
 from __future__ import annotations
 
-from .. import arithmetic, canvas, common, grouped, rules, window
+from .. import arithmetic, canvas, common, grouped, partial, rules, window
 from ..arithmetic import call, size_text
-from ..contract import Operation, Preset, Text
+from ..contract import Choice, Operation, Preset, Text
 from ..errors import SpecError
 from ..trace import Trace
 
@@ -37,20 +42,29 @@ def check(spec) -> None:
             limit_ok = max(lo, hi) < n if spec.padding_mode == "reflect" else max(lo, hi) <= n
             if not limit_ok:
                 raise SpecError("padding", f"{spec.padding_mode}_too_large", pad=max(lo, hi), size=f"{spec.input_size[0]}x{spec.input_size[1]}")
+    if spec.padding_mode == "partial":
+        partial.check_sides(spec)
     rules.canvas_fits(padded_size(spec))
     rules.kernel_fits(spec, padded_size(spec))
 
 
 def run(spec) -> Trace:
-    grid = canvas.padded(spec.input, spec.padding, spec.padding_mode)
+    is_partial = spec.padding_mode == "partial"
+    grid = canvas.padded(spec.input, spec.padding, "zeros" if is_partial else spec.padding_mode)
     icg, k = spec.in_channels // spec.groups, spec.kernel_size[0] * spec.kernel_size[1]
     sizes = [arithmetic.conv_size(a, spec) for a in (0, 1)]
-    return grouped.gather(spec, grid, output_size(spec), spec.stride,
-                          lambda o, il, ic, kk: (o * icg + il) * k + kk, sizes, count_taps(spec))
+    t = grouped.gather(spec, grid, output_size(spec), spec.stride,
+                       lambda o, il, ic, kk: (o * icg + il) * k + kk, sizes, count_taps(spec))
+    return partial.rescaled(t, (grid.kinds == "i")[None].astype(float)) if is_partial else t
 
 
 def torch_line(spec) -> str:
     pad = arithmetic.padding_text(spec)
+    if spec.padding_mode == "partial":  # NVIDIA's PartialConv2d (github.com/NVIDIA/partialconv) with no mask given
+        return call("Conv2d", [str(spec.in_channels), str(spec.out_channels), f"kernel_size={size_text(spec.kernel_size)}"], [
+            ("stride", size_text(spec.stride), "1"), ("padding", pad, "0"), ("dilation", size_text(spec.dilation), "1"),
+            ("groups", str(spec.groups), "1"), ("bias", str(spec.bias is not None), "True"),
+        ]).replace("nn.Conv2d", "PartialConv2d", 1)
     line = call("Conv2d", [str(spec.in_channels), str(spec.out_channels), f"kernel_size={size_text(spec.kernel_size)}"], [
         ("stride", size_text(spec.stride), "1"),
         ("padding", pad, "0"),
@@ -67,19 +81,27 @@ def _conv(i, k, s=1, p=0, d=1) -> dict:
 
 
 NUMBERS_FLAT = {"numbers": True, "layout": "flat"}
+PADDING_MODE = common.PADDING_MODE.replace(
+    doc=Text("What padding cells hold: zeros, or copies of the input (reflect, replicate, circular); partial: zeros "
+             "that do not count, each border window rescaled by its size over the input cells it holds (Liu et al. 2018).",
+             "填充单元的取值：零，或输入的复制（反射、复制、循环）；partial：不计入的零，"
+             "边界窗口按窗口大小与其中输入单元数之比放大（Liu 等，2018）。"),
+    choices=common.PADDING_MODE.choices + (Choice("partial", Text("partial", "部分卷积填充")),),
+)
 
 OPERATION = Operation(
     name="conv2d", order=10, family="convolution",
     label=Text("Convolution (conv2d)", "卷积 (conv2d)"),
     torch_module="torch.nn.Conv2d", torch_functional="torch.nn.functional.conv2d",
     fields=(common.INPUT_SIZE, common.IN_CHANNELS, common.OUT_CHANNELS, common.GROUPS, common.KERNEL_SIZE,
-            common.STRIDE, common.CONV_PADDING, common.DILATION, common.PADDING_MODE,
+            common.STRIDE, common.CONV_PADDING, common.DILATION, PADDING_MODE,
             common.INPUT, common.WEIGHT, common.BIAS),
     weight_layout="[out, in/groups, kh, kw]", weight_shape=weight_shape,
     out_channels_from_weight=lambda shape, groups: shape[0],
     size_formula=common.SLIDING_SIZE,
     check=check, count_taps=count_taps, run=run, torch_line=torch_line,
     messages={
+        **partial.MESSAGES,
         "same_stride": Text("'same' needs stride 1 (PyTorch's rule); got stride {got}; give a number instead",
                             "'same' 填充要求步幅为 1（PyTorch 规则），当前步幅为 {got}；请改用数字"),
         "reflect_too_large": Text("reflect padding ({pad}) must be smaller than the input ({size}) along each side",
@@ -106,5 +128,7 @@ OPERATION = Operation(
                {"op": "conv2d", "input_size": 5, "kernel_size": 3, "padding": 1, "padding_mode": "reflect"}, {"numbers": True}),
         Preset("pointwise", Text("1x1 convolution, 3 -> 2 channels", "1x1 卷积，3 → 2 通道"), "ours",
                {"op": "conv2d", "input_size": 4, "in_channels": 3, "out_channels": 2, "kernel_size": 1}),
+        Preset("partial_padding", Text("Partial-convolution padding", "部分卷积填充"), "ours",
+               {"op": "conv2d", "input_size": 5, "kernel_size": 3, "padding": 1, "padding_mode": "partial"}, {"numbers": True}),
     ),
 )

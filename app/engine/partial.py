@@ -1,0 +1,67 @@
+"""The partial convolution's rescaling, shared by `partial_conv2d` and conv2d's
+`padding_mode="partial"`.
+
+NVIDIA's PartialConv2d (Liu et al. 2018, "Image Inpainting for Irregular Holes
+Using Partial Convolutions"; as padding, Liu et al. 2018, arXiv 1811.11718):
+
+    out = W·(X⊙M) · sum(1)/sum(M) + b   where the window holds a 1 of M
+    out = 0                             where it holds none (the bias too)
+
+sum(1) is the window's size, kh*kw, times the channels when the mask has one
+plane per channel. NVIDIA's code divides by sum(M) + 1e-8 (a guard against
+dividing by 0, with the ratio then zeroed by the clamped mask); here the ratio
+is exact, so a window with 6 of 9 cells writes 9/6 = 1.5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .contract import Text
+from .errors import SpecError
+from .fields import Sides
+from .trace import Trace
+
+MESSAGES = {
+    "partial_sides": Text("partial convolution pads the same on opposite sides (as PyTorch's Conv2d does); got top {top}, bottom {bottom}, left {left}, right {right}",
+                          "部分卷积的对边填充必须相同（与 PyTorch 的 Conv2d 一致）；当前上 {top}、下 {bottom}、左 {left}、右 {right}"),
+}
+
+
+def check_sides(spec) -> None:
+    """Per-side padding only when it is symmetric: PartialConv2d takes Conv2d's padding."""
+    pad = spec.padding_arg
+    if isinstance(pad, Sides) and not pad.symmetric:
+        raise SpecError("padding", "partial_sides", top=pad.top, bottom=pad.bottom, left=pad.left, right=pad.right)
+
+
+def rescaled(t: Trace, mask: np.ndarray, extras: dict | None = None) -> Trace:
+    """The gather trace `t` (a conv over the zero-padded input, bias included) made partial.
+
+    mask: [1 or C][CH][CW] over the canvas, 0 on padding. Each tap gets the mask value
+    under it (`mask`), its product becomes x*m*w; each step gets the window's `mask_sum`
+    and the `scale` sum(1)/sum(M) (0 for a window without a 1).
+    """
+    spec = t.spec
+    planes, ch, cw = mask.shape
+    k = spec.kernel_size[0] * spec.kernel_size[1]
+    tap_mask = mask.ravel()[t.tap_canvas if planes > 1 else t.tap_canvas % (ch * cw)]
+    # one plane: a step's first k taps cover its window once (taps run channel by channel)
+    counted = tap_mask if planes > 1 else tap_mask[:, :k]
+    mask_sum = counted.sum(axis=1)
+    window = counted.shape[1]
+    held = mask_sum > 0
+    scale = np.where(held, window / np.where(held, mask_sum, 1), 0.0)
+    product = t.tap_product * tap_mask
+    per_step = t.output[0].size
+    bias = np.zeros(len(t.output)) if spec.bias is None else spec.bias
+    value = np.where(held, product.sum(axis=1) * scale + np.repeat(bias, per_step), 0.0)
+    return replace(
+        t, output=value.reshape(t.output.shape), step_value=value, tap_product=product,
+        extras={**t.extras, **(extras or {})},
+        step_extras={**t.step_extras, "mask_sum": mask_sum, "scale": scale},
+        tap_extras={**t.tap_extras, "mask": tap_mask},
+        arithmetic={**t.arithmetic, "window_size": window}, _json=[],
+    )
