@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import fields, values
+from .errors import SpecError
 from .spec import Spec
 from .trace import Trace, number
 
@@ -50,15 +51,20 @@ def read_grad_output(raw, trace: Trace) -> np.ndarray:
     return fields.shaped(arr, "grad_output", shapes, f"[{c}][{h}][{w}] (the output's shape)")
 
 
+LINEAR = ("sum", "scatter", "mean")
+
+
 def contributions(trace: Trace):
-    """(input cell, output cell, factor, weight index or -1, value read) of every tap that matters."""
-    real = (trace.tap_canvas >= 0) & (trace.tap_tensor >= 0)
+    """(input cell, output cell, factor, weight index or -1, value read) of every tap that matters.
+
+    Only for traces whose taps are plain `read x factor` and whose steps add them up
+    (or average them, or pick one: max pooling); anything else (a mask's rescaling,
+    bilinear samples, a gate) is refused rather than differentiated wrongly.
+    """
+    if trace.reduction not in LINEAR + ("max",):
+        raise SpecError("op", "no_linear_view", op=trace.spec.op)
+    taps = trace.tap_canvas >= 0
     shape = trace.tap_tensor.shape
-    if trace.reduction == "max":
-        winners = np.zeros(shape, bool)
-        found = np.isfinite(trace.step_value)
-        winners[np.flatnonzero(found), trace.winner[found]] = True
-        real &= winners
     steps = np.broadcast_to(trace.step_index[:, None], shape)
     inp, out = (steps, trace.tap_tensor) if trace.reduction == "scatter" else (trace.tap_tensor, steps)
     if trace.reduction == "mean":
@@ -68,11 +74,35 @@ def contributions(trace: Trace):
     elif trace.tap_coefficient is not None:
         factor = trace.tap_coefficient
     else:
-        factor = trace.spec.weight.ravel()[trace.tap_weight]
+        factor = trace.spec.weight.ravel()[np.maximum(trace.tap_weight, 0)]
     weight = trace.tap_weight if trace.tap_weight is not None else np.full(shape, -1)
     read = (np.broadcast_to(trace.step_value[:, None], shape) if trace.reduction == "scatter"
             else trace.canvas.values.ravel()[np.maximum(trace.tap_canvas, 0)])
+    _check_plain(trace, taps, read, factor)
+    real = taps & (trace.tap_tensor >= 0)
+    if trace.reduction == "max":
+        winners = np.zeros(shape, bool)
+        found = np.isfinite(trace.step_value)
+        winners[np.flatnonzero(found), trace.winner[found]] = True
+        real &= winners
     return inp[real], out[real], factor[real], weight[real], read[real]
+
+
+def _check_plain(trace: Trace, taps, read, factor) -> None:
+    """Each product is what its tap read times its factor, and each step adds them up."""
+    if trace.reduction == "max":
+        return
+    product = np.nan_to_num(np.where(taps, trace.tap_product, 0.0))   # NaN: cells past the input (ceil_mode), never counted
+    plain = np.nan_to_num(np.where(taps, read * (factor if trace.reduction != "mean" else 1.0), 0.0))
+    scale = 1e-9 * max(1.0, float(np.abs(plain).max(initial=0)))
+    ok = np.allclose(plain, product, rtol=0, atol=scale)
+    if ok and trace.reduction != "scatter":
+        total = product.sum(axis=1) / (trace.divisor if trace.reduction == "mean" else 1)
+        if trace.spec.bias is not None:
+            total = total + np.repeat(trace.spec.bias, trace.output[0].size)
+        ok = np.allclose(total, trace.step_value, rtol=0, atol=scale * product.shape[1])
+    if not ok:
+        raise SpecError("op", "no_linear_view", op=trace.spec.op)
 
 
 def backward(trace: Trace, grad_output=None) -> Backward:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backward import contributions
 from .errors import SpecError
 from .spec import Spec
 from .trace import Trace, _nested
 from . import window
-
-LINEAR = ("sum", "scatter", "mean")
-
 
 def entries(trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(row, col, value, weight flat index or -1) of every tap that reads an input cell.
@@ -26,22 +24,10 @@ def entries(trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     A (row, col) may appear more than once (copied padding reads a cell twice):
     C is the sum of its entries.
     """
-    if trace.reduction not in LINEAR:
+    if trace.reduction == "max":
         raise SpecError("op", "not_linear", op=trace.spec.op)
-    real = (trace.tap_canvas >= 0) & (trace.tap_tensor >= 0)
-    steps = np.broadcast_to(trace.step_index[:, None], trace.tap_tensor.shape)
-    if trace.reduction == "scatter":      # steps are input cells, taps the output cells they feed
-        rows, cols = trace.tap_tensor, steps
-    else:
-        rows, cols = steps, trace.tap_tensor
-    if trace.reduction == "mean":
-        factor = np.broadcast_to(1.0 / trace.divisor[:, None], trace.tap_tensor.shape)
-    elif trace.tap_coefficient is not None:
-        factor = trace.tap_coefficient
-    else:
-        factor = trace.spec.weight.ravel()[trace.tap_weight]
-    weight = trace.tap_weight if trace.tap_weight is not None else np.full(trace.tap_tensor.shape, -1)
-    return rows[real], cols[real], factor[real], weight[real]
+    inp, out, factor, weight, _ = contributions(trace)
+    return out, inp, factor, weight
 
 
 def dense(trace: Trace) -> np.ndarray:

@@ -72,6 +72,8 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
     ("render_timeout", "this render passed the {high:g} s time limit and was stopped; use granularity=row, a smaller scale, or the GIF",
      "渲染超过 {high:g} 秒的时间上限而被终止；请使用 granularity=row、更小的 scale 或 GIF"),
     # --- other views of an operation
+    ("no_linear_view", "the matrix and backward views read taps that are a value times a weight, added up; {op}'s are not (yet)",
+     "矩阵与反向传播视图要求每个抽头是数值乘以权重再求和；{op} 的抽头（暂时）不是这样"),
     ("not_linear", "the matrix form is for linear operations; {op} is not linear (it picks a maximum, it does not weigh)",
      "矩阵形式只适用于线性运算；{op} 不是线性的（它取最大值，而不是加权求和）"),
     # --- networks: a layer's param is written layers[i].field, {source} is layers[i-1] or the network's input

@@ -202,18 +202,15 @@ def _in_layer(e: SpecError, where: str, source: Text) -> SpecError:
 
 # ---------------------------------------------------------------- the taps as a Jacobian
 
-# reductions whose gradient backward.contributions knows; another (a gate, say) gives no gradient here
-DIFFERENTIATED = ("sum", "mean", "max", "scatter")
-
-
 def edges(t: Trace) -> Edges:
     """Every tap that reads a real cell (not zero padding, not an inserted zero), and the gradient's contributions."""
     steps = np.broadcast_to(t.step_index[:, None], t.tap_tensor.shape)
     out, inp = (t.tap_tensor, steps) if t.spec.view == "scatter" else (steps, t.tap_tensor)
     real = (t.tap_tensor >= 0) & (t.tap_canvas >= 0)
-    if t.reduction not in DIFFERENTIATED:
+    try:
+        g_inp, g_out, factor, _, _ = backward.contributions(t)
+    except SpecError:   # taps that are not plain products (a gate, a mask's rescaling): no gradient here
         return Edges(out=out[real], inp=inp[real], grad_out=None, grad_inp=None, grad=None)
-    g_inp, g_out, factor, _, _ = backward.contributions(t)
     return Edges(out=out[real], inp=inp[real], grad_out=g_out, grad_inp=g_inp, grad=factor)
 
 

@@ -176,3 +176,35 @@ def test_a_bad_grad_output_is_refused():
             assert e.param == "grad_output" and e.code == code
         else:
             raise AssertionError(f"{bad} must be refused")
+
+
+def test_operations_whose_taps_are_not_plain_products_are_refused_not_differentiated_wrongly():
+    # a mask's rescaling (partial conv, also as conv2d's partial padding) and bilinear samples (deformable)
+    for raw in ({"op": "partial_conv2d", "input_size": 6}, {"input_size": 5, "padding": 1, "padding_mode": "partial"},
+                {"op": "deform_conv2d", "input_size": 5}, {"op": "gated_conv2d", "input_size": 5}):
+        trace = run(build_spec(raw))
+        for view in (matrix.entries, bw.backward):
+            try:
+                view(trace)
+            except SpecError as e:
+                assert e.param == "op" and e.code == "no_linear_view", (raw, e.message)
+            else:
+                raise AssertionError(f"{raw}: {view.__name__} must refuse")
+
+
+def test_upsampling_and_adaptive_pooling_have_exact_gradients():
+    for raw in ({"op": "upsample", "input_size": 3, "scale_factor": 2, "mode": "bilinear"},
+                {"op": "adaptive_avg_pool2d", "input_size": 5, "output_size": 3},
+                {"op": "adaptive_max_pool2d", "input_size": 5, "output_size": 2}):
+        built = build_spec(raw)
+        trace = run(built)
+        g = np.arange(trace.output.size, dtype=np.float64).reshape(trace.output.shape) - 2
+        x = torch.tensor(built.input, requires_grad=True)
+        if raw["op"] == "upsample":
+            out = F.interpolate(x[None], scale_factor=2, mode="bilinear")[0]
+        elif raw["op"] == "adaptive_avg_pool2d":
+            out = F.adaptive_avg_pool2d(x[None], 3)[0]
+        else:
+            out = F.adaptive_max_pool2d(x[None], 2)[0]
+        out.backward(torch.tensor(g))
+        np.testing.assert_allclose(bw.backward(trace, g.tolist()).grad_input, x.grad.numpy(), rtol=1e-12, atol=1e-12)
