@@ -40,7 +40,7 @@ REFUSALS = [
     # the catalogue's own wording, under the layer's path
     ({"layers": [{"op": C, "stride": 0}]}, "layers[0].stride", "too_small", "layers[0].stride: must be at least 1 (got 0)", "layers[0].stride：必须至少为 1（收到 0）"),
     ({"layers": [{"op": C}, {"op": "max_pool2d", "groups": 2}]}, "layers[1].groups", "not_for_op",
-     "layers[1].groups: max_pool2d has no groups; conv2d and conv_transpose2d have it", None),
+     "layers[1].groups: max_pool2d has no groups; conv2d, conv_transpose2d", None),
     ({"layers": [{"op": "avg_pool2d", "out_channels": 2}]}, "layers[0].out_channels", "keeps_channels",
      "avg_pool2d keeps the channel count: leave it out or set it to in_channels (1)", None),
     ({"layers": [{"op": "conv3d"}]}, "layers[0].op", "not_choice", "layers[0].op: must be one of", None),
