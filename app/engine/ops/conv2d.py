@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import arithmetic, canvas, common, grouped, rules, window
 from ..arithmetic import call, size_text
 from ..contract import Operation, Preset, Text
@@ -28,6 +30,12 @@ def count_taps(spec) -> int:
 
 
 def check(spec) -> None:
+    arithmetic_rules(spec)
+    rules.canvas_fits(padded_size(spec))
+
+
+def arithmetic_rules(spec) -> None:
+    """PyTorch's own rules, without the drawing's caps (an image filter is not drawn)."""
     rules.groups_divide(spec)
     if spec.padding_arg == "same" and spec.stride != (1, 1):
         raise SpecError("padding", "same_stride", stride=list(spec.stride), got=f"{spec.stride[0]}x{spec.stride[1]}")
@@ -37,7 +45,6 @@ def check(spec) -> None:
             limit_ok = max(lo, hi) < n if spec.padding_mode == "reflect" else max(lo, hi) <= n
             if not limit_ok:
                 raise SpecError("padding", f"{spec.padding_mode}_too_large", pad=max(lo, hi), size=f"{spec.input_size[0]}x{spec.input_size[1]}")
-    rules.canvas_fits(padded_size(spec))
     rules.kernel_fits(spec, padded_size(spec))
 
 
@@ -47,6 +54,34 @@ def run(spec) -> Trace:
     sizes = [arithmetic.conv_size(a, spec) for a in (0, 1)]
     return grouped.gather(spec, grid, output_size(spec), spec.stride,
                           lambda o, il, ic, kk: (o * icg + il) * k + kk, sizes, count_taps(spec))
+
+
+def outputs(spec) -> np.ndarray:
+    """The output of `run(spec)` without its taps, for inputs too large to trace (images).
+
+    The same padded canvas (canvas.padded_axis), the same products added in the same
+    order (grouped.window_sums: input channel of the group, kernel row, column), one
+    tap at a time over every output cell at once: the same bits as the trace.
+    """
+    c, h, w = spec.input.shape
+    ys = canvas.padded_axis(h, spec.padding.top, spec.padding.bottom, spec.padding_mode)
+    xs = canvas.padded_axis(w, spec.padding.left, spec.padding.right, spec.padding_mode)
+    grid = np.take(np.take(spec.input, np.maximum(ys, 0), axis=1), np.maximum(xs, 0), axis=2)
+    grid[:, ys < 0] = 0.0
+    grid[:, :, xs < 0] = 0.0
+    (oh, ow), (kh, kw), (sh, sw), (dh, dw) = output_size(spec), spec.kernel_size, spec.stride, spec.dilation
+    icg, ocg = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    out, product = np.empty((spec.out_channels, oh, ow)), np.empty((oh, ow))
+    for o in range(spec.out_channels):
+        taps = [(o // ocg * icg + il, il, ky, kx) for il in range(icg) for ky in range(kh) for kx in range(kw)]
+        for n, (ic, il, ky, kx) in enumerate(taps):
+            cells = grid[ic, ky * dh:ky * dh + (oh - 1) * sh + 1:sh, kx * dw:kx * dw + (ow - 1) * sw + 1:sw]
+            np.multiply(cells, spec.weight[o, il, ky, kx], out=out[o] if n == 0 else product)
+            if n:
+                out[o] += product
+        if spec.bias is not None:
+            out[o] += spec.bias[o]
+    return out
 
 
 def torch_line(spec) -> str:
