@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from app import __version__
 from app.engine import operations
 
-from . import animation, api, errors, pages, views
+from . import animation, api, errors, image_api, image_page, pages, views
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
@@ -28,6 +28,8 @@ def create_app() -> FastAPI:
     app.include_router(api.router)
     app.include_router(animation.router)
     app.include_router(views.router)
+    app.include_router(image_api.router)
+    app.include_router(image_page.router)
     app.include_router(pages.router)
     app.middleware("http")(pages.frame_policy)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC)), name="static")

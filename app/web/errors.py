@@ -3,6 +3,7 @@
 Engine errors (SpecError) and FastAPI's own request validation both end up in
 the same shape, so the browser can put the message next to the right control:
     {"detail": [{"loc": [...], "param": "stride", "code": "...", "msg": "stride: ..."}]}
+A refusal of size (an upload too large to take) has the same shape with status 413.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from . import i18n
 
 def problem(request: Request, error: SpecError, where: str = "query") -> JSONResponse:
     detail = {"loc": [where, error.param], "param": error.param, "code": error.code, "msg": error.text(i18n.language(request))}
-    return JSONResponse({"detail": [detail]}, status_code=422)
+    return JSONResponse({"detail": [detail]}, status_code=getattr(error, "status", 422))   # 413 for a refusal of size
 
 
 async def spec_error(request: Request, exc: SpecError) -> JSONResponse:
