@@ -63,5 +63,6 @@ def png(pixels: np.ndarray) -> bytes:
     """[1 or 3][H][W] uint8 -> PNG bytes (gray or RGB)."""
     plane = pixels[0] if pixels.shape[0] == 1 else np.moveaxis(pixels, 0, -1)
     out = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(plane)).save(out, "PNG", compress_level=6)   # uint8 [H][W]: L, [H][W][3]: RGB
+    # uint8 [H][W] is L, [H][W][3] RGB; zlib level 1: half the time of 6 for 8 % more bytes (measured on the samples)
+    Image.fromarray(np.ascontiguousarray(plane)).save(out, "PNG", compress_level=1)
     return out.getvalue()

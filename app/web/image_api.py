@@ -156,6 +156,8 @@ async def _form(request: Request, body: bytes) -> tuple[dict, bytes | None]:
             if key != "file":
                 raise _unknown(key)
             data = await value.read()
+        elif key == "file":          # text where a file belongs: judged as the file's bytes
+            data = value.encode()
         elif key != "lang":
             items[key] = value
     return items, data

@@ -16,19 +16,20 @@ import io
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.engine import SpecError, Text
 
+from .pages import ROOT
+
 MAX_UPLOAD_BYTES = 4 * 2**20
 MAX_SIDE_DECODED = 2048
 MAX_PIXELS = MAX_SIDE_DECODED**2
 WORK_SIDE = 512
 COLORS = ("gray", "rgb")
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "static" / "samples"
+SAMPLE_DIR = ROOT / "static" / "samples"     # served as /static/samples/ too
 
 
 class TooLarge(SpecError):

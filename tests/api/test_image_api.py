@@ -238,3 +238,7 @@ def test_a_file_and_a_sample_together_are_refused(client):
 
 def test_a_json_body_is_refused_with_the_forms_it_takes(client):
     refusal(client.post("/api/v1/image", json={"sample": "camera"}), 422, "body", "not_form")
+
+
+def test_text_where_the_file_belongs_is_judged_as_a_file(client):
+    refusal(client.post("/api/v1/image", data={"file": "camera"}), 422, "file", "not_image")
