@@ -22,14 +22,14 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.engine import SpecError, Text
 
-from .pages import ROOT
+from .pages import STATIC
 
 MAX_UPLOAD_BYTES = 4 * 2**20
 MAX_SIDE_DECODED = 2048
 MAX_PIXELS = MAX_SIDE_DECODED**2
 WORK_SIDE = 512
 COLORS = ("gray", "rgb")
-SAMPLE_DIR = ROOT / "static" / "samples"     # served as /static/samples/ too
+SAMPLE_DIR = STATIC / "samples"     # served as /static/samples/ too
 
 
 class TooLarge(SpecError):
