@@ -41,10 +41,23 @@ def gather(spec, grid: Canvas, out_size, stride, weight_index, sizes: list[dict]
     tap_canvas, tap_tensor, tap_weight = (np.broadcast_to(a, shape).reshape(oc * oh * ow, -1) for a in (tap_canvas, tap_tensor, tap_weight))
     product = grid.values.ravel()[tap_canvas] * spec.weight.ravel()[tap_weight]
     bias = np.zeros(oc) if spec.bias is None else spec.bias
-    value = product.sum(axis=1) + np.repeat(bias, oh * ow)
+    value = window_sums(product) + np.repeat(bias, oh * ow)
     return Trace(
         spec=spec, reduction="sum", output=value.reshape(oc, oh, ow), canvas=grid,
         step_index=np.arange(oc * oh * ow), step_value=value, tap_tensor=tap_tensor,
         tap_canvas=tap_canvas, tap_weight=tap_weight, tap_product=product,
         arithmetic=arithmetic.summary(spec, sizes, grid, tap_canvas, macs),
     )
+
+
+def window_sums(product: np.ndarray) -> np.ndarray:
+    """Each row of products added from its first tap to its last, one column at a time.
+
+    A plain left-to-right sum, the order a person adds them in, and one the image
+    filter (conv2d.outputs) can follow over a whole picture at once: both give the
+    same bits, where NumPy's pairwise `sum(axis=1)` could differ in the last place.
+    """
+    sums = product[:, 0].copy()
+    for column in product.T[1:]:
+        sums += column
+    return sums

@@ -3,7 +3,8 @@
 Engine errors (SpecError) and FastAPI's own request validation both end up in
 the same shape, so the browser can put the message next to the right control:
     {"detail": [{"loc": [...], "param": "stride", "code": "...", "msg": "stride: ..."}]}
-A full render queue or a render past its time limit is the same shape with 503 and Retry-After.
+A full render queue or a render past its time limit is the same shape with 503 and Retry-After;
+a refusal of size (an upload too large to take) with 413.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from . import i18n
 from .work import Busy
 
 
-def problem(request: Request, error: SpecError, where: str = "query", status: int = 422, headers: dict | None = None) -> Response:
+def problem(request: Request, error: SpecError, where: str = "query", status: int | None = None, headers: dict | None = None) -> Response:
+    status = status or getattr(error, "status", 422)   # 413 for a refusal of size
     # `type` repeats `code`, so the body also matches FastAPI's documented ValidationError schema
     detail = {"loc": [where, error.param], "param": error.param, "code": error.code, "type": error.code,
               "msg": error.text(i18n.language(request))}

@@ -38,7 +38,7 @@ def test_installed_wheel_serves_pages_and_static_files(tmp_path, serve, docs_off
 
     with serve(tmp_path / "uvicorn.log", python=str(python), cwd=outside) as base:
         for path in ("/", "/embed?input_size=5&padding=1", "/gallery", "/static/js/player.js", "/static/css/app.css",
-                     "/api/v1/animation.gif?input_size=4"):
+                     "/api/v1/animation.gif?input_size=4", "/image", "/api/v1/image?sample=camera&kernel=sobel_x"):
             r = httpx.get(base + path, timeout=60)
             assert r.status_code == 200, f"{path}: HTTP {r.status_code} {r.text[:300]}"
         assert "<html" in httpx.get(base + "/").text.lower()

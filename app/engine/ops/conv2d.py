@@ -7,6 +7,8 @@ rescaled by its size over the input cells it holds (see `partial.py`).
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import arithmetic, canvas, common, grouped, partial, rules, window
 from ..arithmetic import call, size_text
 from ..contract import Choice, Operation, Preset, Text
@@ -33,6 +35,12 @@ def count_taps(spec) -> int:
 
 
 def check(spec) -> None:
+    arithmetic_rules(spec)
+    rules.canvas_fits(padded_size(spec))
+
+
+def arithmetic_rules(spec) -> None:
+    """PyTorch's own rules, without the drawing's caps (an image filter is not drawn)."""
     rules.groups_divide(spec)
     if spec.padding_arg == "same" and spec.stride != (1, 1):
         raise SpecError("padding", "same_stride", stride=list(spec.stride), got=f"{spec.stride[0]}x{spec.stride[1]}")
@@ -44,7 +52,6 @@ def check(spec) -> None:
                 raise SpecError("padding", f"{spec.padding_mode}_too_large", pad=max(lo, hi), size=f"{spec.input_size[0]}x{spec.input_size[1]}")
     if spec.padding_mode == "partial":
         partial.check_sides(spec)
-    rules.canvas_fits(padded_size(spec))
     rules.kernel_fits(spec, padded_size(spec))
 
 
@@ -56,6 +63,39 @@ def run(spec) -> Trace:
     t = grouped.gather(spec, grid, output_size(spec), spec.stride,
                        lambda o, il, ic, kk: (o * icg + il) * k + kk, sizes, count_taps(spec))
     return partial.rescaled(t, (grid.kinds == "i")[None].astype(float)) if is_partial else t
+
+
+FAST_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def outputs(spec) -> np.ndarray:
+    """The output of `run(spec)` without its taps, for inputs too large to trace (images).
+
+    The same padded canvas (canvas.padded_axis), the same products added in the same
+    order (grouped.window_sums: input channel of the group, kernel row, column), one
+    tap at a time over every output cell at once: the same bits as the trace.
+    """
+    if spec.padding_mode == "partial":   # its rescaling needs the mask's window sums: not on this fast path
+        raise SpecError("padding_mode", "not_choice", got="partial", options=list(FAST_MODES), listed=", ".join(FAST_MODES))
+    c, h, w = spec.input.shape
+    ys = canvas.padded_axis(h, spec.padding.top, spec.padding.bottom, spec.padding_mode)
+    xs = canvas.padded_axis(w, spec.padding.left, spec.padding.right, spec.padding_mode)
+    grid = np.take(np.take(spec.input, np.maximum(ys, 0), axis=1), np.maximum(xs, 0), axis=2)
+    grid[:, ys < 0] = 0.0
+    grid[:, :, xs < 0] = 0.0
+    (oh, ow), (kh, kw), (sh, sw), (dh, dw) = output_size(spec), spec.kernel_size, spec.stride, spec.dilation
+    icg, ocg = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    out, product = np.empty((spec.out_channels, oh, ow)), np.empty((oh, ow))
+    for o in range(spec.out_channels):
+        taps = [(o // ocg * icg + il, il, ky, kx) for il in range(icg) for ky in range(kh) for kx in range(kw)]
+        for n, (ic, il, ky, kx) in enumerate(taps):
+            cells = grid[ic, ky * dh:ky * dh + (oh - 1) * sh + 1:sh, kx * dw:kx * dw + (ow - 1) * sw + 1:sw]
+            np.multiply(cells, spec.weight[o, il, ky, kx], out=out[o] if n == 0 else product)
+            if n:
+                out[o] += product
+        if spec.bias is not None:
+            out[o] += spec.bias[o]
+    return out
 
 
 def torch_line(spec) -> str:

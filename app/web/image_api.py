@@ -1,0 +1,240 @@
+"""Real pictures through the engine's conv2d: /api/v1/image, the kernels, the samples.
+
+`POST /api/v1/image` takes a form (an upload as multipart/form-data, or a sample's
+name url-encoded); `GET` takes the same fields as a query, for the samples. The
+picture is decoded by `imaging` (caps, bombs, working size), the kernel and conv2d's
+fields are read by `app.engine.imagefilter` (the same 422s as a trace), and the
+numbers are the engine's conv2d. The answer is a PNG (its display rule in the
+`Convplay-Display` header) or, with `format=json`, the exact numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from python_multipart.multipart import parse_options_header
+from starlette.datastructures import UploadFile
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
+
+from app.engine import SpecError, Text, fields, imagefilter
+from app.engine.kernels import KERNELS
+from app.engine.query import parse_value
+from app.render import display
+
+from . import imaging
+
+router = APIRouter(tags=["image"])
+
+FORMATS = ("png", "json")
+BODY_CAP = imaging.MAX_UPLOAD_BYTES + 64 * 1024   # the file, the other fields and the form's framing
+EXPOSED = ("Convplay-Display", "Convplay-Input-Size", "Convplay-Original-Size", "Convplay-Output-Size", "Convplay-Geometry")
+_filters = threading.BoundedSemaphore(2)          # filtering is CPU work: at most one per core
+IMAGE = Text("the image filter", "图像滤波")
+
+FIELD_DOCS = {
+    "sample": "A sample photograph by name: " + ", ".join(imaging.SAMPLE_NAMES) + " (GET /api/v1/samples).",
+    "kernel": "A preset's name (GET /api/v1/kernels) or a [kh][kw] array as JSON, sides up to 11. Default identity.",
+    "stride": "conv2d's stride: a number or h,w. Default 1.",
+    "padding": "conv2d's padding: a number, h,w, valid, same, full or top:1,bottom:1,left:1,right:1. Default 0.",
+    "dilation": "conv2d's dilation: a number or h,w. Default 1.",
+    "padding_mode": "zeros, reflect, replicate or circular. Default zeros.",
+    "color": "gray (Pillow's L luma, one channel; default) or rgb (each channel filtered on its own).",
+    "crop": "top,left,height,width: filter only this window of the working picture.",
+    "display": "How the PNG shows the numbers: " + "; ".join(f"{k}: {v.en}" for k, v in display.MODES.items()) + ". Default auto.",
+    "format": "png (default) or json (the exact input and output numbers).",
+}
+OPTIONS = tuple(FIELD_DOCS)
+FILE_DOC = (f"A PNG or JPEG of at most {imaging.MAX_UPLOAD_BYTES // 2**20} MB and {imaging.MAX_PIXELS:,} pixels "
+            f"({imaging.MAX_SIDE_DECODED}x{imaging.MAX_SIDE_DECODED}); a larger one is refused with 413.")
+
+IMAGE_DOC = f"""Filter a photograph with conv2d, exactly as the engine computes it.
+
+The picture: `file` (an upload) or `sample`. It is decoded to 8-bit values 0..255 (gray: Pillow's
+"L" luma; rgb: three channels, each filtered on its own with the same kernel), turned upright by its
+EXIF orientation, and resized down with Pillow's LANCZOS filter when its longer side is over
+{imaging.WORK_SIDE} px (the working picture: `Convplay-Input-Size`; as decoded: `Convplay-Original-Size`). `Convplay-Geometry`
+holds kernel_size, stride, dilation, padding per side (as resolved) and padding_mode as JSON.
+The output is conv2d of the working picture with the kernel (cross-correlation, no flip), the same
+numbers as `/api/v1/trace` gives for the same input.
+
+`format=png` shows it with one display rule, stated in `Convplay-Display` (for example
+`abs; max=1020`: |y| x 255 / 1020): {"; ".join(f"`{k}`: {v.en}" for k, v in display.MODES.items())}.
+`format=json` gives the exact numbers: `input` ([C][H][W], the working picture), `output`
+([C][OH][OW]) and the display rule PNG would use.
+
+Refusals: 413 for an upload over {imaging.MAX_UPLOAD_BYTES // 2**20} MB or a picture over
+{imaging.MAX_PIXELS:,} pixels (decompression bombs included); 422 naming the parameter for anything
+else (not a PNG or JPEG, a damaged file, an unknown sample or kernel, a kernel that does not fit).
+"""
+
+
+class _InMemoryParts(MultiPartParser):
+    spool_max_size = BODY_CAP   # bodies are read under BODY_CAP first: no part ever rolls over to a file on disk
+
+
+@router.get("/api/v1/kernels", summary="Kernels of image processing")
+def kernels() -> dict:
+    """Each preset: its name, label (English and 简体中文), whole `numbers` over a `divisor`, and `weight` = numbers / divisor."""
+    return {"kernels": [k.describe() for k in KERNELS]}
+
+
+@router.get("/api/v1/samples", summary="The sample photographs")
+def samples() -> dict:
+    """Each sample: its name, label, file, photographer and licence."""
+    return {"samples": [s.describe() for s in imaging.SAMPLES], "work_side": imaging.WORK_SIDE}
+
+
+def _query_parameters() -> list[dict]:
+    return [{"name": k, "in": "query", "required": False, "description": v, "schema": {"type": "string"}}
+            for k, v in {**FIELD_DOCS, "lang": "Language of error messages: en or zh."}.items()]
+
+
+def _form_schema(with_file: bool) -> dict:
+    props = {k: {"type": "string", "description": v} for k, v in FIELD_DOCS.items()}
+    if with_file:
+        props = {"file": {"type": "string", "format": "binary", "description": FILE_DOC}, **props}
+    return {"schema": {"type": "object", "properties": props}}
+
+
+@router.get("/api/v1/image", summary="Filter a sample photograph (query)", description=IMAGE_DOC,
+            openapi_extra={"parameters": _query_parameters()},
+            responses={200: {"content": {"image/png": {}, "application/json": {}}}})
+def image_get(request: Request) -> Response:
+    items = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
+    response = _answer(items, None)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@router.post("/api/v1/image", summary="Filter an uploaded picture or a sample (form)", description=IMAGE_DOC,
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": _form_schema(True),
+                                                        "application/x-www-form-urlencoded": _form_schema(False)}}},
+             responses={200: {"content": {"image/png": {}, "application/json": {}}}, 413: {"description": "Upload too large"}})
+async def image_post(request: Request) -> Response:
+    items, data = await _form(request, await _body(request))
+    return await run_in_threadpool(_answer, items, data)
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, read into memory and refused (413) as soon as it passes BODY_CAP."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > BODY_CAP:
+        raise imaging.too_large_upload()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_CAP:
+            raise imaging.too_large_upload()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _form(request: Request, body: bytes) -> tuple[dict, bytes | None]:
+    """(text fields, the uploaded file's bytes or None) from a multipart or url-encoded body."""
+    kind, _ = parse_options_header(request.headers.get("content-type", ""))
+
+    async def stream():
+        yield body
+
+    if kind == b"multipart/form-data":
+        parser = _InMemoryParts(request.headers, stream(), max_files=1, max_fields=len(OPTIONS) + 1, max_part_size=64 * 1024)
+    elif kind == b"application/x-www-form-urlencoded":
+        parser = FormParser(request.headers, stream(), max_fields=len(OPTIONS) + 1, max_part_size=64 * 1024)
+    else:
+        raise SpecError("body", "not_form", got=kind.decode("latin-1") or "no Content-Type")
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise SpecError("body", "bad_form", reason=exc.message) from None
+    items, data = {}, None
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            if key != "file":
+                raise _unknown(key)
+            data = await value.read()
+        elif key == "file":          # text where a file belongs: judged as the file's bytes
+            data = value.encode()
+        elif key != "lang":
+            items[key] = value
+    return items, data
+
+
+def _unknown(key: str) -> SpecError:
+    return SpecError(key, "unknown_field", op=IMAGE, listed=", ".join(("file",) + OPTIONS))
+
+
+def _answer(items: dict[str, str], data: bytes | None) -> Response:
+    """The filtered picture for the form's text fields and the uploaded bytes (or None)."""
+    for key in items:
+        if key not in OPTIONS:
+            raise _unknown(key)
+    raw = {k: parse_value(k, v) for k, v in items.items()}
+    fmt = fields.choice(raw.pop("format", "png"), "format", FORMATS)
+    color = fields.choice(raw.pop("color", "gray"), "color", imaging.COLORS)
+    rule = fields.choice(raw.pop("display", "auto"), "display", tuple(display.MODES))
+    name, weight = imagefilter.kernel_weight(raw.pop("kernel", "identity"))
+    sample, crop = raw.pop("sample", None), raw.pop("crop", None)
+    picture = _picture(sample, data, color)
+    spec = imagefilter.build(_crop(picture.pixels, crop), weight, raw)
+    with _filters:
+        out = imagefilter.apply(spec)
+    mode = display.choose(rule, weight)
+    pixels, numbers = display.to_pixels(out, mode)
+    (c, h, w), (oh, ow) = spec.input.shape, out.shape[1:]
+    headers = {
+        "Convplay-Display": display.header(mode, numbers),
+        "Convplay-Input-Size": f"{h}x{w}",
+        "Convplay-Original-Size": f"{picture.original[0]}x{picture.original[1]}",
+        "Convplay-Output-Size": f"{oh}x{ow}",
+        "Convplay-Geometry": json.dumps(_geometry(spec), separators=(",", ":")),
+        "Access-Control-Expose-Headers": ", ".join(EXPOSED),
+    }
+    if fmt == "json":
+        body = {
+            "sample": sample, "color": color, "original_size": list(picture.original), "input_size": [h, w], "crop": crop,
+            "kernel": {"name": name, "weight": weight.tolist()}, **_geometry(spec), "output_size": [oh, ow],
+            "display": {"mode": mode, **numbers, "rule": display.MODES[mode].as_dict()},
+            "input": spec.input.astype(int).tolist(), "output": out.tolist(),
+        }
+        return Response(json.dumps(body, separators=(",", ":"), ensure_ascii=False), media_type="application/json", headers=headers)
+    stem = f"{sample or 'upload'}_{name or 'kernel'}_{color}"
+    headers["Content-Disposition"] = f'inline; filename="{stem}.png"'
+    return Response(display.png(pixels), media_type="image/png", headers=headers)
+
+
+def _geometry(spec) -> dict:
+    """conv2d's settings as resolved (padding per side: 'same' made numbers)."""
+    p = spec.padding
+    return {"kernel_size": list(spec.kernel_size), "stride": list(spec.stride), "dilation": list(spec.dilation),
+            "padding": {"top": p.top, "bottom": p.bottom, "left": p.left, "right": p.right}, "padding_mode": spec.padding_mode}
+
+
+def _picture(sample, data: bytes | None, color: str) -> imaging.Picture:
+    if data is not None:
+        if sample is not None:
+            raise SpecError("sample", "one_of", first="file", second="sample")
+        return imaging.upload(data, color)
+    if sample is None:
+        raise SpecError("file", "no_image", listed=", ".join(imaging.SAMPLE_NAMES))
+    return imaging.sample(fields.choice(sample, "sample", imaging.SAMPLE_NAMES), color)
+
+
+def _crop(pixels, crop):
+    """The window top,left,height,width of the working picture (all of it when None)."""
+    if crop is None:
+        return pixels
+    c, h, w = pixels.shape
+    refused = SpecError("crop", "bad_crop", size=f"{h}x{w}", got=crop)
+    if not isinstance(crop, list) or len(crop) != 4:
+        raise refused
+    top, left, height, width = (fields.whole(v, "crop") for v in crop)
+    if top < 0 or left < 0 or height < 1 or width < 1 or top + height > h or left + width > w:
+        raise refused
+    return pixels[:, top:top + height, left:left + width]
+
+
+__all__ = ["router"]
