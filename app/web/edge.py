@@ -16,6 +16,12 @@ import uuid
 from app.engine import SpecError
 
 MAX_BODY_BYTES = 1 * 2**20   # a 64x64x8 input with weights as JSON is well under this
+LARGER_BODIES: dict[str, int] = {}   # path -> its own limit, set by the route that reads such bodies
+
+
+def allow_body(path: str, limit: int) -> None:
+    """A route that takes larger bodies (an image upload) says so; it checks them itself."""
+    LARGER_BODIES[path] = limit
 
 log = logging.getLogger("convplay")
 
@@ -82,7 +88,8 @@ class Edge:
             scope = {**scope, "method": "GET"}
 
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        limit = LARGER_BODIES.get(scope["path"], MAX_BODY_BYTES)
+        if length is not None and (not length.isdigit() or int(length) > limit):
             start, body = _json(413, too_large(scope), extra + [(b"connection", b"close")])
             await send(start)
             return await send(body)
@@ -94,7 +101,7 @@ class Edge:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > MAX_BODY_BYTES:
+                if received > limit:
                     raise BodyTooLarge
             return message
 

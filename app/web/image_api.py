@@ -25,12 +25,14 @@ from app.engine.kernels import KERNELS
 from app.engine.query import parse_value
 from app.render import display
 
-from . import imaging
+from . import edge, imaging
 
 router = APIRouter(tags=["image"])
 
 FORMATS = ("png", "json")
 BODY_CAP = imaging.MAX_UPLOAD_BYTES + 64 * 1024   # the file, the other fields and the form's framing
+# the edge lets twice that through so that an upload just over the cap is refused here, naming `file`
+edge.allow_body("/api/v1/image", 2 * BODY_CAP)
 EXPOSED = ("Convplay-Display", "Convplay-Input-Size", "Convplay-Original-Size", "Convplay-Output-Size", "Convplay-Geometry")
 _filters = threading.BoundedSemaphore(2)          # filtering is CPU work: at most one per core
 IMAGE = Text("the image filter", "图像滤波")
