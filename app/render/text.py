@@ -9,6 +9,7 @@ missing signs are written with ones the font has.
 from __future__ import annotations
 
 import re
+from math import ceil
 from functools import lru_cache
 
 import numpy as np
@@ -52,7 +53,9 @@ def text_mask(label: str, size: float, anchor: str, bold: bool = False) -> tuple
     # pieces are placed from the pen's start on the baseline (a "t" or "m" anchor
     # would depend on each piece's own ink): the anchor point moved back by the
     # part of the line before it, and down to the baseline
-    pen = -left - {"l": 0.0, "m": f.getlength(laid) / 2, "r": f.getlength(laid)}.get(anchor[0], 0.0)
+    # on whole pixels, as Pillow places an anchored line: a pen half a pixel to the
+    # right smears each stroke over two columns and loses the last one outside the box
+    pen = -left - {"l": 0, "m": ceil(f.getlength(laid) / 2), "r": ceil(f.getlength(laid))}.get(anchor[0], 0)
     baseline = -f.getbbox(laid, anchor=anchor[0] + "s")[1]
     crosses = []
     for piece in re.split("(×)", label):
