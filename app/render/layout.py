@@ -151,3 +151,29 @@ def _entry(a, b, edges) -> float | None:
         if t0 > t1:
             return None
     return t0
+
+
+def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
+    """The pieces of segment a->b outside every box [x0, y0, x1, y1] (page units):
+    a line passes behind the numbers instead of striking through them."""
+    if not len(boxes):
+        return [(a, b)]
+    (ax, ay), (bx, by) = a, b
+    enter, leave = np.full(len(boxes), -np.inf), np.full(len(boxes), np.inf)
+    for lo, hi, start, step in ((boxes[:, 0], boxes[:, 2], ax, bx - ax), (boxes[:, 1], boxes[:, 3], ay, by - ay)):
+        if abs(step) < 1e-12:   # parallel to this slab: inside it all along, or never
+            outside = (start < lo) | (start > hi)
+            enter[outside], leave[outside] = np.inf, -np.inf
+            continue
+        t0, t1 = (lo - start) / step, (hi - start) / step
+        enter, leave = np.maximum(enter, np.minimum(t0, t1)), np.minimum(leave, np.maximum(t0, t1))
+    hit = (enter < leave) & (leave > 0) & (enter < 1)
+    pieces, t = [], 0.0
+    for t0, t1 in sorted(zip(np.clip(enter[hit], 0, 1).tolist(), np.clip(leave[hit], 0, 1).tolist())):
+        if t0 > t:
+            pieces.append((t, t0))
+        t = max(t, t1)
+    if t < 1:
+        pieces.append((t, 1.0))
+    at = lambda u: (ax + (bx - ax) * u, ay + (by - ay) * u)  # noqa: E731
+    return [(at(u0), at(u1)) for u0, u1 in pieces if u1 - u0 > 1e-6]

@@ -16,9 +16,11 @@ from app.engine.trace import number
 
 from . import layout as lay
 from .options import RenderOptions
-from .palette import PALETTES, mix
+from .palette import PALETTES, faint, mix, readable
+from .text import font as text_font
 
 LINE = 1.4  # px at scale 1: grid and outline weight, as measured on the reference GIFs
+HATCH_SHARE = 0.3   # about how much of a hatched cell its lines cover (1 px every 5 px, diagonal)
 FONT = {"value": 12.0, "weight": 8.0, "label": 13.0, "title": 14.0, "sum": 12.0}
 
 
@@ -57,6 +59,8 @@ class _Builder:
         self.styles: dict = {}
         self.polys: dict = {}
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
+        self.cell_fills: dict = {}   # (role, channel) -> [row][col] colour each cell is filled with
+        self.hatched: set = set()    # (row, col) of the read map's hatched cells
         self.frames_steps = frame_steps(trace, options.granularity)
 
     # -- styles -------------------------------------------------------------
@@ -115,12 +119,14 @@ class _Builder:
                     looks_of = {**fills, "p": self.style(f"copy{group if grouped else ''}", fill=mix(base_colour, "#ffffff", 0.6))}
                 cell_kinds = kinds if on_canvas else np.full((sl.rows, sl.cols), "i" if role == "in" else "o")
                 looks = [[looks_of.get(cell_kinds[r, q], own) for q in range(sl.cols)] for r in range(sl.rows)]
+                self.cell_fills[(role, c)] = [[(self.styles.get(k) or {}).get("fill") or "#ffffff" for k in row] for row in looks]
                 items += self.fill_blocks(sl, looks)
                 for r in range(sl.rows):
                     for q in range(sl.cols):
                         pid = self.poly(role, c, r, q, sl)
                         if on_canvas and not self.scatter and cell_kinds[r, q] != "x" and (r in unreached[0] or q in unreached[1]):
                             items.append({"poly": pid, "style": hatch})
+                            self.hatched.add((r, q))
                 lines += self.grid_lines(sl, cell_kinds)
         items += lines
         if self.o.numbers:
@@ -190,20 +196,39 @@ class _Builder:
         return pid
 
     def base_numbers(self) -> list:
-        value = self.style("value", fill=self.pal.text, font=FONT["value"], anchor="mm")
-        faint = self.style("value_faint", fill=mix(self.pal.text, "#ffffff", 0.45), font=FONT["value"], anchor="mm")
-        grid = self.t.spec.input if self.scatter else self.t.canvas.values
-        kinds = self.t.canvas.kinds
         items = []
         for c, sl in enumerate(self.layout.bottom):
             for r in range(sl.rows):
                 for q in range(sl.cols):
-                    v = grid[c, r, q]
-                    if v != v:  # NaN: max-pool padding or beyond the input holds no number
-                        continue
-                    look = faint if (not self.scatter and kinds[r, q] != "i") else value
-                    items.append(self.text(sl.centre(r, q), _fmt(v), look))
+                    item = self.bottom_value(c, r, q, tinted=False)
+                    if item is not None:
+                        items.append(item)
         return items
+
+    def bottom_value(self, c: int, r: int, q: int, tinted: bool) -> dict | None:
+        """The number in a cell of the map that is read, in an ink readable on the
+        cell as drawn (under the kernel's shadow too); None where there is none."""
+        v = (self.t.spec.input if self.scatter else self.t.canvas.values)[c, r, q]
+        if v != v:  # NaN: max-pool padding or beyond the input holds no number
+            return None
+        pale = not self.scatter and self.t.canvas.kinds[r, q] != "i"   # padding and inserted zeros
+        look = self.ink_style("value", self.under("in", c, r, q, tinted), FONT["value"], "mm", pale=pale)
+        return self.text(self.layout.bottom[c].centre(r, q), _fmt(v), look)
+
+    def under(self, role: str, c: int, r: int, q: int, tinted: bool) -> str:
+        """The colour of a cell as drawn: its fill, darkened by the tint when tinted."""
+        colour = self.cell_fills[(role, c)][r][q]
+        if role == "in" and (r, q) in self.hatched:   # as dark as the hatch lines make it on average
+            colour = mix(colour, self.pal.hatch, HATCH_SHARE)
+        return mix(colour, self.pal.tint, self.pal.tint_opacity) if tinted else colour
+
+    def ink_style(self, name: str, background: str, size: float, anchor: str, pale: bool = False, bold: bool = False) -> str:
+        """A text style whose colour reaches AA contrast on `background` (paler when
+        `pale`, as far as AA allows)."""
+        ink = readable(background, self.pal.text)
+        if pale:
+            ink = faint(ink, background)
+        return self.style(f"{name}{'_bold' if bold else ''}{ink}", fill=ink, font=size, anchor=anchor, **({"bold": True} if bold else {}))
 
     def text(self, at, text: str, style: str) -> dict:
         item = {"text": text, "at": at, "style": style}
@@ -290,6 +315,7 @@ class _Builder:
                 items += self.connectors(tc, ty, tx, (step_c, step_y, step_x), line, top_quads)
             if self.o.numbers:
                 items += self.copy_links(tc, ty, tx)
+                items = self.behind_numbers(items, s, tc, ty, tx)
                 items += self.frame_numbers(s, tc, ty, tx, (step_c, step_y, step_x))
             frames.append({"ms": self.o.ms, "items": items})
         if frames:
@@ -323,6 +349,47 @@ class _Builder:
                 items.append({"line": [a, end], "style": style})
         return items
 
+    def behind_numbers(self, items: list, s: int, tc, ty, tx) -> list:
+        """The frame's lines with gaps where they would cross the read map's numbers
+        (its values and this frame's weights)."""
+        read = self.layout.top if self.scatter else self.layout.bottom
+        weights = []
+        if self.t.tap_weight is not None:
+            wv = self.t.spec.weight.ravel()[self.t.tap_weight[s]].tolist()
+            weights = [self.text_box(self.weight_at(read[c], y, x), _fmt(w), FONT["weight"], "rs")
+                       for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv)]
+        boxes = np.concatenate([self._value_boxes, np.reshape(weights, (-1, 4))])
+        out = []
+        for item in items:
+            if "line" not in item:
+                out.append(item)
+                continue
+            for a, b in lay.cut_around(item["line"][0], item["line"][1], boxes):
+                out.append({**item, "line": [a, b]})
+        return out
+
+    @cached_property
+    def _value_boxes(self) -> np.ndarray:
+        """Page-unit boxes [x0, y0, x1, y1] of the numbers in the map that is read."""
+        grid = self.t.spec.input if self.scatter else self.t.canvas.values
+        boxes = [self.text_box(sl.centre(r, q), _fmt(grid[c, r, q]), FONT["value"], "mm")
+                 for c, sl in enumerate(self.layout.bottom) for r in range(sl.rows) for q in range(sl.cols) if grid[c, r, q] == grid[c, r, q]]
+        return np.reshape(boxes, (-1, 4))
+
+    def text_box(self, at, label: str, size: float, anchor: str) -> list[float]:
+        """Where the ink of a text lies, in page units, one pixel around it."""
+        px = round(size * self.o.scale * 2) / 2
+        left, top, right, bottom = text_font(px).getbbox(label, anchor=anchor)
+        unit = lay.CELL * self.o.scale
+        x, y = at
+        return [x + (left - 1) / unit, y - (bottom + 1) / unit, x + (right + 1) / unit, y - (top - 1) / unit]
+
+    def weight_at(self, sl: lay.Slice, y: int, x: int) -> tuple[float, float]:
+        """Where a weight is written: the bottom-right corner area of its cell, pulled a little inside."""
+        corner = sl.cell(y, x)
+        cx, cy = sl.centre(y, x)
+        return corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3
+
     def copy_links(self, tc, ty, tx) -> list:
         """Reflect, replicate and circular padding: from each copied cell the kernel
         reads, a dashed line to the input cell it copies, which is outlined."""
@@ -349,35 +416,40 @@ class _Builder:
         return {int(source[y, x]): (int(y), int(x)) for y, x in np.argwhere(kinds == "i")}
 
     def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
-        """Weights under the taps, the values finished so far, and the running sum."""
+        """The read cells' values again over the kernel's shadow, the weights under
+        the taps, the values finished so far and the running sum: each in an ink
+        readable on the cell as drawn in this frame."""
         t, p = self.t, self.pal
         items = []
-        weight = self.style("weight", fill=p.text, font=FONT["weight"], anchor="rs")
-        value = self.style("value_strong", fill="#ffffff" if self.o.palette == "solarized" else "#000000", font=FONT["value"], anchor="mm", bold=True)
-        plain = self.style("value", fill=p.text, font=FONT["value"], anchor="mm")
-        read, write = (self.layout.top, self.layout.bottom) if self.scatter else (self.layout.bottom, self.layout.top)
+        read_role, read = ("out", self.layout.top) if self.scatter else ("in", self.layout.bottom)
+        tapped = list(zip(tc.tolist(), ty.tolist(), tx.tolist()))
+        # the gather view's values lie in the base, under the shadow: drawn again on it
+        # (the scatter view tints the one input cell it stamps)
+        for c, y, x in ([tuple(step)] if self.scatter else sorted(set(tapped))):
+            item = self.bottom_value(c, y, x, tinted=True)
+            if item is not None:
+                items.append(item)
         if t.tap_weight is not None:
             wv = t.spec.weight.ravel()[t.tap_weight[s]]
-            for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv.tolist()):
-                sl = read[c]
-                corner = sl.cell(y, x)
-                # bottom-right corner area of the cell, pulled a little inside
-                cx, cy = sl.centre(y, x)
-                at = (corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3)
-                items.append(self.text(at, _fmt(w), weight))
+            for (c, y, x), w in zip(tapped, wv.tolist()):
+                at = self.weight_at(read[c], y, x)
+                pale = not self.scatter and t.canvas.kinds[y, x] != "i"   # as pale as the value it multiplies
+                look = self.ink_style("weight", self.under(read_role, c, y, x, tinted=True), FONT["weight"], "rs", pale=pale)
+                items.append(self.text(at, _fmt(w), look))
         if self.scatter:
-            items += self.scatter_sums(s, plain)
+            items += self.scatter_sums(s)
         else:
             oshape = t.output.shape
             done = t.step_value[: s + 1]
             for k, v in enumerate(done.tolist()):
                 c, rest = divmod(k, oshape[1] * oshape[2])
                 y, x = divmod(rest, oshape[2])
-                items.append(self.text(write[c].centre(y, x), _fmt(v), value if k == s else plain))
+                look = self.ink_style("value", self.under("out", c, y, x, tinted=k == s), FONT["value"], "mm", bold=k == s)
+                items.append(self.text(self.layout.top[c].centre(y, x), _fmt(v), look))
         items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
         return items
 
-    def scatter_sums(self, s: int, style: str) -> list:
+    def scatter_sums(self, s: int) -> list:
         """Partial sums on the full output grid after steps 0..s."""
         t = self.t
         ch, cw = t.canvas.size
@@ -385,11 +457,13 @@ class _Builder:
         np.add.at(acc, t.tap_canvas[: s + 1].ravel(), t.tap_product[: s + 1].ravel())
         touched = np.zeros(acc.size, bool)
         touched[t.tap_canvas[: s + 1].ravel()] = True
+        now = set(t.tap_canvas[s].tolist())
         items = []
         for flat in np.flatnonzero(touched).tolist():
             c, rest = divmod(flat, ch * cw)
             y, x = divmod(rest, cw)
-            items.append(self.text(self.layout.top[c].centre(y, x), _fmt(acc[flat]), style))
+            look = self.ink_style("value", self.under("out", c, y, x, tinted=flat in now), FONT["value"], "mm")
+            items.append(self.text(self.layout.top[c].centre(y, x), _fmt(acc[flat]), look))
         return items
 
     def sum_anchor(self):
