@@ -177,3 +177,8 @@ def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
         pieces.append((t, 1.0))
     at = lambda u: (ax + (bx - ax) * u, ay + (by - ay) * u)  # noqa: E731
     return [(at(u0), at(u1)) for u0, u1 in pieces if u1 - u0 > 1e-6]
+
+
+def inside(points, quad) -> bool:
+    """Whether every point lies in the convex polygon `quad` (page units)."""
+    return all(nx * (x - px) + ny * (y - py) <= 1e-9 for x, y in points for (px, py), (nx, ny) in _edges(tuple(map(tuple, quad))))

@@ -7,7 +7,7 @@ numbers mode, the weights, the finished outputs and the running sum.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from .text import font as text_font
 LINE = 1.4  # px at scale 1: grid and outline weight, as measured on the reference GIFs
 HATCH_SHARE = 0.3   # about how much of a hatched cell its lines cover (1 px every 5 px, diagonal)
 FONT = {"value": 12.0, "weight": 8.0, "label": 13.0, "title": 14.0, "sum": 12.0}
+FIT_SIZES = {"value": (12.0, 10.5, 9.0), "weight": (8.0, 7.0)}   # a number too wide for its cell is made smaller, then shorter
 
 
 def frame_steps(trace: Trace, granularity: str) -> list[int]:
@@ -36,13 +37,14 @@ def build_scene(trace: Trace, options: RenderOptions) -> dict:
     return _Builder(trace, options).scene()
 
 
-def _fmt(x) -> str:
+def _fmt(x, digits: int | None = None) -> str:
+    """x with at most 2 decimals (the paper's figures), or `digits` significant digits."""
     n = number(x)
     if n is None:
         return "–∞" if x != x else str(x)
     if isinstance(n, int):
         return str(n)
-    return f"{n:.2f}".rstrip("0").rstrip(".")
+    return f"{n:.{digits}g}" if digits else f"{n:.2f}".rstrip("0").rstrip(".")
 
 
 class _Builder:
@@ -61,6 +63,7 @@ class _Builder:
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
         self.cell_fills: dict = {}   # (role, channel) -> [row][col] colour each cell is filled with
         self.hatched: set = set()    # (row, col) of the read map's hatched cells
+        self._fits: dict = {}        # (number, kind, projection, bold, beside a weight) -> how it is written in a cell
         self.frames_steps = frame_steps(trace, options.granularity)
 
     # -- styles -------------------------------------------------------------
@@ -212,8 +215,54 @@ class _Builder:
         if v != v:  # NaN: max-pool padding or beyond the input holds no number
             return None
         pale = not self.scatter and self.t.canvas.kinds[r, q] != "i"   # padding and inserted zeros
-        look = self.ink_style("value", self.under("in", c, r, q, tinted), FONT["value"], "mm", pale=pale)
-        return self.text(self.layout.bottom[c].centre(r, q), _fmt(v), look)
+        return self.number(self.layout.bottom[c], r, q, v, "value", self.under("in", c, r, q, tinted), pale=pale)
+
+    def number(self, sl: lay.Slice, r: int, q: int, value, kind: str, background: str, pale: bool = False, bold: bool = False) -> dict:
+        """A value (centred) or a weight (in the bottom-right corner) in cell (r, q),
+        fitted to the cell; a shortened one carries its exact value as a title."""
+        label, size, exact = self.fit(value, kind, sl.project, bold, self.beside_weights(sl, kind))
+        anchor = "mm" if kind == "value" else "rs"
+        at = sl.centre(r, q) if kind == "value" else self.weight_at(sl, r, q)
+        item = self.text(at, label, self.ink_style(kind, background, size, anchor, pale=pale, bold=bold))
+        if exact is not None:
+            item["title"] = exact
+        return item
+
+    def number_box(self, sl: lay.Slice, r: int, q: int, value, kind: str) -> list[float]:
+        label, size, _ = self.fit(value, kind, sl.project, False, self.beside_weights(sl, kind))
+        if kind == "value":
+            return self.text_box(sl.centre(r, q), label, size, "mm")
+        return self.text_box(self.weight_at(sl, r, q), label, size, "rs")
+
+    def beside_weights(self, sl: lay.Slice, kind: str) -> bool:
+        """Whether a value shares its cell with a weight (the map the kernel reads)."""
+        return kind == "value" and self.t.tap_weight is not None and sl in (self.layout.top if self.scatter else self.layout.bottom)
+
+    def fit(self, value, kind: str, project, bold: bool, beside_weight: bool) -> tuple[str, float, str | None]:
+        """The label and font size with which a number fits inside its cell: as the
+        figures write it (2 decimals) if it can, in a smaller font, then shorter
+        (5062.25 -> 5062 -> 5.06k); and the exact value when the label is not it.
+        A value beside a weight keeps clear of a one-digit weight's corner. Every
+        cell of a layout has the same shape."""
+        exact = _fmt(value, digits=10)
+        key = (exact, kind, project, bold, beside_weight)
+        if key not in self._fits:
+            probe = lay.Slice(1, 1, (0.0, 0.0), project)
+            cx, cy = probe.centre(0, 0)
+            grow = 1.0 if kind == "value" else 1.1   # a subscript may touch the grid line at its corner
+            cell = [(cx + (x - cx) * grow, cy + (y - cy) * grow) for x, y in probe.cell(0, 0)]
+            anchor, at = ("mm", probe.centre(0, 0)) if kind == "value" else ("rs", self.weight_at(probe, 0, 0))
+            sizes = FIT_SIZES[kind]
+            tries = [(_fmt(value), size) for size in sizes] + [(label, size) for label in _shorter(value) for size in sizes]
+            corner = self.text_box(self.weight_at(probe, 0, 0), "0", FONT["weight"], "rs") if beside_weight else None
+
+            def fits(label, size):
+                box = self.text_box(at, label, size, anchor, bold)
+                clear = corner is None or box[2] <= corner[0] or box[1] >= corner[3]   # left of it or above it
+                return clear and lay.inside(_corners(box), cell)
+            label, size = next(((label, size) for label, size in tries if fits(label, size)), tries[-1])
+            self._fits[key] = (label, size, None if label == exact else exact)
+        return self._fits[key]
 
     def under(self, role: str, c: int, r: int, q: int, tinted: bool) -> str:
         """The colour of a cell as drawn: its fill, darkened by the tint when tinted."""
@@ -228,7 +277,8 @@ class _Builder:
         ink = readable(background, self.pal.text)
         if pale:
             ink = faint(ink, background)
-        return self.style(f"{name}{'_bold' if bold else ''}{ink}", fill=ink, font=size, anchor=anchor, **({"bold": True} if bold else {}))
+        smaller = f"@{size:g}" if size != FONT[name] else ""
+        return self.style(f"{name}{'_bold' if bold else ''}{smaller}{ink}", fill=ink, font=size, anchor=anchor, **({"bold": True} if bold else {}))
 
     def text(self, at, text: str, style: str) -> dict:
         item = {"text": text, "at": at, "style": style}
@@ -356,8 +406,7 @@ class _Builder:
         weights = []
         if self.t.tap_weight is not None:
             wv = self.t.spec.weight.ravel()[self.t.tap_weight[s]].tolist()
-            weights = [self.text_box(self.weight_at(read[c], y, x), _fmt(w), FONT["weight"], "rs")
-                       for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv)]
+            weights = [self.number_box(read[c], y, x, w, "weight") for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv)]
         boxes = np.concatenate([self._value_boxes, np.reshape(weights, (-1, 4))])
         out = []
         for item in items:
@@ -372,14 +421,14 @@ class _Builder:
     def _value_boxes(self) -> np.ndarray:
         """Page-unit boxes [x0, y0, x1, y1] of the numbers in the map that is read."""
         grid = self.t.spec.input if self.scatter else self.t.canvas.values
-        boxes = [self.text_box(sl.centre(r, q), _fmt(grid[c, r, q]), FONT["value"], "mm")
+        boxes = [self.number_box(sl, r, q, grid[c, r, q], "value")
                  for c, sl in enumerate(self.layout.bottom) for r in range(sl.rows) for q in range(sl.cols) if grid[c, r, q] == grid[c, r, q]]
         return np.reshape(boxes, (-1, 4))
 
-    def text_box(self, at, label: str, size: float, anchor: str) -> list[float]:
+    def text_box(self, at, label: str, size: float, anchor: str, bold: bool = False) -> list[float]:
         """Where the ink of a text lies, in page units, one pixel around it."""
-        px = round(size * self.o.scale * 2) / 2
-        left, top, right, bottom = text_font(px).getbbox(label, anchor=anchor)
+        left, top, right, bottom = _ink_box(label, round(size * self.o.scale * 2) / 2, anchor)
+        right += bold
         unit = lay.CELL * self.o.scale
         x, y = at
         return [x + (left - 1) / unit, y - (bottom + 1) / unit, x + (right + 1) / unit, y - (top - 1) / unit]
@@ -432,10 +481,8 @@ class _Builder:
         if t.tap_weight is not None:
             wv = t.spec.weight.ravel()[t.tap_weight[s]]
             for (c, y, x), w in zip(tapped, wv.tolist()):
-                at = self.weight_at(read[c], y, x)
                 pale = not self.scatter and t.canvas.kinds[y, x] != "i"   # as pale as the value it multiplies
-                look = self.ink_style("weight", self.under(read_role, c, y, x, tinted=True), FONT["weight"], "rs", pale=pale)
-                items.append(self.text(at, _fmt(w), look))
+                items.append(self.number(read[c], y, x, w, "weight", self.under(read_role, c, y, x, tinted=True), pale=pale))
         if self.scatter:
             items += self.scatter_sums(s)
         else:
@@ -444,8 +491,7 @@ class _Builder:
             for k, v in enumerate(done.tolist()):
                 c, rest = divmod(k, oshape[1] * oshape[2])
                 y, x = divmod(rest, oshape[2])
-                look = self.ink_style("value", self.under("out", c, y, x, tinted=k == s), FONT["value"], "mm", bold=k == s)
-                items.append(self.text(self.layout.top[c].centre(y, x), _fmt(v), look))
+                items.append(self.number(self.layout.top[c], y, x, v, "value", self.under("out", c, y, x, tinted=k == s), bold=k == s))
         items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
         return items
 
@@ -462,8 +508,7 @@ class _Builder:
         for flat in np.flatnonzero(touched).tolist():
             c, rest = divmod(flat, ch * cw)
             y, x = divmod(rest, cw)
-            look = self.ink_style("value", self.under("out", c, y, x, tinted=flat in now), FONT["value"], "mm")
-            items.append(self.text(self.layout.top[c].centre(y, x), _fmt(acc[flat]), look))
+            items.append(self.number(self.layout.top[c], y, x, acc[flat], "value", self.under("out", c, y, x, tinted=flat in now)))
         return items
 
     def sum_anchor(self):
@@ -519,6 +564,29 @@ class _Builder:
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _shorter(x) -> list[str]:
+    """Shorter ways to write x, longest first: 5062.25 -> 5062.3, 5062, 5.06k, 5.1k, 5k."""
+    out = []
+    if x != round(x):
+        out.append(_fmt(round(x, 1)))
+        out.append(str(int(round(x))))
+    for unit, name in ((1e3, "k"), (1e6, "M"), (1e9, "G")):
+        if abs(x) >= unit:
+            out += [f"{x / unit:.{d}f}".rstrip("0").rstrip(".") + name for d in (2, 1, 0)]
+    out.append(f"{x:.0e}")
+    return list(dict.fromkeys(out))
+
+
+def _corners(box) -> list[tuple[float, float]]:
+    x0, y0, x1, y1 = box
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+@lru_cache(maxsize=8192)
+def _ink_box(label: str, px: float, anchor: str) -> tuple[int, int, int, int]:
+    return text_font(px).getbbox(label, anchor=anchor)
 
 
 def _runs_of(values: list) -> list[tuple[int, int, object]]:

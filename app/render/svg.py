@@ -20,6 +20,11 @@ def _stroke(st: dict) -> str:
     return out
 
 
+def _title(item: dict) -> str:
+    """A shortened number's exact value, shown on hover."""
+    return f"<title>{escape(item['title'])}</title>" if item.get("title") else ""
+
+
 def _hatch_key(h: dict) -> tuple:
     return h["color"], float(h["spacing"]), float(h["width"])
 
@@ -32,7 +37,7 @@ def _item(scene: dict, item: dict, hatches: dict) -> str:
         weight = ' font-weight="bold"' if st.get("bold") else ""
         return (f'<text x="{x:g}" y="{y:g}" font-size="{st.get("font", 12):g}" fill={quoteattr(st.get("fill") or "#000000")}'
                 f' text-anchor="{_ANCHOR_X.get(anchor[0], "middle")}" dominant-baseline="{_ANCHOR_Y.get(anchor[1], "central")}"{weight}>'
-                f"{escape(item['text'])}</text>")
+                f"{_title(item)}{escape(item['text'])}</text>")
     if "line" in item:
         return f'<polyline points="{_points(item["line"])}" {_stroke(st)}/>' if st.get("stroke") else ""
     pts = _points(scene["polys"][item["poly"]] if "poly" in item else item["points"])

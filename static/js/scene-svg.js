@@ -26,7 +26,7 @@ export function itemsMarkup(scene, items) {
     if (item.text !== undefined) {
       const [x, y] = item.at;
       const a = st.anchor || "mm";
-      out += `<text x="${x}" y="${y}" font-size="${st.font ?? 12}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${ANCHOR_Y[a[1]] || "central"}"${st.bold ? ' font-weight="bold"' : ""}>${esc(item.text)}</text>`;
+      out += `<text x="${x}" y="${y}" font-size="${st.font ?? 12}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${ANCHOR_Y[a[1]] || "central"}"${st.bold ? ' font-weight="bold"' : ""}>${item.title ? `<title>${esc(item.title)}</title>` : ""}${esc(item.text)}</text>`;
     } else if (item.line) {
       out += `<polyline points="${pts(item.line)}" ${paint(st, false)}/>`;
     } else {

@@ -122,3 +122,59 @@ def test_connectors_and_copy_links_pass_behind_the_numbers(spec):
             px, py = ax + (bx - ax) * u, ay + (by - ay) * u
             inside = (px > boxes[:, 0]) & (px < boxes[:, 2]) & (py > boxes[:, 1]) & (py < boxes[:, 3])
             assert not inside.any(), (index, item)
+
+
+BIG = [[-12574.5, 5062.25, 3, 0.125, 1], [2, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]
+
+
+def _read(label: str) -> float:
+    return float(label[:-1]) * {"k": 1e3, "M": 1e6, "G": 1e9}[label[-1]] if label[-1] in "kMG" else float(label)
+
+
+@pytest.mark.parametrize("layout", ["slanted", "flat"])
+def test_numbers_that_do_not_fit_are_shortened_with_the_exact_value_on_hover(layout):
+    from app.render import render
+
+    class Path:
+        """A convex cell: is a point inside it, with some slack in pixels?"""
+
+        def __init__(self, pts):
+            self.pts = np.asarray(pts, float)
+
+        def contains_point(self, p, radius=0.0):
+            a, b = self.pts, np.roll(self.pts, -1, axis=0)
+            edge = b - a
+            dist = (edge[:, 0] * (p[1] - a[:, 1]) - edge[:, 1] * (p[0] - a[:, 0])) / np.linalg.norm(edge, axis=1)
+            return bool((dist >= -radius).all() or (dist <= radius).all())
+
+    spec = {"input_size": 5, "padding": 1, "input": BIG, "weight": [[[[0.5, -1.25, 2], [1, 1, 1], [0, 3, 1]]]]}
+    t = trace(spec)
+    scene = build_scene(t, build_options({"numbers": True, "layout": layout}))
+    cells = {pid: Path(pts) for pid, pts in scene["polys"].items()}
+    exact_in = {f"in:0:{r + 1}:{c + 1}": BIG[r][c] for r in range(5) for c in range(5)}
+    exact_out = {f"out:0:{r}:{c}": float(t.output[0, r, c]) for r in range(5) for c in range(5)}
+    shortened = 0
+    for index in (0, 12, 24):
+        for item in scene["base"] + scene["frames"][index]["items"]:
+            st = scene["styles"][item["style"]]
+            if "text" not in item or st["anchor"] != "mm":
+                continue
+            home = [pid for pid, path in cells.items() if path.contains_point(item["at"])]
+            assert len(home) == 1, item
+            patch = text(item["at"], item["text"], st["font"], st["anchor"], st.get("bold", False), scene["width"], scene["height"])
+            ys, xs = np.nonzero(patch.cov > 0.2)
+            x0, y0, x1, y1 = patch.box[0] + xs.min(), patch.box[1] + ys.min(), patch.box[0] + xs.max() + 1, patch.box[1] + ys.max() + 1
+            assert all(cells[home[0]].contains_point(p, radius=1.0) for p in [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]), (item, home)   # the ink stays in its cell
+            truth = exact_in.get(home[0], exact_out.get(home[0]))
+            if truth is None:
+                continue
+            if "title" in item:
+                shortened += 1
+                assert float(item["title"]) == pytest.approx(truth, rel=1e-9)
+                assert _read(item["text"]) == pytest.approx(truth, rel=0.05, abs=0.05)   # two significant digits at least
+            else:
+                assert float(item["text"]) == pytest.approx(truth, abs=0.005)
+    assert shortened >= 2
+    svg = render(spec, "svg", numbers=True, layout=layout, frame=12).decode()
+    titled = [i for i in scene["base"] + scene["frames"][12]["items"] if "title" in i]
+    assert titled and all(f"<title>{i['title']}</title>{i['text']}</text>" in svg for i in titled)
