@@ -642,8 +642,9 @@ def running_sum(t: Trace, s: int, limit: int = 12) -> str:
     if t.reduction == "max":
         vals = [_fmt(v) for v in products.tolist() if v == v]
         return "max(" + ", ".join(_clip(vals, limit)) + f") = {_fmt(t.step_value[s])}"
-    if t.reduction == "mean":
-        vals = [_fmt(v) for v in products.tolist() if v == v]
+    if t.reduction == "mean":   # the cells that are divided by, as PyTorch counts them
+        counted = products == products if spec.count_include_pad else t.tap_tensor[s] >= 0
+        vals = [_fmt(v) for v in products[counted].tolist()]
         return "(" + " + ".join(_clip(vals, limit)) + f") / {int(t.divisor[s])} = {_fmt(t.step_value[s])}"
     weights = spec.weight.ravel()[t.tap_weight[s]]
     inputs = t.canvas.values.ravel()[t.tap_canvas[s]]

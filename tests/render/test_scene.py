@@ -177,3 +177,29 @@ def test_copied_padding_is_a_pale_form_of_its_group_colour():
         assert scene["styles"][f"copy{g}"]["fill"] == mix(SOLARIZED.groups[g], "#ffffff", 0.6)
     plain = build_scene(trace({"input_size": 4, "padding": 1, "padding_mode": "circular"}), build_options({"labels": False}))
     assert plain["styles"]["copy"]["fill"] == mix(SOLARIZED.input, "#ffffff", 0.6)
+
+
+@pytest.mark.parametrize("include", [True, False])
+def test_avg_pool_running_sum_lists_exactly_what_is_divided(include):
+    """count_include_pad=False averages the input cells only: the sum lists those, and
+    as many as it divides by (the truth: torch, and the window counted by hand)."""
+    import re
+
+    import numpy as np
+    import torch
+
+    spec = {"op": "avg_pool2d", "input_size": 4, "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": include}
+    t = trace(spec)
+    x = torch.tensor(np.asarray(t.spec.input, dtype=np.float64))
+    want = torch.nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=include).numpy()
+    scene = build_scene(t, build_options({"numbers": True}))
+    for s, frame in enumerate(scene["frames"]):
+        oy, ox = divmod(s, 2)
+        rows = [r for r in range(2 * oy - 1, 2 * oy + 2) if include or 0 <= r < 4]
+        cols = [c for c in range(2 * ox - 1, 2 * ox + 2) if include or 0 <= c < 4]
+        line = next(i["text"] for i in frame["items"] if "text" in i and i["text"].startswith("("))
+        terms, divisor, value = re.fullmatch(r"\((.*)\) / (\d+) = (.*)", line).groups()
+        terms = [float(v) for v in terms.split(" + ")]
+        assert len(terms) == int(divisor) == len(rows) * len(cols), line
+        assert sum(terms) / int(divisor) == pytest.approx(want[0, oy, ox], abs=0.005)
+        assert float(value) == pytest.approx(want[0, oy, ox], abs=0.005)
