@@ -41,13 +41,18 @@ def text_mask(label: str, size: float, anchor: str, bold: bool = False) -> tuple
     Laid out as if each "×" were a "+", so widths and anchors are the font's.
     Bold is the regular face drawn twice, the second time a fraction of a pixel
     to the right: Pillow's stroke option smudges small text, and the built-in
-    font has no bold face.
+    font has no bold face. That second pass eats into the gaps between words, so
+    bold spaces are drawn wider by as much and a pixel ("conv2d k=3" would read
+    "conv2dk=3").
     """
     f = font(size)
     shift = max(0.5, size / 24) if bold else 0.0
     laid = label.replace("×", "+")
+    wide = int(np.ceil(shift)) + 1 if bold else 0      # extra px per space
+    extra = wide * label.count(" ")
+    length = f.getlength(laid) + extra
     left, top, right, bottom = f.getbbox(laid, anchor=anchor)
-    right += int(np.ceil(shift))
+    left, right = left - extra, right + extra + int(np.ceil(shift))
     im = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     draw = ImageDraw.Draw(im)
     # pieces are placed from the pen's start on the baseline (a "t" or "m" anchor
@@ -55,13 +60,15 @@ def text_mask(label: str, size: float, anchor: str, bold: bool = False) -> tuple
     # part of the line before it, and down to the baseline
     # on whole pixels, as Pillow places an anchored line: a pen half a pixel to the
     # right smears each stroke over two columns and loses the last one outside the box
-    pen = -left - {"l": 0, "m": ceil(f.getlength(laid) / 2), "r": ceil(f.getlength(laid))}.get(anchor[0], 0)
+    pen = -left - {"l": 0, "m": ceil(length / 2), "r": ceil(length)}.get(anchor[0], 0)
     baseline = -f.getbbox(laid, anchor=anchor[0] + "s")[1]
     crosses = []
-    for piece in re.split("(×)", label):
+    for piece in re.split("(×| )" if wide else "(×)", label):
         if piece == "×":   # centred where the "+" would have its ink
             ix, iy = _ink_centre(size, bold)
             crosses.append((pen + ix, baseline + iy))
+        elif piece == " ":
+            pen += wide
         elif piece:
             for dx in (0.0, shift) if bold else (0.0,):
                 draw.text((pen + dx, baseline), piece, fill=255, font=f, anchor="ls")
