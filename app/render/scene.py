@@ -334,13 +334,18 @@ class _Builder:
         ch, cw = t.canvas.size
         top_quads = [s.outline() for s in self.layout.top]
         frames = []
+        width = t.step_shape[2]
         for s in self.frames_steps:
             items = []
-            taps = t.tap_canvas[s]
+            # a frame shows one step, or (granularity=row) the sweep of a whole row: every
+            # window of the row tinted once, the row of cells it writes
+            sweep = [s] if self.o.granularity == "step" else list(range(s - width + 1, s + 1))
+            taps = t.tap_canvas[s] if len(sweep) == 1 else np.unique(t.tap_canvas[sweep])
             tc, rest = np.divmod(taps, ch * cw)
             ty, tx = np.divmod(rest, cw)
             step_c, step_rest = divmod(int(t.step_index[s]), self.t.step_shape[1] * self.t.step_shape[2])
-            step_y, step_x = divmod(step_rest, self.t.step_shape[2])
+            step_y, step_x = divmod(step_rest, width)
+            first_x = step_x - len(sweep) + 1
             read_side, write_side = ("out", "in") if self.scatter else ("in", "out")
             kinds = t.canvas.kinds
             solid = "o" if self.scatter else "i"  # cells whose outline is already solid in the base
@@ -358,33 +363,41 @@ class _Builder:
                 if kinds[y, x] != solid:  # the footprint is outlined solid over dashed cells
                     items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
             if t.winner is not None:
-                w = int(t.winner[s])
-                items.append({"poly": f"{read_side}:{tc[w]}:{ty[w]}:{tx[w]}", "style": winner})
-            items.append({"poly": f"{write_side}:{step_c}:{step_y}:{step_x}", "style": current})
+                for u in sweep:
+                    w = int(t.tap_canvas[u][int(t.winner[u])])
+                    wc, wrest = divmod(w, ch * cw)
+                    items.append({"poly": f"{read_side}:{wc}:{wrest // cw}:{wrest % cw}", "style": winner})
+            write_map = self.layout.bottom if self.scatter else self.layout.top
+            if len(sweep) == 1:
+                items.append({"poly": f"{write_side}:{step_c}:{step_y}:{step_x}", "style": current})
+            else:
+                items.append({"points": write_map[step_c].box(step_y, first_x, step_y, step_x), "style": current})
+            written = (step_c, step_y, first_x, step_x)
             if self.o.layout == "slanted":  # flat follows the paper's figures: no connectors
-                items += self.connectors(tc, ty, tx, (step_c, step_y, step_x), line, top_quads)
+                items += self.connectors(tc, ty, tx, written, line, top_quads)
             if self.o.numbers:
                 items += self.copy_links(tc, ty, tx)
-                items = self.behind_numbers(items, s, tc, ty, tx)
-                items += self.frame_numbers(s, tc, ty, tx, (step_c, step_y, step_x))
+                items = self.behind_numbers(items, s, tc, ty, tx, weights=len(sweep) == 1)
+                items += self.frame_numbers(sweep, tc, ty, tx, written)
             frames.append({"ms": self.o.ms, "items": items})
         if frames:
             frames[-1]["ms"] = 2 * self.o.ms  # hold the finished picture before the loop restarts
         return frames
 
-    def connectors(self, tc, ty, tx, step, style, top_quads) -> list:
-        """Four lines from the footprint's corners to the current cell's corners."""
+    def connectors(self, tc, ty, tx, written, style, top_quads) -> list:
+        """Four lines from the footprint's corners to the corners of the cells written
+        (c, row, first column, last column)."""
         items = []
+        c0, y, x0, x1 = written
         if self.scatter:
             # bottom: the current input cell; top: the stamp's footprint on the full output grid
-            sl_low = self.layout.bottom[step[0]]
-            low = sl_low.cell(step[1], step[2])
+            low = self.layout.bottom[c0].box(y, x0, y, x1)
             for c in sorted(set(tc.tolist())):
                 pick = tc == c
                 high = self.layout.top[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
                 items += self._lines(low, high, style, top_quads)
             return items
-        high = self.layout.top[step[0]].cell(step[1], step[2])
+        high = self.layout.top[c0].box(y, x0, y, x1)
         for c in sorted(set(tc.tolist())):
             pick = tc == c
             low = self.layout.bottom[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
@@ -399,15 +412,15 @@ class _Builder:
                 items.append({"line": [a, end], "style": style})
         return items
 
-    def behind_numbers(self, items: list, s: int, tc, ty, tx) -> list:
+    def behind_numbers(self, items: list, s: int, tc, ty, tx, weights: bool) -> list:
         """The frame's lines with gaps where they would cross the read map's numbers
         (its values and this frame's weights)."""
         read = self.layout.top if self.scatter else self.layout.bottom
-        weights = []
-        if self.t.tap_weight is not None:
+        shown = []
+        if weights and self.t.tap_weight is not None:
             wv = self.t.spec.weight.ravel()[self.t.tap_weight[s]].tolist()
-            weights = [self.number_box(read[c], y, x, w, "weight") for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv)]
-        boxes = np.concatenate([self._value_boxes, np.reshape(weights, (-1, 4))])
+            shown = [self.number_box(read[c], y, x, w, "weight") for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), wv)]
+        boxes = np.concatenate([self._value_boxes, np.reshape(shown, (-1, 4))])
         out = []
         for item in items:
             if "line" not in item:
@@ -464,46 +477,52 @@ class _Builder:
         kinds, source = self.t.canvas.kinds, self.t.canvas.source
         return {int(source[y, x]): (int(y), int(x)) for y, x in np.argwhere(kinds == "i")}
 
-    def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
+    def frame_numbers(self, sweep: list[int], tc, ty, tx, written) -> list:
         """The read cells' values again over the kernel's shadow, the weights under
         the taps, the values finished so far and the running sum: each in an ink
-        readable on the cell as drawn in this frame."""
+        readable on the cell as drawn in this frame. A row's sweep has no weights
+        (a cell is read with several) and no one running sum."""
         t, p = self.t, self.pal
+        s = sweep[-1]
+        wc, wy, wx0, wx1 = written
         items = []
         read_role, read = ("out", self.layout.top) if self.scatter else ("in", self.layout.bottom)
         tapped = list(zip(tc.tolist(), ty.tolist(), tx.tolist()))
         # the gather view's values lie in the base, under the shadow: drawn again on it
         # (the scatter view tints the one input cell it stamps)
-        for c, y, x in ([tuple(step)] if self.scatter else sorted(set(tapped))):
+        for c, y, x in ([(wc, wy, x) for x in range(wx0, wx1 + 1)] if self.scatter else sorted(set(tapped))):
             item = self.bottom_value(c, y, x, tinted=True)
             if item is not None:
                 items.append(item)
-        if t.tap_weight is not None:
+        if t.tap_weight is not None and len(sweep) == 1:
             wv = t.spec.weight.ravel()[t.tap_weight[s]]
             for (c, y, x), w in zip(tapped, wv.tolist()):
                 pale = not self.scatter and t.canvas.kinds[y, x] != "i"   # as pale as the value it multiplies
                 items.append(self.number(read[c], y, x, w, "weight", self.under(read_role, c, y, x, tinted=True), pale=pale))
         if self.scatter:
-            items += self.scatter_sums(s)
+            items += self.scatter_sums(sweep)
         else:
             oshape = t.output.shape
             done = t.step_value[: s + 1]
             for k, v in enumerate(done.tolist()):
                 c, rest = divmod(k, oshape[1] * oshape[2])
                 y, x = divmod(rest, oshape[2])
-                items.append(self.number(self.layout.top[c], y, x, v, "value", self.under("out", c, y, x, tinted=k == s), bold=k == s))
-        items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+                now = k in sweep
+                items.append(self.number(self.layout.top[c], y, x, v, "value", self.under("out", c, y, x, tinted=now), bold=now))
+        if len(sweep) == 1:
+            items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
         return items
 
-    def scatter_sums(self, s: int) -> list:
-        """Partial sums on the full output grid after steps 0..s."""
+    def scatter_sums(self, sweep: list[int]) -> list:
+        """Partial sums on the full output grid after the last step of the sweep."""
         t = self.t
         ch, cw = t.canvas.size
         acc = np.zeros(t.canvas.values.size)
+        s = sweep[-1]
         np.add.at(acc, t.tap_canvas[: s + 1].ravel(), t.tap_product[: s + 1].ravel())
         touched = np.zeros(acc.size, bool)
         touched[t.tap_canvas[: s + 1].ravel()] = True
-        now = set(t.tap_canvas[s].tolist())
+        now = set(t.tap_canvas[sweep].ravel().tolist())
         items = []
         for flat in np.flatnonzero(touched).tolist():
             c, rest = divmod(flat, ch * cw)

@@ -203,3 +203,23 @@ def test_avg_pool_running_sum_lists_exactly_what_is_divided(include):
         assert len(terms) == int(divisor) == len(rows) * len(cols), line
         assert sum(terms) / int(divisor) == pytest.approx(want[0, oy, ox], abs=0.005)
         assert float(value) == pytest.approx(want[0, oy, ox], abs=0.005)
+
+
+@pytest.mark.parametrize("numbers", [False, True])
+def test_row_granularity_shows_the_whole_rows_sweep(numbers):
+    """A row frame used to show only the row's last window: it tints every cell any
+    window of the row reads (rows r..r+2 of the padded 7x7 input, all 7 columns)
+    and highlights the whole output row."""
+    scene = build_scene(trace({"input_size": 5, "padding": 1}), build_options({"granularity": "row", "numbers": numbers}))
+    polys = scene["polys"]
+    assert len(scene["frames"]) == 5
+    for r, frame in enumerate(scene["frames"]):
+        tints = [i["points"] for i in frame["items"] if i.get("style") == "tap"]
+        assert tints == [[polys[f"in:0:{r}:0"][0], polys[f"in:0:{r}:6"][1], polys[f"in:0:{r + 2}:6"][2], polys[f"in:0:{r + 2}:0"][3]]]
+        current = [i["points"] for i in frame["items"] if i.get("style") == "current"]
+        assert current == [[polys[f"out:0:{r}:0"][0], polys[f"out:0:{r}:4"][1], polys[f"out:0:{r}:4"][2], polys[f"out:0:{r}:0"][3]]]
+        if numbers:   # the row's five outputs are all written, none of the weights (each cell has several)
+            styles = scene["styles"]
+            bold = [i["text"] for i in frame["items"] if "text" in i and styles[i["style"]].get("bold")]
+            assert len(bold) == 5
+            assert not any(styles[i["style"]].get("anchor") == "rs" for i in frame["items"] if "text" in i)
