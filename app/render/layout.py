@@ -19,6 +19,7 @@ import numpy as np
 CELL = 29.5      # px per cell at scale 1, as measured on the reference GIFs
 MARGIN = 21.0    # px around the drawing at scale 1
 GAP = 1.0        # cells between slices
+FLAT_GAP = 1.0   # cells between the flat layout's input and output, as in the paper's numerical figures (measured)
 
 
 def slanted(x: float, y: float) -> tuple[float, float]:
@@ -80,7 +81,7 @@ def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int]) ->
     right_height = tc * th + (tc - 1) * GAP
     shift = (left_height - right_height) / 2
     lows = [Slice(bh, bw, (0.0, left_height - (i + 1) * bh - i * GAP), flat) for i in range(bc)]
-    highs = [Slice(th, tw, (bw + 2.5, shift + right_height - (i + 1) * th - i * GAP), flat) for i in range(tc)]
+    highs = [Slice(th, tw, (bw + FLAT_GAP, shift + right_height - (i + 1) * th - i * GAP), flat) for i in range(tc)]
     return Layout(lows, highs, kind)
 
 

@@ -22,6 +22,7 @@ from .text import font as text_font
 LINE = 1.4  # px at scale 1: grid and outline weight, as measured on the reference GIFs
 HATCH_SHARE = 0.3   # about how much of a hatched cell its lines cover (1 px every 5 px, diagonal)
 FONT = {"value": 12.0, "weight": 8.0, "label": 13.0, "title": 14.0, "sum": 12.0}
+FLAT_VALUE = 16.0   # the flat layout's values, the size of the paper's figures' digits
 FIT_SIZES = {"value": (12.0, 10.5, 9.0), "weight": (8.0, 7.0)}   # a number too wide for its cell is made smaller, then shorter
 
 
@@ -214,8 +215,12 @@ class _Builder:
         v = (self.t.spec.input if self.scatter else self.t.canvas.values)[c, r, q]
         if v != v:  # NaN: max-pool padding or beyond the input holds no number
             return None
-        pale = not self.scatter and self.t.canvas.kinds[r, q] != "i"   # padding and inserted zeros
-        return self.number(self.layout.bottom[c], r, q, v, "value", self.under("in", c, r, q, tinted), pale=pale)
+        return self.number(self.layout.bottom[c], r, q, v, "value", self.under("in", c, r, q, tinted), pale=self.pale(r, q))
+
+    def pale(self, r: int, q: int) -> bool:
+        """Whether the read map's numbers in cell (r, q) are paler: padding and inserted
+        zeros, slanted; the flat layout writes them as the paper's figures do, like the rest."""
+        return self.o.layout == "slanted" and not self.scatter and self.t.canvas.kinds[r, q] != "i"
 
     def number(self, sl: lay.Slice, r: int, q: int, value, kind: str, background: str, pale: bool = False, bold: bool = False) -> dict:
         """A value (centred) or a weight (in the bottom-right corner) in cell (r, q),
@@ -252,13 +257,14 @@ class _Builder:
             grow = 1.0 if kind == "value" else 1.1   # a subscript may touch the grid line at its corner
             cell = [(cx + (x - cx) * grow, cy + (y - cy) * grow) for x, y in probe.cell(0, 0)]
             anchor, at = ("mm", probe.centre(0, 0)) if kind == "value" else ("rs", self.weight_at(probe, 0, 0))
-            sizes = FIT_SIZES[kind]
+            sizes = ((FLAT_VALUE,) if kind == "value" and project is lay.flat else ()) + FIT_SIZES[kind]
             tries = [(_fmt(value), size) for size in sizes] + [(label, size) for label in _shorter(value) for size in sizes]
             corner = self.text_box(self.weight_at(probe, 0, 0), "0", FONT["weight"], "rs") if beside_weight else None
 
             def fits(label, size):
                 box = self.text_box(at, label, size, anchor, bold)
-                clear = corner is None or box[2] <= corner[0] or box[1] >= corner[3]   # left of it or above it
+                slack = 2 / (lay.CELL * self.o.scale)   # the inks may touch: both boxes have a pixel around them
+                clear = corner is None or box[2] <= corner[0] + slack or box[1] >= corner[3] - slack   # left of it or above it
                 return clear and lay.inside(_corners(box), cell)
             label, size = next(((label, size) for label, size in tries if fits(label, size)), tries[-1])
             self._fits[key] = (label, size, None if label == exact else exact)
@@ -497,8 +503,8 @@ class _Builder:
         if t.tap_weight is not None and len(sweep) == 1:
             wv = t.spec.weight.ravel()[t.tap_weight[s]]
             for (c, y, x), w in zip(tapped, wv.tolist()):
-                pale = not self.scatter and t.canvas.kinds[y, x] != "i"   # as pale as the value it multiplies
-                items.append(self.number(read[c], y, x, w, "weight", self.under(read_role, c, y, x, tinted=True), pale=pale))
+                items.append(self.number(read[c], y, x, w, "weight", self.under(read_role, c, y, x, tinted=True),
+                                         pale=self.pale(y, x)))   # as pale as the value it multiplies
         if self.scatter:
             items += self.scatter_sums(sweep)
         else:
