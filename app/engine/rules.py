@@ -37,7 +37,7 @@ def kernel_fits(spec, padded) -> None:
     eff = spec.effective_kernel
     if eff[0] > padded[0] or eff[1] > padded[1]:
         what = "dilated kernel" if spec.dilation != (1, 1) else "kernel"
-        raise SpecError("kernel_size", "kernel_too_large", f"the {what} ({_hw(eff)}) is larger than the padded input ({_hw(padded)})", kernel=_hw(eff), padded=_hw(padded))
+        raise SpecError("kernel_size", "kernel_too_large", f"the {what} ({_hw(eff)}) is larger than the padded input ({_hw(padded)})", kernel=_hw(eff), padded=_hw(padded), dilated=spec.dilation != (1, 1))
 
 
 def canvas_fits(size, param: str = "padding") -> None:

@@ -24,7 +24,8 @@ def error_message(lang: str, param: str, code: str, english: str, args: dict) ->
     """The English message, or its Chinese form when one is known for the code."""
     if lang != "zh":
         return english
-    template = ZH_ERRORS.get(code)
+    # a dilated kernel is named as such in both languages
+    template = ZH_ERRORS.get(f"{code}_dilated" if args.get("dilated") else code)
     if template is None:
         return english
     try:
@@ -47,17 +48,18 @@ ZH_ERRORS = {
     "not_finite": "数值必须是有限数（位置 {at}）",
     "too_large_value": "数值必须在 -{high:g} 与 {high:g} 之间",
     "kernel_too_large": "卷积核（{kernel}）比填充后的输入（{padded}）还大",
+    "kernel_too_large_dilated": "膨胀后的卷积核（{kernel}）比填充后的输入（{padded}）还大",
     "groups_divide": "必须同时整除 in_channels（{in_channels}）和 out_channels（{out_channels}），当前为 {groups}",
-    "same_stride": "'same' 填充要求步幅为 1（PyTorch 规则）；请改用数字",
+    "same_stride": "'same' 填充要求步长为 1（PyTorch 规则）；请改用数字",
     "reflect_too_large": "reflect 填充（{pad}）必须小于输入（{size}）的每条边",
     "circular_too_large": "circular 填充（{pad}）不能大于输入（{size}）的每条边",
-    "output_padding_too_large": "必须小于步幅或膨胀率（收到 {got}，步幅 {stride}，膨胀 {dilation}）",
+    "output_padding_too_large": "必须小于步长或膨胀率（收到 {got}，步长 {stride}，膨胀 {dilation}）",
     "pool_padding": "池化填充（{pad}）最多为卷积核大小的一半（{kernel} → {high}）",
     "pool_channels": "池化不改变通道数：请省略或设为 in_channels（{in_channels}）",
     "numeric_padding": "此操作的 padding 只能是数字或 [高, 宽]",
     "not_for_op": "此选项不适用于 {op}",
     "output_empty": "过大：输出将是 {size}，至少要 1x1",
-    "canvas_too_large": "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步幅或膨胀",
+    "canvas_too_large": "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步长或膨胀",
     "too_many_taps": "此追踪将有 {taps:,} 个抽头，超过上限 {high:,}；请减小输入、卷积核或通道数",
     "bad_json": "不是有效的 JSON",
     "bad_sides": "按边填充只接受 top、bottom、left、right（收到 {got!r}）",
@@ -101,11 +103,11 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("in_channels", "In channels", "输入通道"),
     ("out_channels", "Out channels", "输出通道"),
     ("groups", "Groups", "分组数"),
-    ("depthwise", "Depthwise", "逐通道"),
+    ("depthwise", "Depthwise", "深度卷积"),
     ("kernel_size", "Kernel", "卷积核"),
-    ("stride", "Stride", "步幅"),
+    ("stride", "Stride", "步长"),
     ("padding", "Padding", "填充"),
-    ("pad_number", "number", "数值"),
+    ("pad_number", "number", "一个数"),
     ("pad_axis", "per axis", "按轴"),
     ("pad_sides", "per side", "按边"),
     ("pad_valid", "valid (none)", "valid（无）"),
@@ -118,6 +120,10 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("dilation", "Dilation", "膨胀"),
     ("output_padding", "Output padding", "输出填充"),
     ("padding_mode", "Padding mode", "填充方式"),
+    ("pm_zeros", "zeros", "零填充"),
+    ("pm_reflect", "reflect", "反射"),
+    ("pm_replicate", "replicate", "复制"),
+    ("pm_circular", "circular", "循环"),
     ("ceil_mode", "Round the output size up (ceil_mode)", "输出尺寸向上取整 (ceil_mode)"),
     ("count_include_pad", "Count padding in the mean", "平均时计入填充"),
     ("view", "Picture", "视图"),
@@ -127,8 +133,8 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("numbers", "Numbers", "数值"),
     ("labels", "Labels", "标注"),
     ("layout", "Layout", "布局"),
-    ("layout_slanted", "slanted", "斜视"),
-    ("layout_flat", "flat", "平面"),
+    ("layout_slanted", "slanted", "倾斜视图"),
+    ("layout_flat", "flat", "平面视图"),
     ("palette", "Colours", "配色"),
     ("palette_solarized", "Solarized", "Solarized"),
     ("palette_colorblind", "colour-blind safe", "色盲友好"),
