@@ -10,6 +10,7 @@ from app.engine import fields
 LAYOUTS = ("slanted", "flat")
 PALETTES = ("solarized", "colorblind")
 GRANULARITIES = ("step", "row")
+LANGUAGES = ("en", "zh")
 FORMATS = ("gif", "webp", "mp4", "png", "svg")
 
 MAX_SCALE = 4.0
@@ -30,10 +31,13 @@ class RenderOptions:
     ms: int = 1000
     granularity: str = "step"
     frame: int | None = None     # PNG / SVG: which frame (default: the first)
+    lang: str = "en"             # the labels' language, as drawn (English when no CJK font is found)
 
     def canonical(self) -> dict:
-        return {"labels": self.labels, "numbers": self.numbers, "layout": self.layout, "palette": self.palette,
-                "scale": self.scale, "ms": self.ms, "granularity": self.granularity, "frame": self.frame}
+        out = {"labels": self.labels, "numbers": self.numbers, "layout": self.layout, "palette": self.palette,
+               "scale": self.scale, "ms": self.ms, "granularity": self.granularity, "frame": self.frame}
+        # English is not spelled out, so the English pictures' ETags stay as they were
+        return out if self.lang == "en" else {**out, "lang": self.lang}
 
 
 OPTION_NAMES = tuple(RenderOptions.__dataclass_fields__)
@@ -46,6 +50,7 @@ OPTION_DOCS = {
     "ms": "Milliseconds per frame (20 to 10000). Default 1000.",
     "granularity": "step (one frame per output cell) or row (one per output row), for large grids.",
     "frame": "PNG / SVG only: which frame to draw (default 0).",
+    "lang": "en or zh: the language of the figure labels (zh needs a CJK font on the server; without one the labels stay English and the Content-Language header says so).",
 }
 assert tuple(OPTION_DOCS) == OPTION_NAMES
 
@@ -75,4 +80,12 @@ def build_options(raw: dict) -> RenderOptions:
         ms=ms,
         granularity=fields.choice(get("granularity", "step"), "granularity", GRANULARITIES),
         frame=frame,
+        lang=_drawable(fields.choice(get("lang", "en"), "lang", LANGUAGES)),
     )
+
+
+def _drawable(lang: str) -> str:
+    """The language the labels can be drawn in: Chinese needs a CJK font."""
+    from .text import cjk_font_path
+
+    return lang if lang == "en" or cjk_font_path() else "en"

@@ -18,6 +18,8 @@ from . import layout as lay
 from .options import RenderOptions
 from .palette import PALETTES, faint, mix, readable
 from .text import font as text_font
+from .text import is_cjk
+from .words import say
 
 LINE = 1.4  # px at scale 1: grid and outline weight, as measured on the reference GIFs
 HATCH_SHARE = 0.3   # about how much of a hatched cell its lines cover (1 px every 5 px, diagonal)
@@ -298,25 +300,26 @@ class _Builder:
         title = self.style("title", fill=self.pal.text, font=FONT["title"], anchor="ls", bold=True)
         b, top = self.layout.bottom, self.layout.top
         (bc, bh, bw), (tc, th, tw) = self.bottom_shape, self.top_shape
-        ch = lambda n: f" × {n} channels" if n > 1 else ""  # noqa: E731
+        lang = self.o.lang
+        ch = lambda n: say("channels", lang, n=n) if n > 1 else ""  # noqa: E731
         h, w = spec.input_size
         if self.scatter:
-            below = f"input {h}×{w}{ch(bc)}"
+            below = say("input", lang, h=h, w=w) + ch(bc)
             oh, ow = t.output.shape[1:]
-            above = f"output {oh}×{ow}" + (f" (cropped from {th}×{tw})" if (th, tw) != (oh, ow) else "") + ch(tc)
+            above = say("output", lang, h=oh, w=ow) + (say("cropped", lang, h=th, w=tw) if (th, tw) != (oh, ow) else "") + ch(tc)
         else:
             kinds = t.canvas.kinds
             if spec.op == "conv_transpose2d":
-                grown = "zeros inserted and padded"
+                grown = say("inserted", lang)
             elif (kinds == "x").any():
-                grown = "padded" if spec.padding.rows + spec.padding.cols else ""
-                grown += (", " if grown else "") + "ceil_mode windows reach"
+                grown = say("padded", lang) if spec.padding.rows + spec.padding.cols else ""
+                grown += (say("and", lang) if grown else "") + say("ceil", lang)
             else:
-                grown = "padded"
-            below = f"input {h}×{w}" + (f", {grown} to {bh}×{bw}" if (bh, bw) != (h, w) else "") + ch(bc)
+                grown = say("padded", lang)
+            below = say("input", lang, h=h, w=w) + (say("grown", lang, how=grown, h=bh, w=bw) if (bh, bw) != (h, w) else "") + ch(bc)
             if t.arithmetic["unreached_rows"] or t.arithmetic["unreached_cols"]:
-                below += " (hatched: never read)"
-            above = f"output {th}×{tw}{ch(tc)}"
+                below += say("hatched", lang)
+            above = say("output", lang, h=th, w=tw) + ch(tc)
         low_pts = [p for s in b for p in s.outline()]
         high_pts = [p for s in top for p in s.outline()]
         centre = lambda pts: (min(x for x, _ in pts) + max(x for x, _ in pts)) / 2  # noqa: E731
@@ -516,7 +519,7 @@ class _Builder:
                 now = k in sweep
                 items.append(self.number(self.layout.top[c], y, x, v, "value", self.under("out", c, y, x, tinted=now), bold=now))
         if len(sweep) == 1:
-            items.append(self.text(self.sum_anchor(), running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+            items.append(self.text(self.sum_anchor(), running_sum(t, s, lang=self.o.lang), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
         return items
 
     def scatter_sums(self, sweep: list[int]) -> list:
@@ -582,7 +585,7 @@ class _Builder:
         for item in self.texts:
             style = self.styles[item["style"]]
             size = style.get("font", 12) / self.o.scale / lay.CELL  # page units per px of font
-            width = 0.56 * size * len(item["text"])
+            width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))   # CJK glyphs are square
             x, y = item["at"]
             anchor = style.get("anchor", "mm")
             left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]
@@ -656,14 +659,14 @@ def operation_line(spec) -> str:
     return " ".join(parts)
 
 
-def running_sum(t: Trace, s: int, limit: int = 12) -> str:
+def running_sum(t: Trace, s: int, limit: int = 12, lang: str = "en") -> str:
     """The arithmetic of step s with its numbers: 3×0 + 3×1 + … = 12."""
     spec = t.spec
     products = t.tap_product[s]
     if t.reduction == "scatter":
         c, rest = divmod(int(t.step_index[s]), spec.input_size[0] * spec.input_size[1])
         y, x = divmod(rest, spec.input_size[1])
-        return f"input[{c},{y},{x}] = {_fmt(t.step_value[s])} stamps {_fmt(t.step_value[s])} × kernel into the output"
+        return say("stamps", lang, c=c, y=y, x=x, v=_fmt(t.step_value[s]))
     if t.reduction == "max":
         vals = [_fmt(v) for v in products.tolist() if v == v]
         return "max(" + ", ".join(_clip(vals, limit)) + f") = {_fmt(t.step_value[s])}"

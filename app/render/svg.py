@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
+FONTS_CJK = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei'"   # for Chinese labels, after the usual faces
 _ANCHOR_X = {"l": "start", "m": "middle", "r": "end"}
 _ANCHOR_Y = {"a": "text-before-edge", "t": "text-before-edge", "m": "central", "s": "alphabetic", "b": "text-after-edge", "d": "text-after-edge"}
 
@@ -66,5 +67,5 @@ def scene_svg(scene: dict, index: int) -> str:
     body = "".join(_item(scene, it, hatches) for it in items)
     w, h = scene["width"], scene["height"]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-            f'font-family="system-ui, sans-serif">{f"<defs>{defs}</defs>" if defs else ""}'
+            f'font-family="system-ui, sans-serif, {FONTS_CJK}">{f"<defs>{defs}</defs>" if defs else ""}'
             f'<rect width="100%" height="100%" fill={quoteattr(scene.get("background", "#ffffff"))}/>{body}</svg>')

@@ -8,6 +8,7 @@ missing signs are written with ones the font has.
 
 from __future__ import annotations
 
+import os
 import re
 from math import ceil
 from functools import lru_cache
@@ -29,8 +30,30 @@ def text(at, label: str, size: float, anchor: str, bold: bool, width: int, heigh
     return clip(Patch((x0, y0, x0 + w, y0 + h), mask), width, height)
 
 
-@lru_cache(maxsize=16)
-def font(size: float) -> ImageFont.FreeTypeFont:
+# where Debian's CJK fonts live (fonts-wqy-microhei, fonts-noto-cjk, fonts-wqy-zenhei);
+# CONVPLAY_CJK_FONT names another file, or none at all when empty
+CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> str | None:
+    """A font with Chinese glyphs found on this machine, or None."""
+    chosen = os.environ.get("CONVPLAY_CJK_FONT")
+    candidates = (chosen,) if chosen is not None else CJK_FONTS
+    return next((p for p in candidates if p and os.path.isfile(p)), None)
+
+
+def is_cjk(label: str) -> bool:
+    """Whether a label needs the CJK font (the built-in one has no CJK glyphs)."""
+    return any(ord(ch) >= 0x2E80 for ch in label)
+
+
+@lru_cache(maxsize=32)
+def font(size: float, cjk: bool = False) -> ImageFont.FreeTypeFont:
+    if cjk and cjk_font_path():
+        return ImageFont.truetype(cjk_font_path(), size)
     return ImageFont.load_default(size=size)
 
 
@@ -45,7 +68,7 @@ def text_mask(label: str, size: float, anchor: str, bold: bool = False) -> tuple
     bold spaces are drawn wider by as much and a pixel ("conv2d k=3" would read
     "conv2dk=3").
     """
-    f = font(size)
+    f = font(size, is_cjk(label))
     shift = max(0.5, size / 24) if bold else 0.0
     laid = label.replace("×", "+")
     wide = int(np.ceil(shift)) + 1 if bold else 0      # extra px per space

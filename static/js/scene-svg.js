@@ -54,7 +54,7 @@ export class SceneView {
       .map(([id, p]) => `<polygon class="hit" data-id="${id}" points="${pts(p)}"/>`)
       .join("");
     this.container.innerHTML =
-      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', sans-serif">` +
+      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif">` +
       `${defs}<rect width="100%" height="100%" fill="${scene.background || "#fff"}"/>` +
       `<g class="base">${itemsMarkup(scene, scene.base)}</g><g class="frame"></g><g class="overlay"></g><g class="hits">${hits}</g></svg>`;
     this.svg = this.container.querySelector("svg");
