@@ -4,7 +4,7 @@ Grid points are (x, y) with y up, one unit per cell. The slanted projection is t
 reference GIFs' (measured): (x, y) -> (x - 0.7y, 0.5x + 0.65y); the flat one is the
 identity. The map that is read (input canvas) lies at the bottom; the map that is
 written (output) floats above it, T + 1 cells higher for a T x T canvas, its origin
-straight above the input's (slanted); flat puts it to the right, like the paper's
+a little left of straight above the input's (slanted, as measured); flat puts it to the right, like the paper's
 numerical figures. Several channels are slices side by side (slanted) or stacked
 (flat).
 """
@@ -19,6 +19,7 @@ import numpy as np
 CELL = 29.5      # px per cell at scale 1, as measured on the reference GIFs
 MARGIN = 21.0    # px around the drawing at scale 1
 GAP = 1.0        # cells between slices
+TOP_SHIFT = -0.18   # cells: the reference's output map sits this far left of straight above the input (5-6 px)
 FLAT_GAP = 1.0   # cells between the flat layout's input and output, as in the paper's numerical figures (measured)
 
 
@@ -75,7 +76,7 @@ def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int]) ->
         top_step = tw + 0.7 * th + GAP
         lift = 0.5 * bw + 0.65 * bh - 0.15 * max(bh, bw) + 1  # = T + 1 for a square T x T canvas
         lows = [Slice(bh, bw, (i * bottom_step, 0.0), slanted) for i in range(bc)]
-        highs = [Slice(th, tw, (i * top_step, lift), slanted) for i in range(tc)]
+        highs = [Slice(th, tw, (i * top_step + TOP_SHIFT, lift), slanted) for i in range(tc)]
         return Layout(lows, highs, kind)
     left_height = bc * bh + (bc - 1) * GAP
     right_height = tc * th + (tc - 1) * GAP

@@ -25,7 +25,7 @@ class Palette:
 
 SOLARIZED = Palette(
     input="#268bd2", output="#2aa198", outline="#002b36", padding="#ffffff",
-    tint="#073642", tint_opacity=0.4, connector="#002b36", text="#002b36",
+    tint="#073642", tint_opacity=0.4, connector="#000000", text="#002b36",
     winner="#dc322f", link="#cb4b16", hatch="#93a1a1",
     groups=("#268bd2", "#d33682", "#859900", "#b58900", "#6c71c4", "#cb4b16", "#dc322f", "#2aa198"),
 )

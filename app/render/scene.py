@@ -21,7 +21,9 @@ from .text import font as text_font
 from .text import is_cjk
 from .words import say
 
-LINE = 1.4  # px at scale 1: grid and outline weight, as measured on the reference GIFs
+LINE = 1.75  # px at scale 1: grid, outline and dash weight, as measured on the reference GIFs
+DASH = (6.25, 6.0)  # px on, off along the padding's borders: one pattern along each run, as the reference's
+CONNECTOR = 0.95    # px: the reference's connectors are thin and neutral (black at partial cover)
 HATCH_SHARE = 0.3   # about how much of a hatched cell its lines cover (1 px every 5 px, diagonal)
 FONT = {"value": 12.0, "weight": 8.0, "label": 13.0, "title": 14.0, "sum": 12.0}
 FLAT_VALUE = 16.0   # the flat layout's values, the size of the paper's figures' digits
@@ -169,14 +171,9 @@ class _Builder:
         one line, drawn once (not once per neighbouring cell)."""
         p = self.pal
         rank = np.vectorize({"i": 3, "o": 3, "p": 2, "z": 2, "c": 2, "x": 1}.get)(cell_kinds)
-        unit = lay.CELL
-        # dashes fit each cell edge a whole number of times, so they meet at every corner
-        h_len = np.hypot(*np.subtract(sl.point(1, 0), sl.point(0, 0))) * unit
-        v_len = np.hypot(*np.subtract(sl.point(0, 1), sl.point(0, 0))) * unit
         looks = {
             3: (self.style("grid", stroke=p.outline, width=LINE),) * 2,
-            2: (self.style(f"dash{h_len:.1f}", stroke=p.outline, width=LINE, dash=[h_len / 4 * 0.58, h_len / 4 * 0.42]),
-                self.style(f"dash{v_len:.1f}", stroke=p.outline, width=LINE, dash=[v_len / 4 * 0.58, v_len / 4 * 0.42])),
+            2: (self.style("dashed", stroke=p.outline, width=LINE, dash=list(DASH)),) * 2,
             1: (self.style("dotted", stroke=p.hatch, width=1.0, dash=[1.5, 3.0]),) * 2,
         }
         R, C = rank.shape
@@ -337,7 +334,7 @@ class _Builder:
         tap = self.style("tap", fill=p.tint, opacity=p.tint_opacity)
         edge = self.style("tap_edge", fill=None, stroke=p.outline, width=LINE)
         current = self.style("current", fill=p.tint, opacity=p.tint_opacity)
-        line = self.style("connector", stroke=p.connector, width=1.0)
+        line = self.style("connector", stroke=p.connector, width=CONNECTOR)
         winner = self.style("winner", fill=None, stroke=p.winner, width=2.5)
         t = self.t
         ch, cw = t.canvas.size
