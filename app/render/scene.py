@@ -392,7 +392,8 @@ class _Builder:
 
     def connectors(self, tc, ty, tx, written, style, top_quads) -> list:
         """Four lines from the footprint's corners to the corners of the cells written
-        (c, row, first column, last column)."""
+        (c, row, first column, last column), hidden where they pass under the slice
+        they end on (not under another slice, where they would stop short of it)."""
         items = []
         c0, y, x0, x1 = written
         if self.scatter:
@@ -401,13 +402,13 @@ class _Builder:
             for c in sorted(set(tc.tolist())):
                 pick = tc == c
                 high = self.layout.top[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
-                items += self._lines(low, high, style, top_quads)
+                items += self._lines(low, high, style, [top_quads[c]])
             return items
         high = self.layout.top[c0].box(y, x0, y, x1)
         for c in sorted(set(tc.tolist())):
             pick = tc == c
             low = self.layout.bottom[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
-            items += self._lines(low, high, style, top_quads)
+            items += self._lines(low, high, style, [top_quads[c0]])
         return items
 
     def _lines(self, low, high, style, top_quads) -> list:

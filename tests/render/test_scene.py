@@ -223,3 +223,40 @@ def test_row_granularity_shows_the_whole_rows_sweep(numbers):
             bold = [i["text"] for i in frame["items"] if "text" in i and styles[i["style"]].get("bold")]
             assert len(bold) == 5
             assert not any(styles[i["style"]].get("anchor") == "rs" for i in frame["items"] if "text" in i)
+
+
+@pytest.mark.parametrize("spec", [
+    {"in_channels": 3, "out_channels": 2, "input_size": 5, "padding": 1},
+    {"in_channels": 4, "out_channels": 4, "groups": 2, "input_size": 4},
+])
+def test_every_connector_ends_on_the_current_output_cell(spec):
+    """With several channels, lines from the later input slices stopped at the second
+    output slice: each must run toward a corner of the current cell and stop only
+    there or where it passes under the current cell's own slice."""
+    import numpy as np
+
+    t = trace(spec)
+    scene = build_scene(t, build_options({"labels": False}))
+    polys = scene["polys"]
+    oc, oh, ow = t.output.shape
+    for s, frame in enumerate(scene["frames"]):
+        c, rest = divmod(s, oh * ow)
+        y, x = divmod(rest, ow)
+        corners = np.array(polys[f"out:{c}:{y}:{x}"])
+        slice_outline = np.array([polys[f"out:{c}:0:0"][0], polys[f"out:{c}:0:{ow - 1}"][1], polys[f"out:{c}:{oh - 1}:{ow - 1}"][2], polys[f"out:{c}:{oh - 1}:0"][3]])
+        lines = [np.array(i["line"], float) for i in frame["items"] if i.get("style") == "connector"]
+        assert lines
+        for a, b in lines:
+            d = b - a
+            # toward one of the current cell's corners
+            toward = [k for k in corners if abs(d[0] * (k - a)[1] - d[1] * (k - a)[0]) / np.linalg.norm(d) < 0.05 and np.dot(k - a, d) > 0]
+            assert toward, (s, a, b)
+            if np.linalg.norm(b - toward[0]) < 0.05:
+                continue
+            # or cut where it enters the current slice: b lies on that slice's outline
+            on_edge = False
+            for p, q in zip(slice_outline, np.roll(slice_outline, -1, axis=0)):
+                e = q - p
+                u = np.dot(b - p, e) / np.dot(e, e)
+                on_edge |= -0.01 <= u <= 1.01 and abs(e[0] * (b - p)[1] - e[1] * (b - p)[0]) / np.linalg.norm(e) < 0.05
+            assert on_edge, (s, a, b)
