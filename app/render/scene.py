@@ -113,8 +113,10 @@ class _Builder:
         kinds = t.canvas.kinds
         fills = {"p": self.style("pad", fill=p.padding), "z": self.style("pad", fill=p.padding), "x": None, "c": self.style("pad", fill=p.padding)}
         grouped = t.spec.groups > 1 and t.spec.weight is not None
-        hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0})
         unreached = (set(t.arithmetic["unreached_rows"]), set(t.arithmetic["unreached_cols"]))
+        hatched_share = np.mean([(r in unreached[0] or q in unreached[1]) for r, q in np.argwhere(kinds != "x")]) if (kinds != "x").any() else 0
+        # over most of the input (a dilated kernel skips most rows) the hatching is thinner
+        hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0 if hatched_share <= 0.5 else 0.6})
         items, lines = [], []
         for role, slices in (("in", self.layout.bottom), ("out", self.layout.top)):
             on_canvas = (role == "in") != self.scatter   # which map shows the canvas kinds
@@ -136,9 +138,24 @@ class _Builder:
                             items.append({"poly": pid, "style": hatch})
                             self.hatched.add((r, q))
                 lines += self.grid_lines(sl, cell_kinds)
+        if self.o.numbers:
+            items += self.clear_behind_numbers()
         items += lines
         if self.o.numbers:
             items += self.base_numbers()
+        return items
+
+    def clear_behind_numbers(self) -> list:
+        """Hatched cells keep their hatching off their numbers: the cell's own fill
+        under each number's ink."""
+        grid = self.t.spec.input if self.scatter else self.t.canvas.values
+        items = []
+        for c, sl in enumerate(self.layout.bottom):
+            for r, q in sorted(self.hatched):
+                if grid[c, r, q] == grid[c, r, q]:
+                    x0, y0, x1, y1 = self.number_box(sl, r, q, grid[c, r, q], "value")
+                    look = self.style(f"clear{self.cell_fills[('in', c)][r][q]}", fill=self.cell_fills[("in", c)][r][q])
+                    items.append({"points": [(x0, y1), (x1, y1), (x1, y0), (x0, y0)], "style": look})
         return items
 
     def fill_blocks(self, sl: lay.Slice, looks: list[list]) -> list:

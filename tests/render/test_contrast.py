@@ -178,3 +178,33 @@ def test_numbers_that_do_not_fit_are_shortened_with_the_exact_value_on_hover(lay
     svg = render(spec, "svg", numbers=True, layout=layout, frame=12).decode()
     titled = [i for i in scene["base"] + scene["frames"][12]["items"] if "title" in i]
     assert titled and all(f"<title>{i['title']}</title>{i['text']}</text>" in svg for i in titled)
+
+
+@pytest.mark.parametrize("spec", [
+    {"input_size": 6, "kernel_size": 3, "stride": 2, "padding": 1},
+    {"input_size": 9, "kernel_size": 3, "dilation": 3, "stride": 5},
+], ids=["one-row", "dilated"])
+def test_hatching_stays_off_the_numbers_and_is_lighter_over_most_of_the_input(spec):
+    scene = build_scene(trace(spec), build_options({"numbers": True}))
+    hatched = {i["poly"] for i in scene["base"] if i.get("style") == "unreached"}
+    assert hatched
+    bare = {**scene, "base": [i for i in scene["base"] if "text" not in i], "frames": [{"ms": 1, "items": []}]}
+    img = draw_frame(bare, 0).astype(int)
+    centres = {pid: np.mean(scene["polys"][pid], axis=0) for pid in hatched}
+    checked = 0
+    for item in scene["base"]:
+        if "text" not in item or scene["styles"][item["style"]]["anchor"] != "mm":
+            continue
+        near = [pid for pid, c in centres.items() if np.hypot(*(c - item["at"])) < 1]
+        if not near:
+            continue
+        st = scene["styles"][item["style"]]
+        patch = text(item["at"], item["text"], st["font"], st["anchor"], st.get("bold", False), scene["width"], scene["height"])
+        x0, y0, x1, y1 = patch.box
+        under = img[y0:y1, x0:x1].reshape(-1, 3)
+        assert (np.abs(under - under[0]).max(axis=1) <= 2).all(), (item, near)   # one flat colour: no hatch line
+        checked += 1
+    assert checked
+    share = len(hatched) / len([p for p in scene["polys"] if p.startswith("in:")])
+    width = scene["styles"]["unreached"]["hatch"]["width"]
+    assert (width < 1.0) == (share > 0.5), (share, width)
