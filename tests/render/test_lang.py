@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PIL import ImageFont
 
 from app.engine import trace
 from app.render import build_options, build_scene, render
@@ -29,7 +30,6 @@ def test_chinese_labels_are_real_glyphs_not_empty_boxes():
     b, _ = text_mask("入", 13.0, "mm")
     assert a.sum() > 10 and b.sum() > 10
     assert a.shape != b.shape or not np.array_equal(a, b)
-    from PIL import ImageFont
     box_a = np.asarray(ImageFont.load_default(size=13).getmask("输"))
     box_b = np.asarray(ImageFont.load_default(size=13).getmask("入"))
     assert np.array_equal(box_a, box_b)    # the built-in font's: one box for both
