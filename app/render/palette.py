@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,6 +41,7 @@ COLORBLIND = Palette(
 PALETTES = {"solarized": SOLARIZED, "colorblind": COLORBLIND}
 
 
+@lru_cache(maxsize=1024)
 def mix(colour: str, other: str, t: float) -> str:
     """`colour` moved a fraction t toward `other` (t=0 keeps it)."""
     a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
@@ -62,6 +64,7 @@ def contrast(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+@lru_cache(maxsize=1024)
 def readable(background: str, preferred: str) -> str:
     """`preferred` if it reaches AA on `background`, else white or black, whichever
     stands out more (a mid blue under the kernel's shadow needs white)."""
@@ -70,6 +73,7 @@ def readable(background: str, preferred: str) -> str:
     return max(("#ffffff", "#000000"), key=lambda ink: contrast(ink, background))
 
 
+@lru_cache(maxsize=1024)
 def faint(ink: str, background: str, most: float = 0.45) -> str:
     """`ink` moved toward `background` as far as `most`, but no further than AA allows:
     the padding's zeros read as secondary, never as unreadable."""

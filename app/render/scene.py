@@ -68,6 +68,7 @@ class _Builder:
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
         self.cell_fills: dict = {}   # (role, channel) -> [row][col] colour each cell is filled with
         self.hatched: set = set()    # (row, col) of the read map's hatched cells
+        self._inks: dict = {}        # (kind, background, size, anchor, pale, bold) -> text style
         self._fits: dict = {}        # (number, kind, projection, bold, beside a weight) -> how it is written in a cell
         self.frames_steps = frame_steps(trace, options.granularity)
 
@@ -265,9 +266,9 @@ class _Builder:
         (5062.25 -> 5062 -> 5.06k); and the exact value when the label is not it.
         A value beside a weight keeps clear of a one-digit weight's corner. Every
         cell of a layout has the same shape."""
-        exact = _fmt(value, digits=10)
-        key = (exact, kind, project, bold, beside_weight)
+        key = (float(value), kind, project, bold, beside_weight)
         if key not in self._fits:
+            exact = _fmt(value, digits=10)
             probe = lay.Slice(1, 1, (0.0, 0.0), project)
             cx, cy = probe.centre(0, 0)
             grow = 1.0 if kind == "value" else 1.1   # a subscript may touch the grid line at its corner
@@ -296,11 +297,14 @@ class _Builder:
     def ink_style(self, name: str, background: str, size: float, anchor: str, pale: bool = False, bold: bool = False) -> str:
         """A text style whose colour reaches AA contrast on `background` (paler when
         `pale`, as far as AA allows)."""
-        ink = readable(background, self.pal.text)
-        if pale:
-            ink = faint(ink, background)
-        smaller = f"@{size:g}" if size != FONT[name] else ""
-        return self.style(f"{name}{'_bold' if bold else ''}{smaller}{ink}", fill=ink, font=size, anchor=anchor, **({"bold": True} if bold else {}))
+        key = (name, background, size, anchor, pale, bold)
+        if key not in self._inks:
+            ink = readable(background, self.pal.text)
+            if pale:
+                ink = faint(ink, background)
+            smaller = f"@{size:g}" if size != FONT[name] else ""
+            self._inks[key] = self.style(f"{name}{'_bold' if bold else ''}{smaller}{ink}", fill=ink, font=size, anchor=anchor, **({"bold": True} if bold else {}))
+        return self._inks[key]
 
     def text(self, at, text: str, style: str) -> dict:
         item = {"text": text, "at": at, "style": style}
