@@ -33,8 +33,7 @@ _renders = threading.BoundedSemaphore(2)   # rendering is CPU work: at most one 
 
 
 def split_query(items):
-    """Query pairs -> (spec, render options), both validated; `lang` is the page's, not theirs."""
-    items = [(k, v) for k, v in items if k != "lang"]
+    """Query pairs -> (spec, render options), both validated; `lang` is the labels' language."""
     spec_items = [(k, v) for k, v in items if k not in OPTION_NAMES]
     option_raw = {k: parse_value(k, v) for k, v in items if k in OPTION_NAMES}
     spec = build_spec(params.from_query(spec_items))
@@ -46,8 +45,14 @@ def _etag(spec, options, fmt: str) -> str:
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
 
 
-def _headers(etag: str) -> dict:
-    return {"ETag": etag, "Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*"}
+def _headers(etag: str, request: Request, options) -> dict:
+    """Caching headers, and the labels' language: Chinese asked for but drawn in English
+    (no CJK font on this server) is said, not hidden."""
+    out = {"ETag": etag, "Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*",
+           "Content-Language": "zh-Hans" if options.lang == "zh" else "en"}
+    if request.query_params.get("lang") == "zh" and options.lang != "zh":
+        out["X-Label-Language"] = "en; reason=\"no CJK font on the server\""
+    return out
 
 
 @router.get("/api/v1/scene", tags=["render"], summary="The scene the playground draws",
@@ -56,13 +61,13 @@ def scene(request: Request) -> Response:
     spec, options = split_query(request.query_params.multi_items())
     etag = _etag(spec, options, "scene")
     if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=_headers(etag))
+        return Response(status_code=304, headers=_headers(etag, request, options))
     data = _bytes.get(etag)
     if data is None:
         data = json.dumps(build_scene(trace_for(spec), options), separators=(",", ":"), ensure_ascii=False).encode()
         check_scene_bytes(len(data))
         _bytes.put(etag, data)
-    return Response(data, media_type="application/json", headers=_headers(etag))
+    return Response(data, media_type="application/json", headers=_headers(etag, request, options))
 
 
 @router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation in any format of /api/v1/limits render.writers",
@@ -72,7 +77,7 @@ def animation(fmt: str, request: Request) -> Response:
     started = time.perf_counter()
     spec, options = split_query(request.query_params.multi_items())
     etag = _etag(spec, options, fmt)
-    headers = {**_headers(etag), "Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
+    headers = {**_headers(etag, request, options), "Content-Disposition": f'inline; filename="{file_name(spec, fmt)}"'}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     data, source = _bytes.get(etag), "cache"

@@ -172,8 +172,9 @@ function renderArithmetic(a, trace) {
   $("#torch-line").textContent = a.torch;
 }
 
-function renderShare(query, scene, trace) {
+function renderShare(all, scene, trace) {
   const origin = location.origin;
+  const query = all + (lang !== "en" ? `&lang=${lang}` : "");   // the pictures' labels in the page's language
   const gif = `${origin}/api/v1/animation.gif?${query}`;
   const title = trace.arithmetic.torch;
   $("#share-gif").value = gif;
