@@ -18,4 +18,5 @@ USER convplay
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request, sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+# set CONVPLAY_PUBLIC_URL (or pass --public-url) to the address users reach: oEmbed and embed links name it
 CMD ["convplay", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -7,6 +7,7 @@ Spec flags are the API's field names with dashes (`--kernel-size 3`, `--input-si
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from app.engine import SpecError, build_spec, operations, registry, run
@@ -29,9 +30,9 @@ def _spec_from(args: argparse.Namespace):
 
 
 def _serve(args) -> int:
-    import uvicorn
+    from app.web.server import serve
 
-    uvicorn.run("app.web.app:app", host=args.host, port=args.port, reload=args.reload)
+    serve(args.host, args.port, args.workers, args.public_url, args.reload)
     return 0
 
 
@@ -86,7 +87,10 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web app (playground, API, embeds)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: the number of cores)")
+    serve.add_argument("--public-url", help="the base URL users reach (oEmbed and embed links name it; default: "
+                       "$CONVPLAY_PUBLIC_URL, else http://HOST:PORT)")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (development; one worker)")
     serve.set_defaults(func=_serve)
 
     trace = sub.add_parser("trace", help="print the trace of one operation as JSON")

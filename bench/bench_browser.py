@@ -46,7 +46,8 @@ Object.defineProperty(Element.prototype, 'innerHTML', {
 def main() -> None:
     with live.server() as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            # bypass_csp: wait_for_function evaluates its predicate with eval, which the CSP forbids
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
             page.add_init_script(PROBE)
             page.goto(base + "/?input_size=16&kernel_size=3")
             page.wait_for_function("window.__drawn >= 1")

@@ -27,13 +27,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log, python: str = sys.executable, cwd: Path = ROOT) -> subprocess.Popen:
+def start_server(port: int, log, python: str = sys.executable, cwd: Path = ROOT, **settings: str) -> subprocess.Popen:
     """uvicorn from the repo root, so `app` imports from this checkout (or with another
-    Python from another folder, to run an installed app); stdout+stderr go to `log`."""
+    Python from another folder, to run an installed app); stdout+stderr go to `log`.
+    Its public URL is its own address (oEmbed answers name it); `settings` add environment variables."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {**env, "PYTHONUNBUFFERED": "1", "CONVPLAY_PUBLIC_URL": f"http://127.0.0.1:{port}", **settings}
     return subprocess.Popen(
         [python, "-m", "uvicorn", "app.web.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**env, "PYTHONUNBUFFERED": "1"},
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
 
 
@@ -54,12 +56,12 @@ def wait_until_healthy(proc: subprocess.Popen, base: str, log_path: Path, timeou
 
 
 @contextlib.contextmanager
-def running_server(log_path: Path, python: str = sys.executable, cwd: Path = ROOT) -> Iterator[str]:
+def running_server(log_path: Path, python: str = sys.executable, cwd: Path = ROOT, **settings: str) -> Iterator[str]:
     """A uvicorn server answering /healthz; yields its base URL. Stopped with SIGTERM
     (SIGKILL after 10 s) whatever happens."""
     port = free_port()
     with open(log_path, "wb") as log:
-        proc = start_server(port, log, python, cwd)
+        proc = start_server(port, log, python, cwd, **settings)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_healthy(proc, base, log_path)

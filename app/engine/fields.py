@@ -128,6 +128,8 @@ def numbers(value, param: str) -> np.ndarray:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise SpecError(param, "not_numbers", why=_RAGGED) from None
+    except OverflowError:   # an integer beyond the float range
+        raise SpecError(param, "too_large_value", high=MAX_ABS_VALUE) from None
     if arr.ndim == 0:
         raise SpecError(param, "not_numbers", why=_SCALAR)
     bad = ~np.isfinite(arr)

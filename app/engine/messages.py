@@ -62,6 +62,15 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
      "此服务器无法生成 {label}（需要 {needs}）；请改用其他格式"),
     ("frame_out_of_range", "must be from 0 to {high}: this animation has {frames} frames (got {got})", "必须在 0 到 {high} 之间：此动画共 {frames} 帧（收到 {got}）"),
     ("invalid", "{text}", "请求无效（{text}）"),
+    # --- the server's own limits
+    ("too_deep", "nests more than {high} levels of lists or objects", "列表或对象的嵌套超过 {high} 层"),
+    ("body_too_large", "the request body is more than the {high:,} bytes allowed", "请求体超过 {high:,} 字节的上限"),
+    ("too_costly", "this {fmt} would take about {seconds} s to encode, more than the {high:g} s one request may use; "
+     "download the GIF, or use granularity=row or a smaller scale",
+     "此 {fmt} 编码约需 {seconds} 秒，超过单个请求允许的 {high:g} 秒；请下载 GIF，或使用 granularity=row 或更小的 scale"),
+    ("busy", "the server is busy with {jobs} renders; retry in {retry} s", "服务器正忙（{jobs} 个渲染）；请在 {retry} 秒后重试"),
+    ("render_timeout", "this render passed the {high:g} s time limit and was stopped; use granularity=row, a smaller scale, or the GIF",
+     "渲染超过 {high:g} 秒的时间上限而被终止；请使用 granularity=row、更小的 scale 或 GIF"),
     # --- other views of an operation
     ("not_linear", "the matrix form is for linear operations; {op} is not linear (it picks a maximum, it does not weigh)",
      "矩阵形式只适用于线性运算；{op} 不是线性的（它取最大值，而不是加权求和）"),

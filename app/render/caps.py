@@ -58,3 +58,26 @@ def check_scene_bytes(size: int) -> None:
     """The browser's cap on the scene's JSON."""
     if size > MAX_SCENE_BYTES:
         raise SpecError("granularity", "scene_too_many_bytes", size=size, high=MAX_SCENE_BYTES)
+
+
+MAX_RENDER_SECONDS = 10   # estimated encoder time one request may use (render_seconds)
+# Encoder seconds per pixel it writes, measured on this project's scenes (bench/bench_render.py, 2 shared cores),
+# rounded up: GIF and WebP write every frame once, MP4 writes frames at its output rate, PNG and SVG one frame.
+SECONDS_PER_PIXEL = {"gif": 16e-9, "webp": 160e-9, "mp4": 18e-9, "png": 40e-9, "svg": 20e-9}
+
+
+def render_seconds(scene: dict, fmt: str) -> float:
+    """Estimated encoder time for the scene in `fmt`, before any encoding starts."""
+    from .encode import durations
+    from .mp4 import encoded_frames
+
+    frame = scene["width"] * scene["height"]
+    pixels = {"mp4": frame * encoded_frames(durations(scene)), "png": frame, "svg": frame}.get(fmt, total_pixels(scene))
+    return pixels * SECONDS_PER_PIXEL.get(fmt, max(SECONDS_PER_PIXEL.values()))
+
+
+def check_cost(scene: dict, fmt: str) -> None:
+    """One request may not ask for more than MAX_RENDER_SECONDS of encoding (the GIF of anything allowed fits)."""
+    seconds = render_seconds(scene, fmt)
+    if seconds > MAX_RENDER_SECONDS:
+        raise SpecError("format", "too_costly", seconds=round(seconds), high=MAX_RENDER_SECONDS, fmt=fmt.upper())

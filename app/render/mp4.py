@@ -3,7 +3,8 @@
 MP4 players want a constant frame rate, so each frame is shown for a whole
 number of ticks at a rate that divides all durations: we send each frame once
 per tick of the slowest such rate and ffmpeg repeats it up to the output rate
-(at least 5 fps, so players seek and loop smoothly). Odd durations whose rate
+(at least 5 fps, so players seek and loop smoothly, unless that would encode more
+than MAX_REPEAT frames per scene frame). Odd durations whose rate
 would pass 60 fps are rounded to 25 fps on the running total. Everything that
 could vary between runs is pinned: one encoder thread, bitexact muxing and
 coding, no metadata.
@@ -22,18 +23,26 @@ import numpy as np
 from .raster import rasterize
 
 MIN_FPS, MAX_FPS, FALLBACK_FPS = 5, 60, 25
+MAX_REPEAT = 10   # encoded frames per scene frame, on average: slow frames must not multiply the work
 
 
 def frame_rates(durations: list[int]) -> tuple[Fraction, Fraction]:
     """(input rate, output rate): the slowest rate at which every duration is a whole
-    number of frames, and that rate doubled until smooth enough."""
+    number of frames, and that rate doubled until smooth enough, unless that would
+    encode more than MAX_REPEAT frames per scene frame (long `ms`: a slower rate)."""
     unit = Fraction(1000, reduce(math.gcd, durations))
     if unit > MAX_FPS:
         return Fraction(FALLBACK_FPS), Fraction(FALLBACK_FPS)
-    fps = unit
-    while fps < MIN_FPS:
+    fps, cap = unit, MAX_REPEAT * len(durations)
+    while fps < MIN_FPS and encoded_frames(durations, fps * 2) <= cap:
         fps *= 2
     return unit, fps
+
+
+def encoded_frames(durations: list[int], fps: Fraction | None = None) -> int:
+    """Frames the encoder writes for these durations (at the output rate chosen for them)."""
+    fps = frame_rates(durations)[1] if fps is None else fps
+    return math.ceil(sum(durations) * fps / 1000)
 
 
 def repeats(durations: list[int], fps: Fraction) -> list[int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -11,6 +14,9 @@ from app import __version__
 from app.engine import operations
 
 from . import animation, api, errors, network_api, pages, views
+from .answers import FastAnswers
+from .edge import Edge
+from .work import pool
 
 DESCRIPTION = """Every convolution, step by step, exact to PyTorch.
 
@@ -20,17 +26,37 @@ settings answer 422 with a message that names the parameter and the rule.
 """
 
 
+class CompressText:
+    """gzip for pages and static files; API answers are stored compressed already, and images gain nothing from it."""
+
+    def __init__(self, app):
+        self.app, self.gzip = app, GZipMiddleware(app, minimum_size=1024, compresslevel=5)
+
+    async def __call__(self, scope, receive, send):
+        plain = scope["type"] != "http" or scope["path"].startswith("/api/")
+        await (self.app if plain else self.gzip)(scope, receive, send)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    threading.Thread(target=pool.start, daemon=True).start()   # the server answers (/healthz) while the processes start
+    yield
+    pool.close()
+
+
 def create_app() -> FastAPI:
     # /docs and /redoc with Swagger UI and ReDoc from an installed package, not a CDN: they work offline
     app = FastAPIOffline(title="convplay", version=__version__, description=DESCRIPTION.format(ops=", ".join(op.name for op in operations())),
-                         exception_handlers=errors.HANDLERS)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+                         exception_handlers=errors.HANDLERS, lifespan=lifespan)
+    app.router.redirect_slashes = False   # its redirects would name the Host header
+    app.add_middleware(CompressText)
+    app.add_middleware(FastAnswers)
+    app.add_middleware(Edge)
     app.include_router(api.router)
     app.include_router(network_api.router)
     app.include_router(animation.router)
     app.include_router(views.router)
     app.include_router(pages.router)
-    app.middleware("http")(pages.frame_policy)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC)), name="static")
     return app
 

@@ -21,7 +21,11 @@ def language(request: Request) -> str:
 
 
 def ui(lang: str) -> dict[str, str]:
-    """The page strings in one language (English where a translation is missing)."""
+    """The page strings in one language (English where a translation is missing).
+
+    Operation, field and choice labels are not here: the operations declare them
+    (`contract.Field.label`) and the page reads them from the embedded description.
+    """
     return {key: pair.get(lang) or pair["en"] for key, pair in UI.items()}
 
 
@@ -38,24 +42,10 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("group_paper", "The paper's figures", "论文中的图"),
     ("group_ours", "Beyond the reference", "更多示例"),
     ("op", "Operation", "运算"),
-    ("op_conv2d", "Convolution (conv2d)", "卷积 (conv2d)"),
-    ("op_conv_transpose2d", "Transposed convolution", "转置卷积"),
-    ("op_max_pool2d", "Max pooling", "最大池化"),
-    ("op_avg_pool2d", "Average pooling", "平均池化"),
-    ("input_size", "Input size", "输入尺寸"),
     ("height", "height", "高"),
     ("width", "width", "宽"),
     ("link", "Keep height and width equal", "保持高宽相等"),
-    ("channels", "Channels", "通道"),
-    ("in_channels", "In channels", "输入通道"),
-    ("out_channels", "Out channels", "输出通道"),
-    ("groups", "Groups", "分组数"),
-    ("depthwise", "Depthwise", "深度卷积"),
-    ("kernel_size", "Kernel", "卷积核"),
-    ("stride", "Stride", "步长"),
-    ("padding", "Padding", "填充"),
-    ("pad_number", "number", "一个数"),
-    ("pad_axis", "per axis", "按轴"),
+    ("pad_number", "numbers", "数值"),
     ("pad_sides", "per side", "按边"),
     ("pad_valid", "valid (none)", "valid（无）"),
     ("pad_same", "same", "same（同尺寸）"),
@@ -64,27 +54,7 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("bottom", "bottom", "下"),
     ("left", "left", "左"),
     ("right", "right", "右"),
-    ("dilation", "Dilation", "膨胀"),
-    ("output_padding", "Output padding", "输出填充"),
-    ("padding_mode", "Padding mode", "填充方式"),
-    ("pm_zeros", "zeros", "零填充"),
-    ("pm_reflect", "reflect", "反射"),
-    ("pm_replicate", "replicate", "复制"),
-    ("pm_circular", "circular", "循环"),
-    ("ceil_mode", "Round the output size up (ceil_mode)", "输出尺寸向上取整 (ceil_mode)"),
-    ("count_include_pad", "Count padding in the mean", "平均时计入填充"),
-    ("view", "Picture", "视图"),
-    ("view_gather", "gather: zeros inserted, kernel turned 180°", "聚合：插入零并将卷积核旋转 180°"),
-    ("view_scatter", "scatter: each input cell stamps the kernel", "散射：每个输入单元印出卷积核"),
     ("show", "Show", "显示"),
-    ("numbers", "Numbers", "数值"),
-    ("labels", "Labels", "标注"),
-    ("layout", "Layout", "布局"),
-    ("layout_slanted", "slanted", "倾斜视图"),
-    ("layout_flat", "flat", "平面视图"),
-    ("palette", "Colours", "配色"),
-    ("palette_solarized", "Solarized", "Solarized"),
-    ("palette_colorblind", "colour-blind safe", "色盲友好"),
     ("play", "Play", "播放"),
     ("pause", "Pause", "暂停"),
     ("prev", "Step back", "后退一步"),
@@ -114,6 +84,14 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("loading", "Drawing…", "绘制中…"),
     ("cannot", "This setting cannot be drawn:", "无法绘制此设置："),
     ("steps", "steps", "步"),
+    ("stale", "Out of date: the current settings were refused (see the message).", "已过期：当前设置被拒绝（见提示）。"),
+    ("picture_refused", "The picture cannot be drawn:", "无法绘制此图："),
+    ("need_value", "needs a value", "需要填写数值"),
+    ("need_whole", "must be a whole number", "必须是整数"),
+    ("need_number", "must be a number", "必须是数字"),
+    ("either", "Give", "给定"),
+    ("values_given", "given in the link", "由链接给定"),
+    ("clear", "Clear", "清除"),
     ("reads", "reads", "读取"),
     ("read_by", "read by", "被读取于"),
     ("open_in", "Open in convplay", "在 convplay 中打开"),
@@ -123,7 +101,4 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("noscript", "This page draws with JavaScript; here is the animation as a GIF.", "本页需要 JavaScript 绘制；以下为 GIF 动画。"),
     ("credit", "Reference animations after Dumoulin & Visin, “A guide to convolution arithmetic for deep learning” (arXiv:1603.07285).",
      "参考动画源自 Dumoulin 与 Visin《A guide to convolution arithmetic for deep learning》（arXiv:1603.07285）。"),
-    ("granularity", "Frames", "帧"),
-    ("granularity_step", "every step", "每一步"),
-    ("granularity_row", "every row", "每一行"),
 ]}

@@ -1,28 +1,32 @@
 """The pages: playground, embed, gallery, and oEmbed discovery.
 
 Pages are Jinja2 templates; everything they draw comes from the same JSON API
-(trace and scene), so the browser shows exactly what the GIFs show.
+(trace and scene), so the browser shows exactly what the GIFs show. The playground's
+form is built in the page from the operations' description (GET /api/v1/ops), embedded.
 """
 
 from __future__ import annotations
 
+import html as htmllib
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, parse_qsl
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.engine import LIMITS, build_spec
+from app.engine import build_spec
 from app.presets import PRESETS
-from app.render import WRITERS, build_scene
+from app.render import RenderOptions
 from app.render.scene import operation_line
 
-from . import i18n
+from . import i18n, work
+from .api import ops_description
 from .animation import split_query
-from .cache import trace_for
+from .answers import etag, made
 
 
 def data_dir(name: str) -> Path:
@@ -38,24 +42,49 @@ templates = Jinja2Templates(directory=str(data_dir("templates")))
 router = APIRouter(include_in_schema=False)
 
 
-def preset_query(preset) -> str:
-    """A preset as the query string the API and the playground share."""
-    out = {}
-    for key, value in {**preset.spec, **preset.options}.items():
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            out[key] = ",".join(str(v) for v in value)
-        else:
-            out[key] = str(value)
-    return urlencode(out)
+def public_url() -> str:
+    """Where users reach this server (`convplay serve --public-url`, or CONVPLAY_PUBLIC_URL); never the Host header."""
+    return os.environ.get("CONVPLAY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def query_text(value) -> str:
+    """One value in the query form the API and the playground share."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (list, tuple)) for v in value):
+            return json.dumps(value, separators=(",", ":"))
+        return str(value[0]) if len(value) == 2 and value[0] == value[1] else ",".join(str(v) for v in value)
+    return str(value)
+
+
+def preset_query(preset, **options) -> str:
+    """A preset as the query string the API and the playground share (with `options` on top)."""
+    return urlencode({key: query_text(value) for key, value in {**preset.spec, **preset.options, **options}.items()})
+
+
+def permalink_query(spec, options) -> str:
+    """The query of a validated spec and options: the fields the user set and the options that differ, in one spelling."""
+    canonical, defaults = spec.canonical(), RenderOptions().canonical()
+    items = [(name, query_text(canonical[name])) for name in canonical if name in spec.given]
+    items += [(name, query_text(v)) for name, v in options.canonical().items() if v != defaults.get(name)]   # lang: only when not English
+    return urlencode(items)
+
+
+def script_json(data) -> str:
+    """JSON to put inside <script type="application/json">: no `<`, `>` or `&` in it, so no
+    `</script>` or `<!--` can end the element early (JSON.parse reads the escapes back)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _context(request: Request, **extra) -> dict:
     lang = i18n.language(request)
     return {
         "request": request, "lang": lang, "t": i18n.ui(lang), "version": __version__,
-        "strings_json": json.dumps({"lang": lang, "strings": i18n.UI}, ensure_ascii=False),
+        "strings_json": script_json({"lang": lang, "strings": i18n.UI}),
         **extra,
     }
 
@@ -64,9 +93,8 @@ def _context(request: Request, **extra) -> dict:
 def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
     return templates.TemplateResponse(request, "playground.html", _context(
-        request, presets=presets, presets_json=json.dumps(presets, ensure_ascii=False), limits=LIMITS,
-        downloads=[w for w in WRITERS.values() if w.available],
-        oembed=str(request.url_for("oembed")) + "?" + urlencode({"url": str(request.url), "format": "json"}),
+        request, presets=presets, presets_json=script_json(presets), ops_json=script_json(ops_description()),
+        oembed=public_url() + "/oembed?" + urlencode({"url": public_url() + "/?" + request.url.query, "format": "json"}),
     ))
 
 
@@ -89,49 +117,39 @@ def embed(request: Request) -> HTMLResponse:
 @router.get("/gallery", response_class=HTMLResponse)
 def gallery(request: Request) -> HTMLResponse:
     lang = i18n.language(request)
-    groups = []
+    sections = []
     for group in ("reference", "paper", "ours"):
-        items = [{"title": p.title(lang), "query": preset_query(p), "line": operation_line(build_spec(p.spec))}
+        items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5), "line": operation_line(build_spec(p.spec))}
                  for p in PRESETS if p.group == group]
-        groups.append({"key": group, "items": items})
-    return templates.TemplateResponse(request, "gallery.html", _context(request, groups=groups))
+        sections.append({"key": group, "items": items})
+    return templates.TemplateResponse(request, "gallery.html", _context(request, sections=sections))
 
 
 @router.get("/oembed", name="oembed")
-def oembed(request: Request, url: str = "", format: str = "json", maxwidth: int | None = None, maxheight: int | None = None) -> Response:
-    """oEmbed 1.0 'rich' response for a playground permalink of this site."""
+async def oembed(request: Request, url: str = "", format: str = "json", maxwidth: int | None = Query(None, ge=1, le=10_000),
+                 maxheight: int | None = Query(None, ge=1, le=10_000)) -> Response:
+    """oEmbed 1.0 'rich' response for a playground permalink of this site, built from the canonical spec and escaped."""
     if format != "json":
         return JSONResponse({"detail": "only format=json is offered"}, status_code=501)
-    parts = urlsplit(url)
-    if parts.netloc != request.url.netloc or parts.path not in ("/", "/embed"):
+    base, parts = urlsplit(public_url()), urlsplit(url)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or parts.path not in (base.path + "/", base.path + "/embed"):
         return JSONResponse({"detail": "url: not a convplay permalink of this site"}, status_code=404)
-    spec, options = split_query(parse_qsl(parts.query))
-    scene = build_scene(trace_for(spec), options)
-    width, height = scene["width"], scene["height"] + 56  # room for the embed's controls
+    # the page's `lang` is its language, an unknown one English (i18n.language): so for its labels
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang" or v in i18n.LANGUAGES]
+    spec, options = split_query(pairs)
+    size_key = etag(spec.key(), options.canonical(), "size")
+    (width, height), _, _ = await made(size_key, work.size_job, spec, options)
+    height += 56  # room for the embed's controls
     if maxwidth and width > maxwidth:
         height, width = round(height * maxwidth / width), maxwidth
     if maxheight and height > maxheight:
         width, height = round(width * maxheight / height), maxheight
-    src = str(request.url_for("embed")) + ("?" + parts.query if parts.query else "")
+    query = permalink_query(spec, options)
+    src = public_url() + "/embed" + ("?" + query if query else "")
     title = operation_line(spec)
-    html = (f'<iframe src="{src}" width="{width}" height="{height}" style="border:0;max-width:100%" '
-            f'title="{title}" loading="lazy" allowfullscreen></iframe>')
+    html = (f'<iframe src="{htmllib.escape(src)}" width="{width}" height="{height}" style="border:0;max-width:100%" '
+            f'title="{htmllib.escape(title)}" loading="lazy" allowfullscreen></iframe>')
     return JSONResponse({
-        "version": "1.0", "type": "rich", "provider_name": "convplay", "provider_url": str(request.base_url),
+        "version": "1.0", "type": "rich", "provider_name": "convplay", "provider_url": public_url() + "/",
         "title": title, "html": html, "width": width, "height": height,
     })
-
-
-async def frame_policy(request: Request, call_next):
-    """Only /embed may be framed by other sites, sandboxed iframes included.
-
-    A sandboxed iframe has an opaque origin, so its module scripts are fetched
-    in CORS mode: the static files say any origin may read them.
-    """
-    response = await call_next(request)
-    path = request.url.path
-    if path.startswith("/static/"):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif path != "/embed" and response.headers.get("content-type", "").startswith("text/html"):
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-    return response

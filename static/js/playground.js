@@ -1,18 +1,23 @@
 // The playground: controls -> query -> trace + scene from the API -> SVG, player, panels.
+// Operations, fields, render options and formats all come from the embedded description.
 
 import { t, lang } from "./i18n.js";
 import "./lang.js";
+import { esc, fieldHTML, pickHTML, readField, say, showPaddingKind, writeField } from "./form.js";
 import { CellMap } from "./hover.js";
 import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
 import { SceneView } from "./scene-svg.js";
-import { fromQuery, toQuery } from "./spec-query.js";
+import {
+  FORMATS, OPS, RENDER, applies, fromQuery, opNamed, picked, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
+} from "./spec-query.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 const form = $("#controls");
 const view = new SceneView($("#stage"));
 const presets = JSON.parse($("#presets").textContent);
-const PAIR_NAMES = ["input_size", "kernel_size", "stride", "dilation", "output_padding"];
+// The render option by which a still download takes the frame on screen (the player's, not the form's).
+const FRAME = "frame";
 
 let state = fromQuery(location.search);
 let cells = null;
@@ -20,79 +25,74 @@ let lastGood = null;
 let inflight = null;
 let serial = 0;
 
-// ---- form <-> state -----------------------------------------------------------------
-function writeForm() {
-  form.op.value = state.op;
-  for (const name of PAIR_NAMES) {
-    const [a, b] = $$(`input[name="${name}"]`, form);
-    a.value = state[name][0];
-    b.value = state[name][1];
-    $(`input[data-link="${name}"]`, form).checked = state[name][0] === state[name][1];
+// ---- form <-> state: the form is built from the description ------------------------------
+const specBox = $("#spec-fields");
+const renderBox = $("#render-fields");
+const opMenu = $("#op");
+opMenu.innerHTML = OPS.map((op) => `<option value="${esc(op.name)}">${esc(say(op.label))}</option>`).join("");
+renderBox.insertAdjacentHTML("beforeend", RENDER.map(fieldHTML).join(""));
+const invalid = new Map();   // field name -> what is wrong with the text typed in it
+
+/** The op's form, rebuilt when the operation changes: exactly its fields, in its order. */
+function buildSpecFields() {
+  const op = opNamed(state.op);
+  const fields = op.fields;
+  const html = [];
+  for (const field of fields) {
+    const pair = (op.mutually_exclusive || []).find((p) => p[0] === field.name);
+    if (pair) html.push(pickHTML(pair, fields));
+    html.push(fieldHTML(field));
   }
-  for (const name of ["in_channels", "out_channels", "groups"]) form[name].value = state[name];
-  const p = state.padding;
-  const kind = typeof p === "string" ? p : Array.isArray(p) ? "axis" : typeof p === "object" ? "sides" : "number";
-  $("#padding-kind").value = kind;
-  form.pad.value = typeof p === "number" ? p : 0;
-  form.pad_h.value = Array.isArray(p) ? p[0] : typeof p === "number" ? p : 0;
-  form.pad_w.value = Array.isArray(p) ? p[1] : typeof p === "number" ? p : 0;
-  for (const side of ["top", "bottom", "left", "right"]) form[`pad_${side}`].value = typeof p === "object" && !Array.isArray(p) ? p[side] : 0;
-  form.padding_mode.value = state.padding_mode;
-  form.view.value = state.view;
-  form.ceil_mode.checked = state.ceil_mode;
-  form.count_include_pad.checked = state.count_include_pad;
-  form.numbers.checked = state.numbers;
-  form.labels.checked = state.labels;
-  form.layout.value = state.layout;
-  form.palette.value = state.palette;
-  form.granularity.value = state.granularity;
-  showFieldsFor(state.op);
+  specBox.innerHTML = html.join("");
+  invalid.clear();
 }
 
-function readForm() {
-  const s = { ...state };
-  s.op = form.op.value;
-  for (const name of PAIR_NAMES) {
-    const [a, b] = $$(`input[name="${name}"]`, form);
-    s[name] = [parseInt(a.value, 10), parseInt(b.value, 10)];
-  }
-  for (const name of ["in_channels", "out_channels", "groups"]) s[name] = parseInt(form[name].value, 10);
-  const kind = $("#padding-kind").value;
-  if (kind === "number") s.padding = parseInt(form.pad.value, 10);
-  else if (kind === "axis") s.padding = [parseInt(form.pad_h.value, 10), parseInt(form.pad_w.value, 10)];
-  else if (kind === "sides") s.padding = Object.fromEntries(["top", "bottom", "left", "right"].map((k) => [k, parseInt(form[`pad_${k}`].value, 10)]));
-  else s.padding = kind;
-  s.padding_mode = form.padding_mode.value;
-  s.view = form.view.value;
-  s.ceil_mode = form.ceil_mode.checked;
-  s.count_include_pad = form.count_include_pad.checked;
-  s.numbers = form.numbers.checked;
-  s.labels = form.labels.checked;
-  s.layout = form.layout.value;
-  s.palette = form.palette.value;
-  s.granularity = form.granularity.value;
-  if (s.op !== "conv2d" && ["sides", "valid", "same", "full"].includes(kind)) s.padding = 0;
-  return s;
+/** Which field a control belongs to, and whether it is a spec field or a render option. */
+function fieldAt(el) {
+  const box = el.closest?.("[data-param]");
+  if (!box) return null;
+  const name = box.dataset.param;
+  const op = opNamed(state.op);
+  const spec = specBox.contains(box) ? op.fields.find((f) => f.name === name) : null;
+  const field = spec || (renderBox.contains(box) ? RENDER.find((f) => f.name === name) : null);
+  // a box being replaced (another operation's form) still sends its change: not ours any more
+  return field ? { box, spec, field } : null;
 }
 
-function showFieldsFor(op) {
-  const conv = op === "conv2d" || op === "conv_transpose2d";
-  const rules = {
-    "only-conv": conv, "only-conv2d": op === "conv2d", "only-conv_transpose2d": op === "conv_transpose2d",
-    "only-pool": !conv, "only-avg_pool2d": op === "avg_pool2d", "only-dilation": op !== "avg_pool2d",
-  };
-  for (const [cls, on] of Object.entries(rules)) for (const el of $$(`.${cls}`, form)) el.hidden = !on;
-  const kind = $("#padding-kind").value;
-  for (const el of $$(".pad", form)) el.hidden = !el.classList.contains(`pad-${kind}`);
+function writeForm({ except = null } = {}) {
+  const op = opNamed(state.op);
+  opMenu.value = state.op;
+  for (const box of $$("[data-param]", specBox)) {
+    const field = op.fields.find((f) => f.name === box.dataset.param);
+    box.hidden = !applies(state, op, field) || (field.kind === "array" && state.values[field.name] === undefined);
+    if (box !== except && !invalid.has(field.name)) writeField(field, box, valueOf(state, op, field));
+  }
+  for (const box of $$("[data-pick]", specBox)) {
+    const pair = box.dataset.pick.split("|");
+    box.querySelector("select").value = picked(state, op, pair);
+  }
+  for (const box of $$("[data-param]", renderBox)) {
+    const field = RENDER.find((f) => f.name === box.dataset.param);
+    if (box !== except && !invalid.has(field.name)) writeField(field, box, renderValue(state, field));
+  }
+}
+
+/** Read one field's controls into the state; typed text that is no value is marked, not sent. */
+function readInto(el) {
+  const at = fieldAt(el);
+  if (!at) return;
+  const read = readField(at.field, at.box);
+  if (read.error) {
+    invalid.set(at.field.name, read.error);
+    return;
+  }
+  invalid.delete(at.field.name);
+  if (at.spec) setValue(state, opNamed(state.op), at.field, read.value);
+  else setRender(state, at.field, read.value);
+  writeForm({ except: at.box });
 }
 
 // ---- talking to the API ---------------------------------------------------------------
-function queries() {
-  const spec = toQuery(state, { render: false });
-  const all = toQuery(state);
-  return { spec, all };
-}
-
 async function getJSON(url, signal) {
   const r = await fetch(url, { signal, headers: { Accept: "application/json" } });
   const body = await r.json().catch(() => ({ detail: [{ param: "", msg: `HTTP ${r.status}` }] }));
@@ -100,28 +100,43 @@ async function getJSON(url, signal) {
   return body;
 }
 
+const withLang = (query) => query.toString() + (lang !== "en" ? `&lang=${lang}` : "");
+
 async function update({ push = false } = {}) {
-  const { spec, all } = queries();
+  const spec = toQuery(state, { render: false });
+  const all = toQuery(state);
   const url = new URL(location.href);
-  url.search = all.toString() + (lang !== "en" ? `&lang=${lang}` : "");
+  url.search = withLang(all);
   if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
   inflight?.abort();
-  inflight = new AbortController();
   const mine = ++serial;
-  setStatus(t("loading"));
-  try {
-    const [trace, scene] = await Promise.all([
-      getJSON(`/api/v1/trace?${spec}&lang=${lang}`, inflight.signal),
-      getJSON(`/api/v1/scene?${all}&lang=${lang}`, inflight.signal),
-    ]);
-    if (mine !== serial) return;
-    clearErrors();
-    show(trace, scene, all);
-  } catch (err) {
-    if (err.name === "AbortError" || mine !== serial) return;
-    showError(err.detail || { msg: String(err) });
+  if (invalid.size) {
+    showTyping();
+    return;
   }
+  inflight = new AbortController();
+  setStatus(t("loading"));
+  const [trace, scene] = await Promise.allSettled([
+    getJSON(`/api/v1/trace?${spec}&lang=${lang}`, inflight.signal),
+    getJSON(`/api/v1/scene?${all}&lang=${lang}`, inflight.signal),
+  ]);
+  if (mine !== serial) return;
+  const failed = [trace, scene].find((r) => r.status === "rejected")?.reason;
+  if (failed?.name === "AbortError") return;
+  if (failed && !failed.detail) {
+    refuse({ msg: String(failed) }, { trace: true });
+    return;
+  }
+  clearErrors();
+  if (trace.status === "rejected") refuse(trace.reason.detail, { trace: true });
+  else if (scene.status === "rejected") {
+    showArithmetic(trace.value);
+    refuse(scene.reason.detail, { trace: false });
+    setStatus(summary(trace.value));
+  } else show(trace.value, scene.value, withLang(all));   // shared pictures: labels in the page's language
 }
+
+const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${trace.input_shape.join("×")} → ${trace.output_shape.join("×")} · ${trace.steps.length} ${t("steps")}`;
 
 function show(trace, scene, query) {
   lastGood = { trace, scene, query };
@@ -129,26 +144,49 @@ function show(trace, scene, query) {
   cells = new CellMap(trace);
   player.load(scene.frames);
   $("#scrub").max = Math.max(scene.frames.length - 1, 0);
-  renderArithmetic(trace.arithmetic, trace);
+  showArithmetic(trace);
   renderShare(query, scene, trace);
-  setStatus(`${trace.op} · ${trace.input_shape.join("×")} → ${trace.output_shape.join("×")} · ${trace.steps.length} ${t("steps")}`);
+  markStale({ picture: false, arithmetic: false, share: false });
+  setStatus(summary(trace));
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { steps: trace.steps.length, output_size: trace.output_size } }));
 }
 
-// ---- messages -------------------------------------------------------------------------
+// ---- messages and stale panels ----------------------------------------------------------
 function clearErrors() {
   for (const el of $$(".error", form)) el.textContent = "";
   for (const el of $$(".field.invalid", form)) el.classList.remove("invalid");
 }
 
-function showError(detail) {
+function fieldError(param, msg) {
+  const target = document.getElementById(`err-${param || ""}`);
+  if (!target || !form.contains(target)) return;
+  target.textContent = msg;
+  target.closest(".field")?.classList.add("invalid");
+}
+
+/** What is on screen no longer matches the settings: say so instead of leaving it looking current. */
+function markStale({ picture, arithmetic, share }, note = "") {
+  const drawnBefore = lastGood !== null;   // before the first picture there is nothing to mark
+  $("#stage").classList.toggle("stale", picture && drawnBefore);
+  $("#stage-note").textContent = picture ? note : "";
+  $("#h-arith").closest(".panel").classList.toggle("stale", arithmetic && $("#arith").childElementCount > 0);
+  $("#h-share").closest(".panel").classList.toggle("stale", share && drawnBefore);
+  for (const el of $$(".stale-note")) el.hidden = !el.closest(".stale");
+}
+
+/** A refusal: of the whole setting (the trace), or of the picture alone (the trace still shows). */
+function refuse(detail, { trace }) {
   clearErrors();
-  const target = $(`#err-${CSS.escape(detail.param || "")}`);
-  if (target) {
-    target.textContent = detail.msg;
-    target.closest(".field")?.classList.add("invalid");
-  }
-  setStatus(`${t("cannot")} ${detail.msg}`, true);
+  fieldError(detail.param, detail.msg);
+  markStale({ picture: true, arithmetic: trace, share: true }, trace ? (lastGood ? t("stale") : "") : `${t("picture_refused")} ${detail.msg}`);
+  if (trace) setStatus(`${t("cannot")} ${detail.msg}`, true);
+}
+
+function showTyping() {
+  clearErrors();
+  for (const [name, msg] of invalid) fieldError(name, msg);
+  markStale({ picture: true, arithmetic: true, share: true }, lastGood ? t("stale") : "");
+  setStatus(`${t("cannot")} ${[...invalid.values()][0]}`, true);
 }
 
 function setStatus(text, bad = false) {
@@ -158,7 +196,8 @@ function setStatus(text, bad = false) {
 }
 
 // ---- panels ---------------------------------------------------------------------------
-function renderArithmetic(a, trace) {
+function showArithmetic(trace) {
+  const a = trace.arithmetic;
   const rows = [
     ...a.output_size.map((o) => [`${t("output_size")} (${o.axis === "height" ? t("height") : t("width")})`, `<code>${o.formula}</code><br><code>${o.substituted}</code>`]),
     [t("effective_kernel"), a.effective_kernel.join(" × ")],
@@ -172,22 +211,22 @@ function renderArithmetic(a, trace) {
   $("#torch-line").textContent = a.torch;
 }
 
-function renderShare(all, scene, trace) {
+// One download link per output format; a still one gets the frame on screen.
+$("#downloads").innerHTML = FORMATS.filter((f) => f.available !== false)
+  .map((f) => `<a id="dl-${f.name}" data-format="${f.name}"${f.animated === false ? " data-still" : ""} download>${f.label || f.name.toUpperCase()}</a>`).join(" ");
+
+function setDownloads(query, frame) {
+  for (const a of $$("#downloads a")) a.href = `/api/v1/animation.${a.dataset.format}?${query}${"still" in a.dataset ? `&${FRAME}=${frame}` : ""}`;
+}
+
+function renderShare(query, scene, trace) {
   const origin = location.origin;
-  const query = all + (lang !== "en" ? `&lang=${lang}` : "");   // the pictures' labels in the page's language
   const gif = `${origin}/api/v1/animation.gif?${query}`;
   const title = trace.arithmetic.torch;
   $("#share-gif").value = gif;
   $("#share-iframe").value = `<iframe src="${origin}/embed?${query}" width="${scene.width}" height="${scene.height + 56}" style="border:0;max-width:100%" title="${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
   $("#share-md").value = `![${title}](${gif})`;
   setDownloads(query, player.index);
-}
-
-/** The download links the page lists (one per writer); a still format gets the frame on screen. */
-function setDownloads(query, frame) {
-  for (const a of document.querySelectorAll(".downloads a[data-format]")) {
-    a.href = `/api/v1/animation.${a.dataset.format}?${query}${"still" in a.dataset ? `&frame=${frame}` : ""}`;
-  }
 }
 
 // ---- player -----------------------------------------------------------------------------
@@ -231,44 +270,63 @@ $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && 
 // ---- controls -------------------------------------------------------------------------------
 let debounce = null;
 function changed({ push }) {
-  state = readForm();
-  showFieldsFor(state.op);
   $("#preset").value = "";
   clearTimeout(debounce);
   debounce = setTimeout(() => update({ push }), push ? 0 : 40);
 }
 
+/** The whole form again, for a new state (preset, history, another operation). */
+function load(next) {
+  // a box still being typed in sends its change as it loses focus: let it land first
+  if (specBox.contains(document.activeElement)) document.activeElement.blur();
+  state = next();
+  buildSpecFields();
+  writeForm();
+}
+
 form.addEventListener("input", (e) => {
-  const name = e.target.name;
-  if (PAIR_NAMES.includes(name) && $(`input[data-link="${name}"]`, form).checked) {
-    for (const other of $$(`input[name="${name}"]`, form)) if (other !== e.target) other.value = e.target.value;
+  const box = e.target;
+  if (box.dataset.axis !== undefined) {
+    const group = box.parentElement;
+    if (group.querySelector("input[data-link]").checked) for (const other of $$("input[data-axis]", group)) if (other !== box) other.value = box.value;
   }
-  if (e.target.type === "number" || e.target.type === "range") changed({ push: false });
+  if (box.type === "number") {
+    readInto(box);
+    changed({ push: false });
+  }
 });
 form.addEventListener("change", (e) => {
-  if (e.target.id === "preset") return;
-  if (e.target.name === "op") {
-    // pooling's stride defaults to the kernel, as in PyTorch
-    const s = readForm();
-    if (s.op.endsWith("pool2d")) {
-      const [a, b] = $$('input[name="stride"]', form);
-      a.value = s.kernel_size[0];
-      b.value = s.kernel_size[1];
+  const el = e.target;
+  if (el.id === "preset") return;
+  if (el === opMenu) {
+    const name = opMenu.value;
+    load(() => switchOp(state, name));
+  } else if (el.closest("[data-pick]")) {
+    const box = el.closest("[data-pick]");
+    state.pick[box.dataset.pick] = el.value;
+    writeForm();
+  } else {
+    if (el.dataset.kindOf) showPaddingKind(el.closest("[data-param]"));
+    if (el.dataset.link && el.checked) {
+      const [a, b] = $$("input[data-axis]", el.closest(".pair"));
+      b.value = a.value;
     }
+    readInto(el);
   }
   changed({ push: true });
 });
 form.addEventListener("submit", (e) => e.preventDefault());
-$("#depthwise").addEventListener("click", () => {
-  form.out_channels.value = form.in_channels.value;
-  form.groups.value = form.in_channels.value;
+form.addEventListener("click", (e) => {
+  const box = e.target.dataset.clear !== undefined && e.target.closest("[data-param]");
+  if (!box) return;
+  delete state.values[box.dataset.param];
+  writeForm();
   changed({ push: true });
 });
 $("#preset").addEventListener("change", (e) => {
   const preset = presets.find((p) => p.slug === e.target.value);
   if (!preset) return;
-  state = fromQuery(preset.query);
-  writeForm();
+  load(() => fromQuery(preset.query));
   $("#preset").value = preset.slug;
   player.index = 0;
   update({ push: true });
@@ -288,8 +346,7 @@ for (const button of $$("button.copy")) {
   });
 }
 window.addEventListener("popstate", () => {
-  state = fromQuery(location.search);
-  writeForm();
+  load(() => fromQuery(location.search));
   update();
 });
 window.addEventListener("unhandledrejection", (e) => {
@@ -297,5 +354,5 @@ window.addEventListener("unhandledrejection", (e) => {
   e.preventDefault();
 });
 
-writeForm();
+load(() => state);
 update();

@@ -1,83 +1,192 @@
 // The playground's state <-> the query string, with the API's own names and forms.
+//
+// Nothing here lists operations or fields: they come from the description the page
+// embeds (the same JSON as GET /api/v1/ops). This file knows the field *kinds*.
+//
+// Arrays of values (input, weights...) have no control: one given in a link is carried
+// as it is, and can be cleared.
+//
+// A state is { op, values, render, pick }: `values` and `render` hold only what the
+// user set (a value equal to its default is left unset, so a field with `default_from`
+// follows its source until set to something else); `pick` says which field of each
+// mutually exclusive pair the form offers.
 
-export const DEFAULTS = {
-  op: "conv2d", input_size: [5, 5], in_channels: 1, out_channels: 1, groups: 1,
-  kernel_size: [3, 3], stride: [1, 1], padding: 0, dilation: [1, 1], output_padding: [0, 0],
-  padding_mode: "zeros", ceil_mode: false, count_include_pad: true, view: "gather",
-  numbers: false, labels: true, layout: "slanted", palette: "solarized", granularity: "step",
-};
-const RENDER = ["numbers", "labels", "layout", "palette", "granularity"];
-const PAIRS = ["input_size", "kernel_size", "stride", "dilation", "output_padding"];
+const DESCRIPTION = JSON.parse(document.getElementById("ops").textContent);
 
-/** Which spec fields each operation takes (the API refuses the others). */
-export const FIELDS = {
-  conv2d: ["input_size", "in_channels", "out_channels", "groups", "kernel_size", "stride", "padding", "dilation", "padding_mode"],
-  conv_transpose2d: ["input_size", "in_channels", "out_channels", "groups", "kernel_size", "stride", "padding", "dilation", "output_padding", "view"],
-  max_pool2d: ["input_size", "in_channels", "kernel_size", "stride", "padding", "dilation", "ceil_mode"],
-  avg_pool2d: ["input_size", "in_channels", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"],
-};
+/** Operations in menu order; the render options a page sets (an optional one, such as the
+ * frame of a still, is picked per download, not kept; the labels' language is the page's);
+ * output formats. */
+export const OPS = DESCRIPTION.ops;
+export const RENDER = DESCRIPTION.render.filter((f) => !f.optional && f.name !== "lang");
+export const FORMATS = DESCRIPTION.formats;
+export const opNamed = (name) => OPS.find((op) => op.name === name);
 
-function parsePair(text) {
-  const parts = String(text).split(/[,x×]/).map((s) => parseInt(s, 10));
-  return parts.length === 1 ? [parts[0], parts[0]] : [parts[0], parts[1]];
-}
+/** Two-number kinds, kept as [h, w] in a state. */
+const TWO = new Set(["pair", "reals", "padding"]);
 
-function parsePadding(text) {
-  if (["valid", "same", "full"].includes(text)) return text;
-  if (text.includes(":")) {
-    const out = { top: 0, bottom: 0, left: 0, right: 0 };
-    for (const part of text.split(",")) {
-      const [k, v] = part.split(":");
-      out[k.trim()] = parseInt(v, 10);
-    }
-    return out;
-  }
-  const p = parsePair(text);
-  return p[0] === p[1] ? p[0] : p;
-}
-
-export function fromQuery(search) {
-  const q = new URLSearchParams(search);
-  const state = structuredClone(DEFAULTS);
-  state.stride = null; // unset: pooling's default is the kernel
-  for (const [key, value] of q) {
-    if (PAIRS.includes(key)) state[key] = parsePair(value);
-    else if (key === "padding") state.padding = parsePadding(value);
-    else if (["in_channels", "out_channels", "groups"].includes(key)) state[key] = parseInt(value, 10);
-    else if (["ceil_mode", "count_include_pad", "numbers", "labels"].includes(key)) state[key] = value === "true" || value === "1";
-    else if (key in DEFAULTS) state[key] = value;
-  }
-  if (!q.has("out_channels") && q.has("in_channels")) state.out_channels = state.in_channels;
-  if (state.stride === null) state.stride = state.op.endsWith("pool2d") ? [...state.kernel_size] : [1, 1];
-  return state;
-}
-
-const pairText = (p) => (p[0] === p[1] ? String(p[0]) : `${p[0]},${p[1]}`);
-
-function paddingText(p) {
-  if (typeof p === "string") return p;
-  if (Array.isArray(p)) return pairText(p);
-  if (typeof p === "object") return `top:${p.top},bottom:${p.bottom},left:${p.left},right:${p.right}`;
-  return String(p);
+/** A declared value in the state's spelling: numbers of two-number kinds become [n, n]. */
+function normal(field, value) {
+  if (value === null || value === undefined) return null;
+  if (TWO.has(field.kind) && typeof value === "number") return [value, value];
+  return value;
 }
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-/** The query for a state: the op's own fields, defaults left out (op and sizes always kept). */
+/** Whether `value` is one this field takes (after an operation switch it may not be). */
+function fits(field, value) {
+  if (field.kind === "choice") return field.choices.some((c) => c.value === value);
+  if (field.kind === "padding" && typeof value === "string") return (field.words || []).includes(value);
+  if (field.kind === "padding" && !Array.isArray(value) && typeof value === "object") return !!field.sides;
+  return true;
+}
+
+const fieldOf = (op, name) => op.fields.find((f) => f.name === name);
+
+/** What a field holds when the user has not set it: its default, or its source's value. */
+function defaultOf(state, op, field) {
+  if (field.default_from) {
+    const source = fieldOf(op, field.default_from);
+    if (source) return valueOf(state, op, source);
+  }
+  return normal(field, field.default);
+}
+
+export function valueOf(state, op, field) {
+  const own = state.values[field.name];
+  return own === undefined ? defaultOf(state, op, field) : own;
+}
+
+export const renderValue = (state, field) => state.render[field.name] ?? normal(field, field.default);
+
+/** Set a spec field; a value equal to the default is left unset (so it keeps following). */
+export function setValue(state, op, field, value) {
+  delete state.values[field.name];
+  if (!same(value, defaultOf(state, op, field))) state.values[field.name] = value;
+}
+
+export function setRender(state, field, value) {
+  delete state.render[field.name];
+  if (!same(value, normal(field, field.default))) state.render[field.name] = value;
+}
+
+/** Of a mutually exclusive pair, the one the form offers: chosen, else given, else one with a default. */
+export function picked(state, op, pair) {
+  const key = pair.join("|");
+  if (pair.includes(state.pick[key])) return state.pick[key];
+  const given = pair.find((name) => state.values[name] !== undefined);
+  if (given) return given;
+  return pair.find((name) => fieldOf(op, name)?.default !== null && fieldOf(op, name)?.default !== undefined) ?? pair[0];
+}
+
+/** Whether a field applies now: its `when` holds and, in an exclusive pair, it is the one offered. */
+export function applies(state, op, field) {
+  for (const [other, allowed] of Object.entries(field.when || {})) {
+    const source = fieldOf(op, other);
+    if (!source || !allowed.includes(valueOf(state, op, source))) return false;
+  }
+  const pair = (op.mutually_exclusive || []).find((p) => p.includes(field.name));
+  return !pair || picked(state, op, pair) === field.name;
+}
+
+// ---- text <-> values ----------------------------------------------------------------------
+const WHOLE = /^\s*-?\d+\s*$/;
+const NUMBER = /^\s*-?(\d+(\.\d*)?|\.\d+)(e-?\d+)?\s*$/i;
+
+function parseTwo(text, pattern) {
+  const parts = String(text).split(/[,x×]/);
+  if (parts.length > 2 || !parts.every((p) => pattern.test(p))) return undefined;
+  const nums = parts.map(Number);
+  return nums.length === 1 ? [nums[0], nums[0]] : nums;
+}
+
+function parseSides(text) {
+  const out = { top: 0, bottom: 0, left: 0, right: 0 };
+  for (const part of text.split(",")) {
+    const [k, v] = part.split(":").map((s) => s.trim());
+    if (!(k in out) || !WHOLE.test(v || "")) return undefined;
+    out[k] = Number(v);
+  }
+  return out;
+}
+
+/** A query value for a field, or undefined when it cannot be one (then the default stays). */
+export function parse(field, text) {
+  switch (field.kind) {
+    case "int": return WHOLE.test(text) ? Number(text) : undefined;
+    case "real": return NUMBER.test(text) ? Number(text) : undefined;
+    case "pair": return parseTwo(text, WHOLE);
+    case "reals": return parseTwo(text, NUMBER);
+    case "bool": return { true: true, 1: true, false: false, 0: false }[text];
+    case "choice": return field.choices.some((c) => c.value === text) ? text : undefined;
+    case "padding":
+      if ((field.words || []).includes(text)) return text;
+      if (text.includes(":")) return field.sides ? parseSides(text) : undefined;
+      return parseTwo(text, WHOLE);
+    case "array": {
+      try {
+        const value = JSON.parse(text);
+        return Array.isArray(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    default: return undefined;
+  }
+}
+
+const twoText = (p) => (p[0] === p[1] ? String(p[0]) : `${p[0]},${p[1]}`);
+
+function textOf(field, value) {
+  if (field.kind === "array") return JSON.stringify(value);
+  if (Array.isArray(value)) return twoText(value);
+  if (value !== null && typeof value === "object") return `top:${value.top},bottom:${value.bottom},left:${value.left},right:${value.right}`;
+  return String(value);
+}
+
+// ---- the permalink codec --------------------------------------------------------------------
+export function fromQuery(search) {
+  const q = new URLSearchParams(search);
+  const op = opNamed(q.get("op")) || OPS[0];
+  const state = { op: op.name, values: {}, render: {}, pick: {} };
+  for (const [key, raw] of q) {
+    const field = op.fields.find((f) => f.name === key);
+    const option = RENDER.find((f) => f.name === key);
+    const value = field ? parse(field, raw) : option ? parse(option, raw) : undefined;
+    if (value === undefined) continue;   // unknown keys, other operations' fields, unreadable values
+    if (field) state.values[key] = value;
+    else state.render[key] = value;
+  }
+  for (const pair of op.mutually_exclusive || []) state.pick[pair.join("|")] = picked(state, op, pair);
+  // in declaration order, so a field that follows another compares with its final value
+  for (const field of op.fields) if (field.name in state.values) setValue(state, op, field, state.values[field.name]);
+  for (const field of RENDER) if (field.name in state.render) setRender(state, field, state.render[field.name]);
+  return state;
+}
+
+/** The query for a state: the op's own fields that apply, set ones only (and `always` ones). */
 export function toQuery(state, { render = true } = {}) {
+  const op = opNamed(state.op);
   const q = new URLSearchParams();
-  q.set("op", state.op);
-  const pooling = state.op.endsWith("pool2d");
-  for (const key of FIELDS[state.op]) {
-    const value = state[key];
-    const always = key === "input_size" || key === "kernel_size" || (key === "stride" && pooling);
-    if (!always && same(value, DEFAULTS[key])) continue;
-    if (PAIRS.includes(key) || key === "stride") q.set(key, pairText(value));
-    else if (key === "padding") q.set(key, paddingText(value));
-    else q.set(key, String(value));
+  q.set("op", op.name);
+  for (const field of op.fields) {
+    if (!applies(state, op, field)) continue;
+    if (state.values[field.name] === undefined && !field.always) continue;
+    const value = valueOf(state, op, field);
+    if (value !== null) q.set(field.name, textOf(field, value));
   }
-  if (render) {
-    for (const key of RENDER) if (!same(state[key], DEFAULTS[key])) q.set(key, String(state[key]));
-  }
+  if (render) for (const field of RENDER) if (state.render[field.name] !== undefined) q.set(field.name, textOf(field, state.render[field.name]));
   return q;
+}
+
+/** Switch operation: keep what the new one takes as set; drop what it cannot take. */
+export function switchOp(state, name) {
+  const op = opNamed(name);
+  const next = { ...state, op: op.name, values: { ...state.values }, pick: { ...state.pick } };
+  for (const field of op.fields) {
+    const value = next.values[field.name];
+    if (value !== undefined && !fits(field, value)) delete next.values[field.name];
+  }
+  for (const field of op.fields) if (field.name in next.values) setValue(next, op, field, next.values[field.name]);
+  return next;
 }

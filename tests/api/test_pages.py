@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import html as htmllib
+import json
+import re
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 
 from app.presets import PRESETS
+from app.web.api import ops_description
+from app.web.pages import script_json
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +30,8 @@ def test_playground_page(client, live_server):
                    "No padding, no strides", "Padding, strides, transposed (odd)", "Dilation"]:
         assert needle in html, needle
     assert "cdn" not in html.lower()  # everything is served from here
-    assert r.headers["content-security-policy"] == "frame-ancestors 'self'"
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in csp and "script-src 'self'" in csp
 
 
 def test_language_from_header_and_query(client):
@@ -59,7 +65,7 @@ def test_oembed_rich_response(client, live_server):
     assert r.status_code == 200
     body = r.json()
     assert body["version"] == "1.0" and body["type"] == "rich" and body["provider_name"] == "convplay"
-    assert "<iframe" in body["html"] and "/embed?input_size=5&kernel_size=3&stride=2&padding=1" in body["html"]
+    assert "<iframe" in body["html"] and "/embed?input_size=5&amp;kernel_size=3&amp;stride=2&amp;padding=1" in body["html"]
     assert body["width"] == 395 and body["height"] > 300
     small = client.get("/oembed", params={"url": url, "maxwidth": "200"}).json()
     assert small["width"] == 200 and small["height"] < body["height"]
@@ -70,3 +76,48 @@ def test_oembed_refusals(client, live_server):
     assert client.get("/oembed", params={"url": f"{live_server}/?input_size=5", "format": "xml"}).status_code == 501
     r = client.get(f"/oembed?url={quote(live_server + '/?kernel_size=99')}")
     assert r.status_code == 422 and r.json()["detail"][0]["param"] == "kernel_size"
+
+
+ROOT = Path(__file__).resolve().parents[2]
+LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`|{{.*?}}|{%.*?%}', re.S)
+COMMENT = re.compile(r"/\*[\s\S]*?\*/|^\s*//[^\n]*", re.M)
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# Words the page may use for what they are elsewhere: field kinds (the form is built per kind, and
+# one kind is called "padding"), the "input" event and <input> elements, and the player's frame,
+# which a still download carries (playground.js says so where it does).
+# field kinds, DOM words, and page strings that happen to share a field's name
+# ("output_size" is the arithmetic panel's row title, not adaptive pooling's field;
+# "lang" is the page's language, which the pictures' labels follow)
+SHARED_WORDS = {"int", "pair", "real", "reals", "bool", "choice", "array", "padding", "input", "frame", "output_size", "lang"}
+INTERPOLATION = re.compile(r"\$\{[^}]*\}")   # ${name} inside a template literal is code, not text
+
+
+def test_no_script_or_template_names_an_operation_or_a_field():
+    """The page knows operations and fields only through the embedded description."""
+    described = ops_description()
+    op_names = {op["name"] for op in described["ops"]}
+    field_names = {f["name"] for op in described["ops"] for f in op["fields"]} | {f["name"] for f in described["render"]}
+    files = sorted((ROOT / "static" / "js").glob("*.js")) + sorted((ROOT / "templates").glob("*.html"))
+    assert len(files) > 8
+    found = {}
+    for path in files:
+        text = COMMENT.sub("", path.read_text()) if path.suffix == ".js" else path.read_text()
+        words = set(WORD.findall(text))
+        quoted = set(WORD.findall(INTERPOLATION.sub(" ", " ".join(LITERAL.findall(text)))))
+        hits = (words & op_names) | {w for w in words if "pool2d" in w or w.startswith("conv_")} | (quoted & field_names - SHARED_WORDS)
+        if hits:
+            found[path.name] = sorted(hits)
+    assert found == {}
+
+
+def test_description_json_cannot_end_its_script_element():
+    data = {"label": "</script><script>alert(1)</script> <!-- & ", "zh": "卷积"}
+    text = script_json(data)
+    assert "<" not in text and ">" not in text and "&" not in text and "卷积" in text
+    assert json.loads(text) == data
+
+
+def test_the_page_embeds_the_description_the_api_serves(client):
+    html = client.get("/").text
+    embedded = re.search(r'<script type="application/json" id="ops">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(embedded) == client.get("/api/v1/ops").json()

@@ -242,6 +242,19 @@ def test_mp4_slow_frames_are_repeated_at_a_smooth_rate(tmp_path):
     assert len([f for f in reader]) == 8 * 5
 
 
+def test_mp4_long_frames_do_not_multiply_the_work(tmp_path):
+    import imageio.v2 as iio
+
+    from app.render.mp4 import MAX_REPEAT
+
+    path = tmp_path / "c.mp4"
+    path.write_bytes(encode(moving_tint(ms=(10_000, 10_000, 10_000, 20_000)), "mp4"))
+    reader = iio.get_reader(str(path), "ffmpeg")
+    fps, frames = reader.get_meta_data()["fps"], len([f for f in reader])
+    assert frames <= MAX_REPEAT * 4                 # was 320 frames at 6.4 fps
+    assert abs(frames / fps - 50) < 1e-6            # and the timing is kept: 50 s in all
+
+
 def test_png_is_the_chosen_frame():
     png = Image.open(io.BytesIO(encode(moving_tint(), "png", frame=3)))
     assert png.format == "PNG" and png.size == (W, H)

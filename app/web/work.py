@@ -1,0 +1,193 @@
+"""Expensive work (traces, scenes, encoders, oEmbed sizes) in worker processes, admitted with a bound.
+
+Why processes: drawing and encoding are CPU work in NumPy, Pillow and ffmpeg. In a
+process a render cannot hold up the event loop, it is killed when it passes its time
+limit (pebble), and processes are recycled after a few jobs so memory goes back to
+the system after a storm. Why a bound: a request that cannot start soon is better
+answered at once with 503 and Retry-After than left to pile up. One job per distinct
+answer: requests for the same bytes while they are being made wait for that one job.
+
+The jobs below run in the worker: they take a validated spec and options and return
+the bytes to serve (JSON already gzipped), or the engine's refusal as plain data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copyreg
+import ctypes
+import gzip
+import json
+import multiprocessing
+import os
+import threading
+from concurrent.futures import TimeoutError as JobTimeout
+from types import MappingProxyType
+
+from app.engine import SpecError
+
+GZIP_LEVEL = 5
+RENDER_NICENESS = 10      # renders yield the CPU to the server processes, so /healthz and cached answers stay quick
+TEXT_FORMATS = ("svg",)   # stored and sent gzipped; the image formats are compressed already
+
+
+def _read_only(values: dict) -> MappingProxyType:
+    return MappingProxyType(values)
+
+
+# a Spec keeps its values in a read-only mapping, which pickle cannot send to a worker as it is
+copyreg.pickle(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
+
+
+def _env(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+class Busy(Exception):
+    """No room for this job now: answered 503 with Retry-After (the wording is in the catalogue under `code`)."""
+
+    def __init__(self, code: str, retry: int, **args):
+        super().__init__(code)
+        self.code, self.retry, self.args_ = code, retry, args
+
+
+class Pool:
+    """A pebble process pool behind a counter of jobs admitted (running + waiting)."""
+
+    def __init__(self):
+        server_workers = int(_env("CONVPLAY_WORKERS", 1))
+        self.processes = int(_env("CONVPLAY_RENDER_PROCESSES", max(1, (os.cpu_count() or 1) // server_workers)))
+        self.queue = int(_env("CONVPLAY_RENDER_QUEUE", 16 * self.processes))   # waiting jobs cost no thread, only memory
+        self.timeout = _env("CONVPLAY_RENDER_TIMEOUT", 30)
+        self.max_tasks = int(_env("CONVPLAY_RENDER_MAX_TASKS", 20))
+        self.admitted = 0
+        self._pool = None
+        self._starting = threading.Lock()
+        self._pending: dict[str, asyncio.Future] = {}
+
+    def start(self) -> None:
+        """Start the processes (from a thread at server start, so the first render need not wait for them)."""
+        from pebble import ProcessPool
+
+        with self._starting:
+            if self._pool is not None:
+                return
+            context = multiprocessing.get_context("forkserver")   # clean children, even from a threaded server
+            context.set_forkserver_preload(["app.web.work", "app.render.encode"])
+            self._pool = ProcessPool(max_workers=self.processes, max_tasks=self.max_tasks, context=context,
+                                     initializer=os.nice, initargs=(RENDER_NICENESS,))
+            self._pool.schedule(os.getpid)   # the first process starts now, not at the first render
+
+    async def run(self, key: str, job, *args):
+        """The result of job(*args), shared by every caller that asks for the same key meanwhile."""
+        pending = self._pending.get(key)
+        if pending is None:
+            if self.admitted >= self.processes + self.queue:
+                raise Busy("busy", retry=2, jobs=self.admitted)
+            self.admitted += 1   # now, not when the task first runs: a burst must see every job it admitted
+            pending = self._pending[key] = asyncio.ensure_future(self._submit(key, job, args))
+        return await asyncio.shield(pending)
+
+    async def _submit(self, key: str, job, args):
+        try:
+            if self._pool is None:
+                await asyncio.to_thread(self.start)
+            future = self._pool.schedule(job, args=args, timeout=self.timeout)
+            try:
+                kind, value = await asyncio.wrap_future(future)
+            except JobTimeout:
+                raise Busy("render_timeout", retry=30, high=self.timeout) from None
+            if kind == "refused":
+                param, code, inline, extra = value
+                raise SpecError(param, code, inline, **extra)
+            return value
+        finally:
+            self.admitted -= 1
+            self._pending.pop(key, None)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join()
+            self._pool = None
+
+
+pool = Pool()
+
+
+# --- in the worker process ---------------------------------------------------
+
+def _answer(fn, *args):
+    """fn(*args) as ('ok', value), or the engine's refusal as ('refused', fields) that any process can read."""
+    try:
+        return "ok", fn(*args)
+    except SpecError as exc:
+        return "refused", (exc.param, exc.code, exc._inline, exc.args_)
+    finally:
+        _give_memory_back()
+
+
+def _give_memory_back() -> None:
+    """Hand freed heap pages to the system now, not when this process is recycled."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _trace(spec) -> bytes:
+    from .cache import trace_for
+
+    trace = trace_for(spec)
+    data = gzip.compress(trace.to_json(), GZIP_LEVEL, mtime=0)
+    trace._json.clear()   # the server keeps the gzipped bytes; this process keeps the arrays its scenes need
+    return data
+
+
+def _scene(spec, options) -> bytes:
+    from app.render import build_scene
+    from app.render.caps import check_scene_bytes
+
+    from .cache import trace_for
+
+    data = json.dumps(build_scene(trace_for(spec), options), separators=(",", ":"), ensure_ascii=False).encode()
+    check_scene_bytes(len(data))
+    return gzip.compress(data, GZIP_LEVEL, mtime=0)
+
+
+def _animation(spec, options, fmt: str) -> bytes:
+    from app.render import build_scene, writer
+    from app.render.caps import check_cost
+
+    from .cache import trace_for
+
+    drawer = writer(fmt)
+    scene = build_scene(trace_for(spec), options, drawer)
+    check_cost(scene, fmt)
+    data = drawer.write(scene, options.frame)
+    return gzip.compress(data, GZIP_LEVEL, mtime=0) if fmt in TEXT_FORMATS else data
+
+
+def _size(spec, options) -> tuple[int, int]:
+    from app.render import build_scene
+
+    from .cache import trace_for
+
+    scene = build_scene(trace_for(spec), options)
+    return scene["width"], scene["height"]
+
+
+def trace_job(spec):
+    return _answer(_trace, spec)
+
+
+def scene_job(spec, options):
+    return _answer(_scene, spec, options)
+
+
+def animation_job(spec, options, fmt: str):
+    return _answer(_animation, spec, options, fmt)
+
+
+def size_job(spec, options):
+    return _answer(_size, spec, options)
