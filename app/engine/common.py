@@ -37,7 +37,7 @@ KERNEL_SIZE = Field(
     default=[3, 3], low=1, high=limits.MAX_KERNEL, abbrev="k", always=True,
 )
 STRIDE = Field(
-    "stride", "pair", Text("Stride", "步幅"),
+    "stride", "pair", Text("Stride", "步长"),
     Text("Step between windows (default 1).", "窗口之间的步长（默认 1）。"),
     default=[1, 1], low=1, high=limits.MAX_STRIDE, abbrev="s", always=True,
 )

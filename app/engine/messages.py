@@ -52,7 +52,7 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
     # --- rules between fields
     ("kernel_too_large", "the {what} ({kernel}) is larger than the padded input ({padded})", "{what}（{kernel}）比填充后的输入（{padded}）还大"),
     ("canvas_too_large", "the drawn grid ({size}) is larger than {high} cells on a side; use less padding, stride or dilation",
-     "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步幅或膨胀"),
+     "绘制的网格（{size}）超过每边 {high} 格；请减少填充、步长或膨胀"),
     ("output_empty", "is too large: the output would be {size}; it must be at least 1x1", "过大：输出将是 {size}，至少要 1x1"),
     ("keeps_channels", "{op} keeps the channel count: leave it out or set it to in_channels ({in_channels})",
      "{op} 不改变通道数：请省略或设为 in_channels（{in_channels}）"),

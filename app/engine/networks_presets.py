@@ -70,9 +70,9 @@ PRESETS: tuple[NetworkPreset, ...] = (
           {"input_size": 16, "layers": [{"op": "conv2d", "kernel_size": 3} for _ in range(3)]})),
     ),
     NetworkPreset(
-        "encoder_decoder", Text("Encoder-decoder: conv stride 2, transposed conv stride 2", "编码器-解码器：步幅 2 卷积，再步幅 2 转置卷积"),
+        "encoder_decoder", Text("Encoder-decoder: conv stride 2, transposed conv stride 2", "编码器-解码器：步长 2 卷积，再步长 2 转置卷积"),
         Text("A stride-2 conv halves the map; a stride-2 transposed conv with output_padding 1 brings it back to the input's size.",
-             "步幅 2 的卷积把特征图减半；步幅 2、output_padding 为 1 的转置卷积把它恢复到输入大小。"),
+             "步长 2 的卷积把特征图减半；步长 2、output_padding 为 1 的转置卷积把它恢复到输入大小。"),
         ((Text("down then up", "先下采样再上采样"),
           {"input_size": 8, "layers": [
               {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": 1},
@@ -82,8 +82,8 @@ PRESETS: tuple[NetworkPreset, ...] = (
         "checkerboard", Text("Checkerboard: transposed conv vs upsample then conv", "棋盘效应：转置卷积 vs 先上采样再卷积"),
         Text("A 3x3 transposed conv at stride 2 reaches its output cells unevenly (1, 2 or 4 input cells: the checkerboard "
              "in `overlap`); nearest upsampling then a 3x3 conv reaches every inner cell the same way (Odena et al., 2016).",
-             "步幅 2 的 3x3 转置卷积对输出单元的覆盖不均匀（1、2 或 4 个输入单元：`overlap` 中的棋盘格）；先最近邻上采样再 3x3 卷积则对每个内部单元覆盖均匀（Odena 等，2016）。"),
-        ((Text("transposed 3x3, stride 2", "转置 3x3，步幅 2"),
+             "步长 2 的 3x3 转置卷积对输出单元的覆盖不均匀（1、2 或 4 个输入单元：`overlap` 中的棋盘格）；先最近邻上采样再 3x3 卷积则对每个内部单元覆盖均匀（Odena 等，2016）。"),
+        ((Text("transposed 3x3, stride 2", "转置 3x3，步长 2"),
           {"input_size": 4, "layers": [{"op": "conv_transpose2d", "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1}]}),
          (Text("nearest x2, then 3x3", "最近邻 x2，再 3x3"),
           {"input_size": 4, "layers": [_nearest_x2(1), {"op": "conv2d", "kernel_size": 3, "padding": 1}]})),

@@ -4,7 +4,7 @@ Grid points are (x, y) with y up, one unit per cell. The slanted projection is t
 reference GIFs' (measured): (x, y) -> (x - 0.7y, 0.5x + 0.65y); the flat one is the
 identity. The map that is read (input canvas) lies at the bottom; the map that is
 written (output) floats above it, T + 1 cells higher for a T x T canvas, its origin
-straight above the input's (slanted); flat puts it to the right, like the paper's
+a little left of straight above the input's (slanted, as measured); flat puts it to the right, like the paper's
 numerical figures. Several channels are slices side by side (slanted) or stacked
 (flat).
 """
@@ -19,6 +19,8 @@ import numpy as np
 CELL = 29.5      # px per cell at scale 1, as measured on the reference GIFs
 MARGIN = 21.0    # px around the drawing at scale 1
 GAP = 1.0        # cells between slices
+TOP_SHIFT = -0.18   # cells: the reference's output map sits this far left of straight above the input (5-6 px)
+FLAT_GAP = 1.0   # cells between the flat layout's input and output, as in the paper's numerical figures (measured)
 
 
 def slanted(x: float, y: float) -> tuple[float, float]:
@@ -74,13 +76,13 @@ def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int]) ->
         top_step = tw + 0.7 * th + GAP
         lift = 0.5 * bw + 0.65 * bh - 0.15 * max(bh, bw) + 1  # = T + 1 for a square T x T canvas
         lows = [Slice(bh, bw, (i * bottom_step, 0.0), slanted) for i in range(bc)]
-        highs = [Slice(th, tw, (i * top_step, lift), slanted) for i in range(tc)]
+        highs = [Slice(th, tw, (i * top_step + TOP_SHIFT, lift), slanted) for i in range(tc)]
         return Layout(lows, highs, kind)
     left_height = bc * bh + (bc - 1) * GAP
     right_height = tc * th + (tc - 1) * GAP
     shift = (left_height - right_height) / 2
     lows = [Slice(bh, bw, (0.0, left_height - (i + 1) * bh - i * GAP), flat) for i in range(bc)]
-    highs = [Slice(th, tw, (bw + 2.5, shift + right_height - (i + 1) * th - i * GAP), flat) for i in range(tc)]
+    highs = [Slice(th, tw, (bw + FLAT_GAP, shift + right_height - (i + 1) * th - i * GAP), flat) for i in range(tc)]
     return Layout(lows, highs, kind)
 
 
@@ -151,3 +153,34 @@ def _entry(a, b, edges) -> float | None:
         if t0 > t1:
             return None
     return t0
+
+
+def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
+    """The pieces of segment a->b outside every box [x0, y0, x1, y1] (page units):
+    a line passes behind the numbers instead of striking through them."""
+    if not len(boxes):
+        return [(a, b)]
+    (ax, ay), (bx, by) = a, b
+    enter, leave = np.full(len(boxes), -np.inf), np.full(len(boxes), np.inf)
+    for lo, hi, start, step in ((boxes[:, 0], boxes[:, 2], ax, bx - ax), (boxes[:, 1], boxes[:, 3], ay, by - ay)):
+        if abs(step) < 1e-12:   # parallel to this slab: inside it all along, or never
+            outside = (start < lo) | (start > hi)
+            enter[outside], leave[outside] = np.inf, -np.inf
+            continue
+        t0, t1 = (lo - start) / step, (hi - start) / step
+        enter, leave = np.maximum(enter, np.minimum(t0, t1)), np.minimum(leave, np.maximum(t0, t1))
+    hit = (enter < leave) & (leave > 0) & (enter < 1)
+    pieces, t = [], 0.0
+    for t0, t1 in sorted(zip(np.clip(enter[hit], 0, 1).tolist(), np.clip(leave[hit], 0, 1).tolist())):
+        if t0 > t:
+            pieces.append((t, t0))
+        t = max(t, t1)
+    if t < 1:
+        pieces.append((t, 1.0))
+    at = lambda u: (ax + (bx - ax) * u, ay + (by - ay) * u)  # noqa: E731
+    return [(at(u0), at(u1)) for u0, u1 in pieces if u1 - u0 > 1e-6]
+
+
+def inside(points, quad) -> bool:
+    """Whether every point lies in the convex polygon `quad` (page units)."""
+    return all(nx * (x - px) + ny * (y - py) <= 1e-9 for x, y in points for (px, py), (nx, ny) in _edges(tuple(map(tuple, quad))))

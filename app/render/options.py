@@ -22,10 +22,13 @@ class RenderOptions:
     ms: int = 1000
     granularity: str = "step"
     frame: int | None = None     # PNG / SVG: which frame (default: the first)
+    lang: str = "en"             # the labels' language, as drawn (English when no CJK font is found)
 
     def canonical(self) -> dict:
-        return {"labels": self.labels, "numbers": self.numbers, "layout": self.layout, "palette": self.palette,
-                "scale": self.scale, "ms": self.ms, "granularity": self.granularity, "frame": self.frame}
+        out = {"labels": self.labels, "numbers": self.numbers, "layout": self.layout, "palette": self.palette,
+               "scale": self.scale, "ms": self.ms, "granularity": self.granularity, "frame": self.frame}
+        # English is not spelled out, so the English pictures' ETags stay as they were
+        return out if self.lang == "en" else {**out, "lang": self.lang}
 
 
 def _choice(value: str, en: str, zh: str) -> Choice:
@@ -52,11 +55,15 @@ OPTION_FIELDS = (
           default="step", choices=(_choice("step", "every step", "每一步"), _choice("row", "every row", "每一行"))),
     Field("frame", "int", Text("Frame", "帧序号"), Text("PNG / SVG only: which frame to draw (default 0).", "仅 PNG / SVG：绘制哪一帧（默认 0）。"),
           optional=True, low=0),
+    Field("lang", "choice", Text("Label language", "标注语言"), Text(
+          "en or zh: the language of the figure labels (zh needs a CJK font on the server; without one the labels stay English and the Content-Language header says so).",
+          "en 或 zh：图中标注的语言（zh 需要服务器上有中日韩字体；没有时标注保持英文，Content-Language 响应头会注明）。"),
+          default="en", choices=(_choice("en", "English", "英文"), _choice("zh", "Chinese", "中文"))),
 )
 OPTION_NAMES = tuple(f.name for f in OPTION_FIELDS)
 OPTION_DOCS = {f.name: f.doc.en for f in OPTION_FIELDS}
 assert OPTION_NAMES == tuple(RenderOptions.__dataclass_fields__)
-LAYOUTS, PALETTES, GRANULARITIES = (tuple(c.value for c in f.choices) for f in OPTION_FIELDS if f.kind == "choice")
+LAYOUTS, PALETTES, GRANULARITIES, LANGUAGES = (tuple(c.value for c in f.choices) for f in OPTION_FIELDS if f.kind == "choice")
 
 
 def build_options(raw: dict) -> RenderOptions:
@@ -67,4 +74,11 @@ def build_options(raw: dict) -> RenderOptions:
     if unknown:
         raise SpecError(unknown[0], "unknown_field", op="the renderer", listed=", ".join(OPTION_NAMES), fields=list(OPTION_NAMES))
     values = {f.name: read(f, raw[f.name] if raw.get(f.name) is not None else f.default, "render") for f in OPTION_FIELDS}
-    return RenderOptions(**values)
+    return RenderOptions(**{**values, "lang": _drawable(values["lang"])})
+
+
+def _drawable(lang: str) -> str:
+    """The language the labels can be drawn in: Chinese needs a CJK font."""
+    from .text import cjk_font_path
+
+    return lang if lang == "en" or cjk_font_path() else "en"

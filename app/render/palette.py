@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Palette:
 
 SOLARIZED = Palette(
     input="#268bd2", output="#2aa198", outline="#002b36", padding="#ffffff",
-    tint="#073642", tint_opacity=0.4, connector="#002b36", text="#002b36",
+    tint="#073642", tint_opacity=0.4, connector="#000000", text="#002b36",
     winner="#dc322f", link="#cb4b16", hatch="#93a1a1",
     groups=("#268bd2", "#d33682", "#859900", "#b58900", "#6c71c4", "#cb4b16", "#dc322f", "#2aa198"),
 )
@@ -38,8 +41,44 @@ COLORBLIND = Palette(
 PALETTES = {"solarized": SOLARIZED, "colorblind": COLORBLIND}
 
 
+@lru_cache(maxsize=1024)
 def mix(colour: str, other: str, t: float) -> str:
     """`colour` moved a fraction t toward `other` (t=0 keeps it)."""
     a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
     b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b))
+
+
+AA = 4.5   # WCAG AA contrast for text
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2 relative luminance."""
+    c = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    c = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@lru_cache(maxsize=1024)
+def readable(background: str, preferred: str) -> str:
+    """`preferred` if it reaches AA on `background`, else white or black, whichever
+    stands out more (a mid blue under the kernel's shadow needs white)."""
+    if contrast(preferred, background) >= AA:
+        return preferred
+    return max(("#ffffff", "#000000"), key=lambda ink: contrast(ink, background))
+
+
+@lru_cache(maxsize=1024)
+def faint(ink: str, background: str, most: float = 0.45) -> str:
+    """`ink` moved toward `background` as far as `most`, but no further than AA allows:
+    the padding's zeros read as secondary, never as unreadable."""
+    for t in np.linspace(most, 0.0, 10):
+        colour = mix(ink, background, float(t))
+        if contrast(colour, background) >= AA + 0.2:   # a little to spare for antialiasing and rounding
+            return colour
+    return ink

@@ -19,10 +19,18 @@ from app.engine.trace import number
 
 from . import layout as lay
 from .options import RenderOptions
-from .palette import PALETTES, mix
+from .palette import PALETTES, faint, mix, readable
+from .text import font as text_font
+from .text import is_cjk
+from .words import say
 
-LINE = 1.4  # px at scale 1: grid and outline weight, as measured on the reference GIFs
+LINE = 1.75  # px at scale 1: grid, outline and dash weight, as measured on the reference GIFs
+DASH = (6.25, 6.0)  # px on, off along the padding's borders: one pattern along each run, as the reference's
+CONNECTOR = 0.95    # px: the reference's connectors are thin and neutral (black at partial cover)
+HATCH_SHARE = 0.3   # about how much of a hatched cell its lines cover (1 px every 5 px, diagonal)
 FONT = {"value": 12.0, "weight": 8.0, "label": 13.0, "title": 14.0, "sum": 12.0}
+FLAT_VALUE = 16.0   # the flat layout's values, the size of the paper's figures' digits
+FIT_SIZES = {"value": (12.0, 10.5, 9.0), "weight": (8.0, 7.0)}   # a number too wide for its cell is made smaller, then shorter
 
 
 def frame_steps(trace: Trace, granularity: str) -> list[int]:
@@ -38,13 +46,14 @@ def build_scene(trace: Trace, options: RenderOptions) -> dict:
 
 
 @lru_cache(maxsize=1 << 16)   # a long numbers animation formats the same few weights again and again
-def _fmt(x) -> str:
+def _fmt(x, digits: int | None = None) -> str:
+    """x with at most 2 decimals (the paper's figures), or `digits` significant digits."""
     n = number(x)
     if n is None:
         return "–∞" if x != x else str(x)
     if isinstance(n, int):
         return str(n)
-    return f"{n:.2f}".rstrip("0").rstrip(".")
+    return f"{n:.{digits}g}" if digits else f"{n:.2f}".rstrip("0").rstrip(".")
 
 
 class _Builder:
@@ -61,8 +70,14 @@ class _Builder:
         self.styles: dict = {}
         self.polys: dict = {}
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
+        self.cell_fills: dict = {}   # (role, channel) -> [row][col] colour each cell is filled with
+        self.hatched: set = set()    # (row, col) of the read map's hatched cells
+        self._inks: dict = {}        # (kind, background, size, anchor, pale, bold) -> text style
+        self._fits: dict = {}        # (number, kind, projection, bold, beside a weight) -> how it is written in a cell
         self.frames_steps = frame_steps(trace, options.granularity)
-        self._weight_spots: dict = {}
+        # the steps one frame sweeps: one, or (granularity=row) a whole row's
+        self.span = 1 if options.granularity == "step" else trace.step_shape[2]
+        self.weighted = trace.tap_weight is not None or trace.tap_coefficient is not None   # taps carry a factor
 
     # -- styles -------------------------------------------------------------
     def style(self, name: str, **look) -> str:
@@ -106,8 +121,10 @@ class _Builder:
         kinds = t.canvas.kinds
         fills = {"p": self.style("pad", fill=p.padding), "z": self.style("pad", fill=p.padding), "x": None, "c": self.style("pad", fill=p.padding)}
         grouped = t.spec.groups > 1 and t.spec.weight is not None
-        hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0})
         unreached = (set(t.arithmetic["unreached_rows"]), set(t.arithmetic["unreached_cols"]))
+        hatched_share = np.mean([(r in unreached[0] or q in unreached[1]) for r, q in np.argwhere(kinds != "x")]) if (kinds != "x").any() else 0
+        # over most of the input (a dilated kernel skips most rows) the hatching is thinner
+        hatch = self.style("unreached", fill=None, hatch={"color": p.hatch, "spacing": 5.0, "width": 1.0 if hatched_share <= 0.5 else 0.6})
         items, lines = [], []
         for role, slices in (("in", self.layout.bottom), ("out", self.layout.top)):
             on_canvas = (role == "in") != self.scatter   # which map shows the canvas kinds
@@ -120,16 +137,33 @@ class _Builder:
                     looks_of = {**fills, "p": self.style(f"copy{group if grouped else ''}", fill=mix(base_colour, "#ffffff", 0.6))}
                 cell_kinds = kinds if on_canvas else np.full((sl.rows, sl.cols), "i" if role == "in" else "o")
                 looks = [[looks_of.get(cell_kinds[r, q], own) for q in range(sl.cols)] for r in range(sl.rows)]
+                self.cell_fills[(role, c)] = [[(self.styles.get(k) or {}).get("fill") or "#ffffff" for k in row] for row in looks]
                 items += self.fill_blocks(sl, looks)
                 for r in range(sl.rows):
                     for q in range(sl.cols):
                         pid = self.poly(role, c, r, q, sl)
                         if on_canvas and not self.scatter and cell_kinds[r, q] != "x" and (r in unreached[0] or q in unreached[1]):
                             items.append({"poly": pid, "style": hatch})
+                            self.hatched.add((r, q))
                 lines += self.grid_lines(sl, cell_kinds)
+        if self.o.numbers:
+            items += self.clear_behind_numbers()
         items += lines
         if self.o.numbers:
             items += self.base_numbers()
+        return items
+
+    def clear_behind_numbers(self) -> list:
+        """Hatched cells keep their hatching off their numbers: the cell's own fill
+        under each number's ink."""
+        grid = self.t.spec.input if self.scatter else self.t.canvas.values
+        items = []
+        for c, sl in enumerate(self.layout.bottom):
+            for r, q in sorted(self.hatched):
+                if grid[c, r, q] == grid[c, r, q]:
+                    x0, y0, x1, y1 = self.number_box(sl, r, q, grid[c, r, q], "value")
+                    look = self.style(f"clear{self.cell_fills[('in', c)][r][q]}", fill=self.cell_fills[("in", c)][r][q])
+                    items.append({"points": [(x0, y1), (x1, y1), (x1, y0), (x0, y0)], "style": look})
         return items
 
     def fill_blocks(self, sl: lay.Slice, looks: list[list]) -> list:
@@ -162,14 +196,9 @@ class _Builder:
         one line, drawn once (not once per neighbouring cell)."""
         p = self.pal
         rank = np.vectorize({"i": 3, "o": 3, "p": 2, "z": 2, "c": 2, "x": 1}.get)(cell_kinds)
-        unit = lay.CELL
-        # dashes fit each cell edge a whole number of times, so they meet at every corner
-        h_len = np.hypot(*np.subtract(sl.point(1, 0), sl.point(0, 0))) * unit
-        v_len = np.hypot(*np.subtract(sl.point(0, 1), sl.point(0, 0))) * unit
         looks = {
             3: (self.style("grid", stroke=p.outline, width=LINE),) * 2,
-            2: (self.style(f"dash{h_len:.1f}", stroke=p.outline, width=LINE, dash=[h_len / 4 * 0.58, h_len / 4 * 0.42]),
-                self.style(f"dash{v_len:.1f}", stroke=p.outline, width=LINE, dash=[v_len / 4 * 0.58, v_len / 4 * 0.42])),
+            2: (self.style("dashed", stroke=p.outline, width=LINE, dash=list(DASH)),) * 2,
             1: (self.style("dotted", stroke=p.hatch, width=1.0, dash=[1.5, 3.0]),) * 2,
         }
         R, C = rank.shape
@@ -195,20 +224,94 @@ class _Builder:
         return pid
 
     def base_numbers(self) -> list:
-        value = self.style("value", fill=self.pal.text, font=FONT["value"], anchor="mm")
-        faint = self.style("value_faint", fill=mix(self.pal.text, "#ffffff", 0.45), font=FONT["value"], anchor="mm")
-        grid = self.t.spec.input if self.scatter else self.t.canvas.values
-        kinds = self.t.canvas.kinds
         items = []
         for c, sl in enumerate(self.layout.bottom):
             for r in range(sl.rows):
                 for q in range(sl.cols):
-                    v = grid[c, r, q]
-                    if v != v:  # NaN: max-pool padding or beyond the input holds no number
-                        continue
-                    look = faint if (not self.scatter and kinds[r, q] != "i") else value
-                    items.append(self.text(sl.centre(r, q), _fmt(v), look))
+                    item = self.bottom_value(c, r, q, tinted=False)
+                    if item is not None:
+                        items.append(item)
         return items
+
+    def bottom_value(self, c: int, r: int, q: int, tinted: bool) -> dict | None:
+        """The number in a cell of the map that is read, in an ink readable on the
+        cell as drawn (under the kernel's shadow too); None where there is none."""
+        v = (self.t.spec.input if self.scatter else self.t.canvas.values)[c, r, q]
+        if v != v:  # NaN: max-pool padding or beyond the input holds no number
+            return None
+        return self.number(self.layout.bottom[c], r, q, v, "value", self.under("in", c, r, q, tinted), pale=self.pale(r, q))
+
+    def pale(self, r: int, q: int) -> bool:
+        """Whether the read map's numbers in cell (r, q) are paler: padding and inserted
+        zeros, slanted; the flat layout writes them as the paper's figures do, like the rest."""
+        return self.o.layout == "slanted" and not self.scatter and self.t.canvas.kinds[r, q] != "i"
+
+    def number(self, sl: lay.Slice, r: int, q: int, value, kind: str, background: str, pale: bool = False, bold: bool = False) -> dict:
+        """A value (centred) or a weight (in the bottom-right corner) in cell (r, q),
+        fitted to the cell; a shortened one carries its exact value as a title."""
+        label, size, exact = self.fit(value, kind, sl.project, bold, self.beside_weights(sl, kind))
+        anchor = "mm" if kind == "value" else "rs"
+        at = sl.centre(r, q) if kind == "value" else self.weight_at(sl, r, q)
+        item = self.text(at, label, self.ink_style(kind, background, size, anchor, pale=pale, bold=bold))
+        if exact is not None:
+            item["title"] = exact
+        return item
+
+    def number_box(self, sl: lay.Slice, r: int, q: int, value, kind: str) -> list[float]:
+        label, size, _ = self.fit(value, kind, sl.project, False, self.beside_weights(sl, kind))
+        if kind == "value":
+            return self.text_box(sl.centre(r, q), label, size, "mm")
+        return self.text_box(self.weight_at(sl, r, q), label, size, "rs")
+
+    def beside_weights(self, sl: lay.Slice, kind: str) -> bool:
+        """Whether a value shares its cell with a weight (the map the kernel reads)."""
+        return kind == "value" and self.weighted and sl in (self.layout.top if self.scatter else self.layout.bottom)
+
+    def fit(self, value, kind: str, project, bold: bool, beside_weight: bool) -> tuple[str, float, str | None]:
+        """The label and font size with which a number fits inside its cell: as the
+        figures write it (2 decimals) if it can, in a smaller font, then shorter
+        (5062.25 -> 5062 -> 5.06k); and the exact value when the label is not it.
+        A value beside a weight keeps clear of a one-digit weight's corner. Every
+        cell of a layout has the same shape."""
+        key = (float(value), kind, project, bold, beside_weight)
+        if key not in self._fits:
+            exact = _fmt(value, digits=10)
+            probe = lay.Slice(1, 1, (0.0, 0.0), project)
+            cx, cy = probe.centre(0, 0)
+            grow = 1.0 if kind == "value" else 1.1   # a subscript may touch the grid line at its corner
+            cell = [(cx + (x - cx) * grow, cy + (y - cy) * grow) for x, y in probe.cell(0, 0)]
+            anchor, at = ("mm", probe.centre(0, 0)) if kind == "value" else ("rs", self.weight_at(probe, 0, 0))
+            sizes = ((FLAT_VALUE,) if kind == "value" and project is lay.flat else ()) + FIT_SIZES[kind]
+            tries = [(_fmt(value), size) for size in sizes] + [(label, size) for label in _shorter(value) for size in sizes]
+            corner = self.text_box(self.weight_at(probe, 0, 0), "0", FONT["weight"], "rs") if beside_weight else None
+
+            def fits(label, size):
+                box = self.text_box(at, label, size, anchor, bold)
+                slack = 2 / (lay.CELL * self.o.scale)   # the inks may touch: both boxes have a pixel around them
+                clear = corner is None or box[2] <= corner[0] + slack or box[1] >= corner[3] - slack   # left of it or above it
+                return clear and lay.inside(_corners(box), cell)
+            label, size = next(((label, size) for label, size in tries if fits(label, size)), tries[-1])
+            self._fits[key] = (label, size, None if label == exact else exact)
+        return self._fits[key]
+
+    def under(self, role: str, c: int, r: int, q: int, tinted: bool) -> str:
+        """The colour of a cell as drawn: its fill, darkened by the tint when tinted."""
+        colour = self.cell_fills[(role, c)][r][q]
+        if role == "in" and (r, q) in self.hatched:   # as dark as the hatch lines make it on average
+            colour = mix(colour, self.pal.hatch, HATCH_SHARE)
+        return mix(colour, self.pal.tint, self.pal.tint_opacity) if tinted else colour
+
+    def ink_style(self, name: str, background: str, size: float, anchor: str, pale: bool = False, bold: bool = False) -> str:
+        """A text style whose colour reaches AA contrast on `background` (paler when
+        `pale`, as far as AA allows)."""
+        key = (name, background, size, anchor, pale, bold)
+        if key not in self._inks:
+            ink = readable(background, self.pal.text)
+            if pale:
+                ink = faint(ink, background)
+            smaller = f"@{size:g}" if size != FONT[name] else ""
+            self._inks[key] = self.style(f"{name}{'_bold' if bold else ''}{smaller}{ink}", fill=ink, font=size, anchor=anchor, **({"bold": True} if bold else {}))
+        return self._inks[key]
 
     def text(self, at, text: str, style: str) -> dict:
         item = {"text": text, "at": at, "style": style}
@@ -222,25 +325,26 @@ class _Builder:
         title = self.style("title", fill=self.pal.text, font=FONT["title"], anchor="ls", bold=True)
         b, top = self.layout.bottom, self.layout.top
         (bc, bh, bw), (tc, th, tw) = self.bottom_shape, self.top_shape
-        ch = lambda n: f" × {n} channels" if n > 1 else ""  # noqa: E731
+        lang = self.o.lang
+        ch = lambda n: say("channels", lang, n=n) if n > 1 else ""  # noqa: E731
         h, w = spec.input_size
         if self.scatter:
-            below = f"input {h}×{w}{ch(bc)}"
+            below = say("input", lang, h=h, w=w) + ch(bc)
             oh, ow = t.output.shape[1:]
-            above = f"output {oh}×{ow}" + (f" (cropped from {th}×{tw})" if (th, tw) != (oh, ow) else "") + ch(tc)
+            above = say("output", lang, h=oh, w=ow) + (say("cropped", lang, h=th, w=tw) if (th, tw) != (oh, ow) else "") + ch(tc)
         else:
             kinds = t.canvas.kinds
             if "output_padding" in spec.values:   # the transposed gather view: zeros inserted, then padded
-                grown = "zeros inserted and padded"
+                grown = say("inserted", lang)
             elif (kinds == "x").any():
-                grown = "padded" if spec.padding.rows + spec.padding.cols else ""
-                grown += (", " if grown else "") + "ceil_mode windows reach"
+                grown = say("padded", lang) if spec.padding.rows + spec.padding.cols else ""
+                grown += (say("and", lang) if grown else "") + say("ceil", lang)
             else:
-                grown = "padded"
-            below = f"input {h}×{w}" + (f", {grown} to {bh}×{bw}" if (bh, bw) != (h, w) else "") + ch(bc)
+                grown = say("padded", lang)
+            below = say("input", lang, h=h, w=w) + (say("grown", lang, how=grown, h=bh, w=bw) if (bh, bw) != (h, w) else "") + ch(bc)
             if t.arithmetic["unreached_rows"] or t.arithmetic["unreached_cols"]:
-                below += " (hatched: never read)"
-            above = f"output {th}×{tw}{ch(tc)}"
+                below += say("hatched", lang)
+            above = say("output", lang, h=th, w=tw) + ch(tc)
         low_pts = [p for s in b for p in s.outline()]
         high_pts = [p for s in top for p in s.outline()]
         centre = lambda pts: (min(x for x, _ in pts) + max(x for x, _ in pts)) / 2  # noqa: E731
@@ -258,19 +362,24 @@ class _Builder:
         tap = self.style("tap", fill=p.tint, opacity=p.tint_opacity)
         edge = self.style("tap_edge", fill=None, stroke=p.outline, width=LINE)
         current = self.style("current", fill=p.tint, opacity=p.tint_opacity)
-        line = self.style("connector", stroke=p.connector, width=1.0)
+        line = self.style("connector", stroke=p.connector, width=CONNECTOR)
         winner = self.style("winner", fill=None, stroke=p.winner, width=2.5)
         t = self.t
         ch, cw = t.canvas.size
         top_quads = [s.outline() for s in self.layout.top]
         frames = []
+        width = t.step_shape[2]
         for s in self.frames_steps:
             items = []
-            taps = t.tap_canvas[s, t.taps_of(s)]
+            # a frame shows one step, or (granularity=row) the sweep of a whole row: every
+            # window of the row tinted once, the row of cells it writes
+            sweep = list(range(s - self.span + 1, s + 1))
+            taps = t.tap_canvas[s, t.taps_of(s)] if len(sweep) == 1 else self.swept_taps(sweep)
             tc, rest = np.divmod(taps, ch * cw)
             ty, tx = np.divmod(rest, cw)
             step_c, step_rest = divmod(int(t.step_index[s]), self.t.step_shape[1] * self.t.step_shape[2])
-            step_y, step_x = divmod(step_rest, self.t.step_shape[2])
+            step_y, step_x = divmod(step_rest, width)
+            first_x = step_x - len(sweep) + 1
             read_side, write_side = ("out", "in") if self.scatter else ("in", "out")
             kinds = t.canvas.kinds
             solid = "o" if self.scatter else "i"  # cells whose outline is already solid in the base
@@ -288,36 +397,46 @@ class _Builder:
                 if kinds[y, x] != solid:  # the footprint is outlined solid over dashed cells
                     items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
             if t.winner is not None:
-                w = int(t.winner[s])
-                items.append({"poly": f"{read_side}:{tc[w]}:{ty[w]}:{tx[w]}", "style": winner})
-            items.append({"poly": f"{write_side}:{step_c}:{step_y}:{step_x}", "style": current})
+                for u in sweep:
+                    w = int(t.tap_canvas[u][int(t.winner[u])])
+                    wc, wrest = divmod(w, ch * cw)
+                    items.append({"poly": f"{read_side}:{wc}:{wrest // cw}:{wrest % cw}", "style": winner})
+            write_map = self.layout.bottom if self.scatter else self.layout.top
+            if len(sweep) == 1:
+                items.append({"poly": f"{write_side}:{step_c}:{step_y}:{step_x}", "style": current})
+            else:
+                items.append({"points": write_map[step_c].box(step_y, first_x, step_y, step_x), "style": current})
+            written = (step_c, step_y, first_x, step_x)
             if self.o.layout == "slanted":  # flat follows the paper's figures: no connectors
-                items += self.connectors(tc, ty, tx, (step_c, step_y, step_x), line, top_quads)
+                items += self.connectors(tc, ty, tx, written, line, top_quads)
             if self.o.numbers:
                 items += self.copy_links(tc, ty, tx)
-                items += self.frame_numbers(s, tc, ty, tx, (step_c, step_y, step_x))
+                items = self.behind_numbers(items, s, tc, ty, tx, weights=len(sweep) == 1)
+                items += self.frame_numbers(sweep, tc, ty, tx, written)
             frames.append({"ms": self.o.ms, "items": items})
         if frames:
             frames[-1]["ms"] = 2 * self.o.ms  # hold the finished picture before the loop restarts
         return frames
 
-    def connectors(self, tc, ty, tx, step, style, top_quads) -> list:
-        """Four lines from the footprint's corners to the current cell's corners."""
+    def connectors(self, tc, ty, tx, written, style, top_quads) -> list:
+        """Four lines from the footprint's corners to the corners of the cells written
+        (c, row, first column, last column), hidden where they pass under the slice
+        they end on (not under another slice, where they would stop short of it)."""
         items = []
+        c0, y, x0, x1 = written
         if self.scatter:
             # bottom: the current input cell; top: the stamp's footprint on the full output grid
-            sl_low = self.layout.bottom[step[0]]
-            low = sl_low.cell(step[1], step[2])
+            low = self.layout.bottom[c0].box(y, x0, y, x1)
             for c in sorted(set(tc.tolist())):
                 pick = tc == c
                 high = self.layout.top[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
-                items += self._lines(low, high, style, top_quads)
+                items += self._lines(low, high, style, [top_quads[c]])
             return items
-        high = self.layout.top[step[0]].cell(step[1], step[2])
+        high = self.layout.top[c0].box(y, x0, y, x1)
         for c in sorted(set(tc.tolist())):
             pick = tc == c
             low = self.layout.bottom[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
-            items += self._lines(low, high, style, top_quads)
+            items += self._lines(low, high, style, [top_quads[c0]])
         return items
 
     def _lines(self, low, high, style, top_quads) -> list:
@@ -327,6 +446,46 @@ class _Builder:
             if end is not None:
                 items.append({"line": [a, end], "style": style})
         return items
+
+    def behind_numbers(self, items: list, s: int, tc, ty, tx, weights: bool) -> list:
+        """The frame's lines with gaps where they would cross the read map's numbers
+        (its values and this frame's weights)."""
+        read = self.layout.top if self.scatter else self.layout.bottom
+        shown = []
+        factors = self.t.factors(s) if weights else None
+        if factors is not None:
+            shown = [self.number_box(read[c], y, x, w, "weight") for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), factors.tolist())]
+        boxes = np.concatenate([self._value_boxes, np.reshape(shown, (-1, 4))])
+        out = []
+        for item in items:
+            if "line" not in item:
+                out.append(item)
+                continue
+            for a, b in lay.cut_around(item["line"][0], item["line"][1], boxes):
+                out.append({**item, "line": [a, b]})
+        return out
+
+    @cached_property
+    def _value_boxes(self) -> np.ndarray:
+        """Page-unit boxes [x0, y0, x1, y1] of the numbers in the map that is read."""
+        grid = self.t.spec.input if self.scatter else self.t.canvas.values
+        boxes = [self.number_box(sl, r, q, grid[c, r, q], "value")
+                 for c, sl in enumerate(self.layout.bottom) for r in range(sl.rows) for q in range(sl.cols) if grid[c, r, q] == grid[c, r, q]]
+        return np.reshape(boxes, (-1, 4))
+
+    def text_box(self, at, label: str, size: float, anchor: str, bold: bool = False) -> list[float]:
+        """Where the ink of a text lies, in page units, one pixel around it."""
+        left, top, right, bottom = _ink_box(label, round(size * self.o.scale * 2) / 2, anchor)
+        right += bold
+        unit = lay.CELL * self.o.scale
+        x, y = at
+        return [x + (left - 1) / unit, y - (bottom + 1) / unit, x + (right + 1) / unit, y - (top - 1) / unit]
+
+    def weight_at(self, sl: lay.Slice, y: int, x: int) -> tuple[float, float]:
+        """Where a weight is written: the bottom-right corner area of its cell, pulled a little inside."""
+        corner = sl.cell(y, x)
+        cx, cy = sl.centre(y, x)
+        return corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3
 
     def copy_links(self, tc, ty, tx) -> list:
         """Reflect, replicate and circular padding: from each copied cell the kernel
@@ -353,82 +512,111 @@ class _Builder:
         kinds, source = self.t.canvas.kinds, self.t.canvas.source
         return {int(source[y, x]): (int(y), int(x)) for y, x in np.argwhere(kinds == "i")}
 
-    def frame_numbers(self, s: int, tc, ty, tx, step) -> list:
-        """Weights under the taps, the value just computed, and the running sum."""
+    def frame_numbers(self, sweep: list[int], tc, ty, tx, written) -> list:
+        """The read cells' values again over the kernel's shadow, the weights under
+        the taps, the values just computed and the running sum: each in an ink
+        readable on the cell as drawn in this frame. A row's sweep has no weights
+        (a cell is read with several) and no one running sum. The finished values
+        are timed items (`timed`); those under this frame's tint are drawn again."""
         t, p = self.t, self.pal
+        s = sweep[-1]
+        wc, wy, wx0, wx1 = written
         items = []
-        weight = self.style("weight", fill=p.text, font=FONT["weight"], anchor="rs")
-        value = self.style("value_strong", fill="#ffffff" if self.o.palette == "solarized" else "#000000", font=FONT["value"], anchor="mm", bold=True)
+        read_role, read = ("out", self.layout.top) if self.scatter else ("in", self.layout.bottom)
+        tapped = list(zip(tc.tolist(), ty.tolist(), tx.tolist()))
+        # the gather view's values lie in the base, under the shadow: drawn again on it
+        # (the scatter view tints the one input cell it stamps)
+        for c, y, x in ([(wc, wy, x) for x in range(wx0, wx1 + 1)] if self.scatter else sorted(set(tapped))):
+            item = self.bottom_value(c, y, x, tinted=True)
+            if item is not None:
+                items.append(item)
         factors = t.factors(s)
-        if factors is not None:
-            for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), factors.tolist()):
-                items.append(self.text(self.weight_at(c, y, x), _fmt(w), weight))
-        if not self.scatter:   # the value just computed; the finished ones are timed items
-            items.append(self.output_text(s, value))
-        items.append(self.text(self.sum_anchor, running_sum(t, s), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+        if factors is not None and len(sweep) == 1:
+            for (c, y, x), w in zip(tapped, factors.tolist()):
+                items.append(self.number(read[c], y, x, w, "weight", self.under(read_role, c, y, x, tinted=True),
+                                         pale=self.pale(y, x)))   # as pale as the value it multiplies
+        if self.scatter:   # the partial sums under the stamp's tint, again on it
+            for flat in sorted(set(self.swept_taps(sweep).tolist())):
+                items.append(self.partial_sum(flat, self._sums_after[s][flat], tinted=True))
+        else:
+            items += [self.output_value(k, tinted=True) for k in sweep]
+        if len(sweep) == 1:
+            items.append(self.text(self.sum_anchor, running_sum(t, s, lang=self.o.lang), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
         return items
 
-    def output_text(self, k: int, style: str) -> dict:
-        """Output cell k's value (steps run over the output cells in order)."""
+    def swept_taps(self, sweep: list[int]) -> np.ndarray:
+        """The canvas cells any step of the sweep reads (or, scatter, writes), once each."""
+        taps = self.t.tap_canvas[sweep]
+        return np.unique(taps[taps >= 0])
+
+    def output_value(self, k: int, tinted: bool) -> dict:
+        """Output cell k's value (steps run over the output cells in order), bold and
+        on the tint while it is being computed."""
         oshape = self.t.output.shape
         c, rest = divmod(k, oshape[1] * oshape[2])
         y, x = divmod(rest, oshape[2])
-        return self.text(self.layout.top[c].centre(y, x), _fmt(self.t.step_value[k]), style)
+        return self.number(self.layout.top[c], y, x, self.t.step_value[k], "value", self.under("out", c, y, x, tinted=tinted), bold=tinted)
+
+    def partial_sum(self, flat: int, value: float, tinted: bool) -> dict:
+        """The scatter view's sum so far in one cell of the full output grid."""
+        ch, cw = self.t.canvas.size
+        c, rest = divmod(flat, ch * cw)
+        y, x = divmod(rest, cw)
+        return self.number(self.layout.top[c], y, x, value, "value", self.under("out", c, y, x, tinted=tinted))
 
     def timed(self) -> list:
         """Numbers mode's texts that stay for a stretch of frames, each once with its
-        first and last frame: the finished outputs, or the scatter view's partial sums."""
+        first and last frame: the finished outputs, or the scatter view's partial sums,
+        in the ink for a cell without the tint."""
         if not self.o.numbers or not self.frames_steps:
             return []
-        plain = self.style("value", fill=self.pal.text, font=FONT["value"], anchor="mm")
-        return self.scatter_sums(plain) if self.scatter else self.finished_outputs(plain)
+        return self.scatter_sums() if self.scatter else self.finished_outputs()
 
-    def finished_outputs(self, style: str) -> list:
-        """Output k, once computed, from the first frame past its step to the last."""
-        steps, last = self.frames_steps, len(self.frames_steps) - 1
-        first = np.searchsorted(steps, np.arange(steps[-1]), side="right")   # first frame showing a later step
-        return [_lifetime(self.output_text(k, style), f, last) for k, f in enumerate(first.tolist())]
+    def finished_outputs(self) -> list:
+        """Output k from the first frame whose sweep starts after it (before then it is
+        being computed, drawn by that frame) to the last frame."""
+        starts = np.asarray(self.frames_steps) - self.span + 1
+        last = len(starts) - 1
+        first = np.searchsorted(starts, np.arange(starts[-1]), side="right")   # first frame sweeping past k
+        return [_lifetime(self.output_value(k, tinted=False), f, last) for k, f in enumerate(first.tolist())]
 
-    def scatter_sums(self, style: str) -> list:
+    @cached_property
+    def _sums_after(self) -> dict:
+        """Frame step -> {flat cell: its partial sum} for the cells that frame's sweep
+        writes (the scatter view's accumulation, once)."""
+        t = self.t
+        acc = np.zeros(t.canvas.values.size)
+        out, done = {}, 0
+        for s in self.frames_steps:
+            cells, products = t.tap_canvas[done: s + 1].ravel(), t.tap_product[done: s + 1].ravel()
+            real = cells >= 0
+            np.add.at(acc, cells[real], products[real])
+            out[s] = {flat: float(acc[flat]) for flat in set(cells[real].tolist())}
+            done = s + 1
+        return out
+
+    def scatter_sums(self) -> list:
         """Partial sums on the full output grid: each value from the frame it is
         reached to the frame before it changes."""
-        t = self.t
-        ch, cw = t.canvas.size
-        acc = np.zeros(t.canvas.values.size)
-        shown: dict = {}   # flat cell -> (text, first frame)
-        items, done = [], 0
+        shown: dict = {}   # flat cell -> (value, text, first frame)
+        items = []
         last = len(self.frames_steps) - 1
 
         def close(flat, upto):
-            text, since = shown.pop(flat)
-            c, rest = divmod(flat, ch * cw)
-            y, x = divmod(rest, cw)
-            items.append(_lifetime(self.text(self.layout.top[c].centre(y, x), text, style), since, upto))
+            value, _, since = shown.pop(flat)
+            items.append(_lifetime(self.partial_sum(flat, value, tinted=False), since, upto))
 
         for f, s in enumerate(self.frames_steps):
-            cells = t.tap_canvas[done: s + 1].ravel()
-            np.add.at(acc, cells, t.tap_product[done: s + 1].ravel())
-            done = s + 1
-            for flat in sorted(set(cells.tolist())):
-                text = _fmt(acc[flat])
-                if flat in shown and shown[flat][0] == text:
+            for flat, value in sorted(self._sums_after[s].items()):
+                text = _fmt(value)
+                if flat in shown and shown[flat][1] == text:
                     continue
                 if flat in shown:
                     close(flat, f - 1)
-                shown[flat] = (text, f)
+                shown[flat] = (value, text, f)
         for flat in sorted(shown):
             close(flat, last)
         return items
-
-    def weight_at(self, c: int, y: int, x: int) -> tuple:
-        """Where a weight goes: the bottom-right corner area of the cell the kernel
-        reads, pulled a little inside (worked out once per cell)."""
-        spot = self._weight_spots.get((c, y, x))
-        if spot is None:
-            sl = (self.layout.top if self.scatter else self.layout.bottom)[c]
-            corner, (cx, cy) = sl.cell(y, x), sl.centre(y, x)
-            spot = self._weight_spots[(c, y, x)] = (corner[2][0] * 0.7 + cx * 0.3, corner[2][1] * 0.7 + cy * 0.3)
-        return spot
 
     @cached_property
     def sum_anchor(self):
@@ -479,7 +667,7 @@ class _Builder:
         for item in self.texts:
             style = self.styles[item["style"]]
             size = style.get("font", 12) / self.o.scale / lay.CELL  # page units per px of font
-            width = 0.56 * size * len(item["text"])
+            width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))   # CJK glyphs are square
             x, y = item["at"]
             anchor = style.get("anchor", "mm")
             left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]
@@ -493,6 +681,29 @@ def _lifetime(item: dict, first: int, last: int) -> dict:
     same dict, which the builder still projects to pixels)."""
     item["from"], item["to"] = int(first), int(last)
     return item
+
+
+def _shorter(x) -> list[str]:
+    """Shorter ways to write x, longest first: 5062.25 -> 5062.3, 5062, 5.06k, 5.1k, 5k."""
+    out = []
+    if x != round(x):
+        out.append(_fmt(round(x, 1)))
+        out.append(str(int(round(x))))
+    for unit, name in ((1e3, "k"), (1e6, "M"), (1e9, "G")):
+        if abs(x) >= unit:
+            out += [f"{x / unit:.{d}f}".rstrip("0").rstrip(".") + name for d in (2, 1, 0)]
+    out.append(f"{x:.0e}")
+    return list(dict.fromkeys(out))
+
+
+def _corners(box) -> list[tuple[float, float]]:
+    x0, y0, x1, y1 = box
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+@lru_cache(maxsize=8192)
+def _ink_box(label: str, px: float, anchor: str) -> tuple[int, int, int, int]:
+    return text_font(px).getbbox(label, anchor=anchor)
 
 
 def _runs_of(values: list) -> list[tuple[int, int, object]]:
@@ -515,7 +726,7 @@ def operation_line(spec) -> str:
     return naming.title(spec)
 
 
-def running_sum(t: Trace, s: int, limit: int = 12) -> str:
+def running_sum(t: Trace, s: int, limit: int = 12, lang: str = "en") -> str:
     """The arithmetic of step s with its numbers: 3×0 + 3×1 + … = 12."""
     spec = t.spec
     real = t.taps_of(s)
@@ -523,12 +734,13 @@ def running_sum(t: Trace, s: int, limit: int = 12) -> str:
     if t.reduction == "scatter":
         c, rest = divmod(int(t.step_index[s]), spec.input_size[0] * spec.input_size[1])
         y, x = divmod(rest, spec.input_size[1])
-        return f"input[{c},{y},{x}] = {_fmt(t.step_value[s])} stamps {_fmt(t.step_value[s])} × kernel into the output"
+        return say("stamps", lang, c=c, y=y, x=x, v=_fmt(t.step_value[s]))
     if t.reduction == "max":
         vals = [_fmt(v) for v in products.tolist() if v == v]
         return "max(" + ", ".join(_clip(vals, limit)) + f") = {_fmt(t.step_value[s])}"
-    if t.reduction == "mean":
-        vals = [_fmt(v) for v in products.tolist() if v == v]
+    if t.reduction == "mean":   # the cells that are divided by, as PyTorch counts them
+        counted = products == products if spec.count_include_pad else t.tap_tensor[s, real] >= 0
+        vals = [_fmt(v) for v in products[counted].tolist()]
         return "(" + " + ".join(_clip(vals, limit)) + f") / {int(t.divisor[s])} = {_fmt(t.step_value[s])}"
     inputs = t.canvas.values.ravel()[t.tap_canvas[s, real]]
     terms = [f"{_fmt(a)}×{_fmt(b)}" for a, b in zip(inputs.tolist(), t.factors(s).tolist())]

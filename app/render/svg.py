@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .raster import alive
 
+FONTS_CJK = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei'"   # for Chinese labels, after the usual faces
 _ANCHOR_X = {"l": "start", "m": "middle", "r": "end"}
 _ANCHOR_Y = {"a": "text-before-edge", "t": "text-before-edge", "m": "central", "s": "alphabetic", "b": "text-after-edge", "d": "text-after-edge"}
 
@@ -23,6 +24,11 @@ def _stroke(st: dict) -> str:
     return out
 
 
+def _title(item: dict) -> str:
+    """A shortened number's exact value, shown on hover."""
+    return f"<title>{escape(item['title'])}</title>" if item.get("title") else ""
+
+
 def _hatch_key(h: dict) -> tuple:
     return h["color"], float(h["spacing"]), float(h["width"])
 
@@ -35,7 +41,7 @@ def _item(scene: dict, item: dict, hatches: dict) -> str:
         weight = ' font-weight="bold"' if st.get("bold") else ""
         return (f'<text x="{x:g}" y="{y:g}" font-size="{st.get("font", 12):g}" fill={quoteattr(st.get("fill") or "#000000")}'
                 f' text-anchor="{_ANCHOR_X.get(anchor[0], "middle")}" dominant-baseline="{_ANCHOR_Y.get(anchor[1], "central")}"{weight}>'
-                f"{escape(item['text'])}</text>")
+                f"{_title(item)}{escape(item['text'])}</text>")
     if "line" in item:
         return f'<polyline points="{_points(item["line"])}" {_stroke(st)}/>' if st.get("stroke") else ""
     pts = _points(scene["polys"][item["poly"]] if "poly" in item else item["points"])
@@ -64,5 +70,5 @@ def scene_svg(scene: dict, index: int) -> str:
     body = "".join(_item(scene, it, hatches) for it in items)
     w, h = scene["width"], scene["height"]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-            f'font-family="system-ui, sans-serif">{f"<defs>{defs}</defs>" if defs else ""}'
+            f'font-family="system-ui, sans-serif, {FONTS_CJK}">{f"<defs>{defs}</defs>" if defs else ""}'
             f'<rect width="100%" height="100%" fill={quoteattr(scene.get("background", "#ffffff"))}/>{body}</svg>')

@@ -8,7 +8,9 @@ missing signs are written with ones the font has.
 
 from __future__ import annotations
 
+import os
 import re
+from math import ceil
 from functools import lru_cache
 
 import numpy as np
@@ -28,8 +30,30 @@ def text(at, label: str, size: float, anchor: str, bold: bool, width: int, heigh
     return clip(Patch((x0, y0, x0 + w, y0 + h), mask), width, height)
 
 
-@lru_cache(maxsize=16)
-def font(size: float) -> ImageFont.FreeTypeFont:
+# where Debian's CJK fonts live (fonts-wqy-microhei, fonts-noto-cjk, fonts-wqy-zenhei);
+# CONVPLAY_CJK_FONT names another file, or none at all when empty
+CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> str | None:
+    """A font with Chinese glyphs found on this machine, or None."""
+    chosen = os.environ.get("CONVPLAY_CJK_FONT")
+    candidates = (chosen,) if chosen is not None else CJK_FONTS
+    return next((p for p in candidates if p and os.path.isfile(p)), None)
+
+
+def is_cjk(label: str) -> bool:
+    """Whether a label needs the CJK font (the built-in one has no CJK glyphs)."""
+    return any(ord(ch) >= 0x2E80 for ch in label)
+
+
+@lru_cache(maxsize=32)
+def font(size: float, cjk: bool = False) -> ImageFont.FreeTypeFont:
+    if cjk and cjk_font_path():
+        return ImageFont.truetype(cjk_font_path(), size)
     return ImageFont.load_default(size=size)
 
 
@@ -40,25 +64,34 @@ def text_mask(label: str, size: float, anchor: str, bold: bool = False) -> tuple
     Laid out as if each "×" were a "+", so widths and anchors are the font's.
     Bold is the regular face drawn twice, the second time a fraction of a pixel
     to the right: Pillow's stroke option smudges small text, and the built-in
-    font has no bold face.
+    font has no bold face. That second pass eats into the gaps between words, so
+    bold spaces are drawn wider by as much and a pixel ("conv2d k=3" would read
+    "conv2dk=3").
     """
-    f = font(size)
+    f = font(size, is_cjk(label))
     shift = max(0.5, size / 24) if bold else 0.0
     laid = label.replace("×", "+")
+    wide = int(np.ceil(shift)) + 1 if bold else 0      # extra px per space
+    extra = wide * label.count(" ")
+    length = f.getlength(laid) + extra
     left, top, right, bottom = f.getbbox(laid, anchor=anchor)
-    right += int(np.ceil(shift))
+    left, right = left - extra, right + extra + int(np.ceil(shift))
     im = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     draw = ImageDraw.Draw(im)
     # pieces are placed from the pen's start on the baseline (a "t" or "m" anchor
     # would depend on each piece's own ink): the anchor point moved back by the
     # part of the line before it, and down to the baseline
-    pen = -left - {"l": 0.0, "m": f.getlength(laid) / 2, "r": f.getlength(laid)}.get(anchor[0], 0.0)
+    # on whole pixels, as Pillow places an anchored line: a pen half a pixel to the
+    # right smears each stroke over two columns and loses the last one outside the box
+    pen = -left - {"l": 0, "m": ceil(length / 2), "r": ceil(length)}.get(anchor[0], 0)
     baseline = -f.getbbox(laid, anchor=anchor[0] + "s")[1]
     crosses = []
-    for piece in re.split("(×)", label):
+    for piece in re.split("(×| )" if wide else "(×)", label):
         if piece == "×":   # centred where the "+" would have its ink
             ix, iy = _ink_centre(size, bold)
             crosses.append((pen + ix, baseline + iy))
+        elif piece == " ":
+            pen += wide
         elif piece:
             for dx in (0.0, shift) if bold else (0.0,):
                 draw.text((pen + dx, baseline), piece, fill=255, font=f, anchor="ls")

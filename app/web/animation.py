@@ -30,12 +30,20 @@ REFUSALS = {
 
 
 def split_query(items):
-    """Query pairs -> (spec, render options), both validated; `lang` is the page's, not theirs."""
-    items = [(k, v) for k, v in items if k != "lang"]
+    """Query pairs -> (spec, render options), both validated; `lang` is the labels' language."""
     spec_items = [(k, v) for k, v in items if k not in OPTION_NAMES]
     option_raw = {k: parse_value(k, v) for k, v in items if k in OPTION_NAMES}
     spec = build_spec(params.from_query(spec_items))
     return spec, build_options(option_raw)
+
+
+def _language(request: Request, options) -> dict:
+    """The labels' language: Chinese asked for but drawn in English (no CJK font on
+    this server) is said, not hidden."""
+    out = {"Content-Language": "zh-Hans" if options.lang == "zh" else "en"}
+    if request.query_params.get("lang") == "zh" and options.lang != "zh":
+        out["X-Label-Language"] = "en; reason=\"no CJK font on the server\""
+    return out
 
 
 async def read_query(request: Request):
@@ -50,7 +58,8 @@ async def read_query(request: Request):
 async def scene(request: Request) -> Response:
     spec, options = await read_query(request)
     tag = etag(spec.key(), options.canonical(), "scene")
-    return await send(request, tag, work.scene_job, spec, options, media_type="application/json", gzipped=True, tag=tag)
+    return await send(request, tag, work.scene_job, spec, options, media_type="application/json", headers=_language(request, options),
+                      gzipped=True, tag=tag)
 
 
 FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description": "The file format (/api/v1/limits render.writers).",
@@ -62,7 +71,7 @@ FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description"
 async def animation(fmt: str, request: Request) -> Response:
     drawer = writer(fmt)
     spec, options = await read_query(request)
-    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name)}"'}
+    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name)}"', **_language(request, options)}
     tag = etag(spec.key(), options.canonical(), drawer.name)
     return await send(request, tag, work.animation_job, spec, options, drawer.name, media_type=drawer.media_type, headers=headers,
                       gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)

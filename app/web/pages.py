@@ -69,7 +69,7 @@ def permalink_query(spec, options) -> str:
     """The query of a validated spec and options: the fields the user set and the options that differ, in one spelling."""
     canonical, defaults = spec.canonical(), RenderOptions().canonical()
     items = [(name, query_text(canonical[name])) for name in canonical if name in spec.given]
-    items += [(name, query_text(v)) for name, v in options.canonical().items() if v != defaults[name]]
+    items += [(name, query_text(v)) for name, v in options.canonical().items() if v != defaults.get(name)]   # lang: only when not English
     return urlencode(items)
 
 
@@ -134,7 +134,9 @@ async def oembed(request: Request, url: str = "", format: str = "json", maxwidth
     base, parts = urlsplit(public_url()), urlsplit(url)
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or parts.path not in (base.path + "/", base.path + "/embed"):
         return JSONResponse({"detail": "url: not a convplay permalink of this site"}, status_code=404)
-    spec, options = split_query(parse_qsl(parts.query))
+    # the page's `lang` is its language, an unknown one English (i18n.language): so for its labels
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang" or v in i18n.LANGUAGES]
+    spec, options = split_query(pairs)
     size_key = etag(spec.key(), options.canonical(), "size")
     (width, height), _, _ = await made(size_key, work.size_job, spec, options)
     height += 56  # room for the embed's controls

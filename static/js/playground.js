@@ -100,11 +100,13 @@ async function getJSON(url, signal) {
   return body;
 }
 
+const withLang = (query) => query.toString() + (lang !== "en" ? `&lang=${lang}` : "");
+
 async function update({ push = false } = {}) {
   const spec = toQuery(state, { render: false });
   const all = toQuery(state);
   const url = new URL(location.href);
-  url.search = all.toString() + (lang !== "en" ? `&lang=${lang}` : "");
+  url.search = withLang(all);
   if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
   inflight?.abort();
   const mine = ++serial;
@@ -131,7 +133,7 @@ async function update({ push = false } = {}) {
     showArithmetic(trace.value);
     refuse(scene.reason.detail, { trace: false });
     setStatus(summary(trace.value));
-  } else show(trace.value, scene.value, all);
+  } else show(trace.value, scene.value, withLang(all));   // shared pictures: labels in the page's language
 }
 
 const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${trace.input_shape.join("×")} → ${trace.output_shape.join("×")} · ${trace.steps.length} ${t("steps")}`;

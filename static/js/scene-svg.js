@@ -27,7 +27,7 @@ export function itemsMarkup(scene, items) {
     if (item.text !== undefined) {
       const [x, y] = item.at;
       const a = st.anchor || "mm";
-      out += `<text x="${x}" y="${y}" font-size="${st.font ?? 12}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${ANCHOR_Y[a[1]] || "central"}"${st.bold ? ' font-weight="bold"' : ""}>${esc(item.text)}</text>`;
+      out += `<text x="${x}" y="${y}" font-size="${st.font ?? 12}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${ANCHOR_Y[a[1]] || "central"}"${st.bold ? ' font-weight="bold"' : ""}>${item.title ? `<title>${esc(item.title)}</title>` : ""}${esc(item.text)}</text>`;
     } else if (item.line) {
       out += `<polyline points="${pts(item.line)}" ${paint(st, false)}/>`;
     } else {
@@ -55,7 +55,7 @@ export class SceneView {
       .map(([id, p]) => `<polygon class="hit" data-id="${id}" points="${pts(p)}"/>`)
       .join("");
     this.container.innerHTML =
-      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', sans-serif">` +
+      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif">` +
       `${defs}<rect width="100%" height="100%" fill="${scene.background || "#fff"}"/>` +
       `<g class="base">${itemsMarkup(scene, scene.base)}</g><g class="timed"></g><g class="frame"></g><g class="overlay"></g><g class="hits">${hits}</g></svg>`;
     this.svg = this.container.querySelector("svg");

@@ -14,9 +14,10 @@
 const DESCRIPTION = JSON.parse(document.getElementById("ops").textContent);
 
 /** Operations in menu order; the render options a page sets (an optional one, such as the
- * frame of a still, is picked per download, not kept); output formats. */
+ * frame of a still, is picked per download, not kept; the labels' language is the page's);
+ * output formats. */
 export const OPS = DESCRIPTION.ops;
-export const RENDER = DESCRIPTION.render.filter((f) => !f.optional);
+export const RENDER = DESCRIPTION.render.filter((f) => !f.optional && f.name !== "lang");
 export const FORMATS = DESCRIPTION.formats;
 export const opNamed = (name) => OPS.find((op) => op.name === name);
 

@@ -86,8 +86,9 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # one kind is called "padding"), the "input" event and <input> elements, and the player's frame,
 # which a still download carries (playground.js says so where it does).
 # field kinds, DOM words, and page strings that happen to share a field's name
-# ("output_size" is the arithmetic panel's row title, not adaptive pooling's field)
-SHARED_WORDS = {"int", "pair", "real", "reals", "bool", "choice", "array", "padding", "input", "frame", "output_size"}
+# ("output_size" is the arithmetic panel's row title, not adaptive pooling's field;
+# "lang" is the page's language, which the pictures' labels follow)
+SHARED_WORDS = {"int", "pair", "real", "reals", "bool", "choice", "array", "padding", "input", "frame", "output_size", "lang"}
 INTERPOLATION = re.compile(r"\$\{[^}]*\}")   # ${name} inside a template literal is code, not text
 
 

@@ -79,9 +79,10 @@ def test_render_options_and_formats_come_from_the_description(page, live_server,
     open_page(page, live_server + "/")
     shown = page.eval_on_selector_all("#render-fields [data-param]", "els => els.map(e => e.dataset.param)")
     # every option but the optional ones (the frame of a still is the player's, per download)
-    assert shown == [f["name"] for f in description["render"] if not f.get("optional")]
+    # and the labels' language (the page's own: its language toggle)
+    assert shown == [f["name"] for f in description["render"] if not f.get("optional") and f["name"] != "lang"]
     for f in description["render"]:
-        if f["kind"] == "choice":
+        if f["kind"] == "choice" and f["name"] != "lang":
             values = page.eval_on_selector_all(f"#render-fields [name='{f['name']}'] option", "els => els.map(e => e.value)")
             assert values == [c["value"] for c in f["choices"]]
     links = page.eval_on_selector_all("#downloads a", "els => els.map(e => [e.dataset.format, e.getAttribute('href')])")
@@ -195,7 +196,7 @@ def test_the_page_in_chinese_labels_everything_from_the_description(page, live_s
     mode = next(f for f in conv["fields"] if f["kind"] == "choice")
     options = page.eval_on_selector_all(f"#spec-fields select[name='{mode['name']}'] option", "els => els.map(e => e.textContent)")
     assert options == [c["label"]["zh"] for c in mode["choices"]]
-    legend = [f["label"]["zh"] for f in description["render"] if not f.get("optional")]
+    legend = [f["label"]["zh"] for f in description["render"] if not f.get("optional") and f["name"] != "lang"]   # the page's language
     shown = page.eval_on_selector_all("#render-fields [data-param] :is(.label, .check)", "els => els.map(e => e.textContent.trim())")
     assert shown == legend
     assert "lang=zh" in page.url and query_of(page.url)["op"] == "conv2d"

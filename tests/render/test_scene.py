@@ -121,25 +121,44 @@ def test_numbers_mode_links_each_copied_cell_to_the_cell_it_copies(mode, numpy_m
     spec = {"input_size": [4, 5], "kernel_size": 3, "padding": [top, left], "padding_mode": mode}
     scene = build_scene(trace(spec), build_options({"numbers": True, "labels": False}))
     ids = np.pad(np.arange(20).reshape(4, 5), ((top, top), (left, left)), mode=numpy_mode)
-    centres = {}
+    cells, centres = [], []
     for name, pts in scene["polys"].items():
         role, c, y, x = name.split(":")
         if role == "in":
-            centres[(round(sum(p[0] for p in pts) / 4, 1), round(sum(p[1] for p in pts) / 4, 1))] = (int(y), int(x))
+            cells.append((int(y), int(x)))
+            centres.append(np.mean(pts, axis=0))
+    centres = np.array(centres)
+    nearest = lambda pt: cells[int(np.argmin(np.linalg.norm(centres - pt, axis=1)))]  # noqa: E731
+
+    def links(frame):
+        """(copy, home) of each link: its pieces (it has gaps where it passes behind
+        numbers) joined up, from the first piece's start to the last piece's end."""
+        pieces = [np.array(i["line"], float) for i in frame["items"] if i["style"] == "link"]
+        out, k = [], 0
+        while k < len(pieces):
+            start, end = pieces[k]
+            k += 1
+            while k < len(pieces):   # the next piece continues this line after a short gap
+                a, b = pieces[k]
+                d = (end - start) / np.linalg.norm(end - start)
+                gap = a - end
+                if np.linalg.norm(gap) > 15 or abs(d[0] * gap[1] - d[1] * gap[0]) > 0.05 or np.dot(gap, d) < 0 \
+                        or abs(d[0] * (b - a)[1] - d[1] * (b - a)[0]) > 0.05:
+                    break
+                end = b
+                k += 1
+            out.append((nearest(start), nearest(end)))
+        return out
+
     linked = 0
     for frame in scene["frames"]:
-        for item in frame["items"]:
-            if item["style"] != "link":
-                continue
-            (ax, ay), (bx, by) = item["line"]
-            copy, home = centres[(round(ax, 1), round(ay, 1))], centres[(round(bx, 1), round(by, 1))]
+        for copy, home in links(frame):
             assert not (top <= copy[0] < top + 4 and left <= copy[1] < left + 5), copy   # starts on padding
             assert top <= home[0] < top + 4 and left <= home[1] < left + 5, home       # ends on the input
             assert ids[copy] == ids[home]
             linked += 1
     # the first frame reads the 3x3 corner: two rows of padding, then one padded cell
-    first = [i for i in scene["frames"][0]["items"] if i["style"] == "link"]
-    assert len(first) == 7 and linked > 7
+    assert len(links(scene["frames"][0])) == 7 and linked > 7
 
 
 def test_zero_padding_has_no_links():
@@ -162,20 +181,22 @@ def test_copied_padding_is_a_pale_form_of_its_group_colour():
 
 # -- timed items: numbers mode linear in frames ----------------------------------------
 
-def _output_texts(scene: dict, i: int, styles=("value", "value_strong")) -> dict:
-    """Texts frame i draws on the output map: (cell id) -> text, from the timed items
-    alive then and the frame's own items."""
+def _output_texts(scene: dict, i: int, redrawn: bool = False, only_frame: bool = False) -> dict:
+    """Values frame i draws on the output map: (cell id) -> text, from the timed items
+    alive then and the frame's own items (only those with `only_frame`). A value drawn
+    again on the tint must repeat the text under it, and only when `redrawn`."""
     centres = {}
     for pid, pts in scene["polys"].items():
         if pid.startswith("out:"):
             centres[tuple(round(v, 1) for v in (sum(p[0] for p in pts) / 4, sum(p[1] for p in pts) / 4))] = pid
-    alive = [t for t in scene["timed"] if t["from"] <= i <= t["to"]]
+    alive = [] if only_frame else [t for t in scene["timed"] if t["from"] <= i <= t["to"]]
     texts = {}
     for item in alive + scene["frames"][i]["items"]:
         key = tuple(round(v, 1) for v in item.get("at", ()))
-        if "text" in item and item["style"] in styles and key in centres:
-            assert centres[key] not in texts, f"frame {i}: two texts on {centres[key]}"
-            texts[centres[key]] = item["text"]
+        if "text" in item and item["style"].startswith("value") and key in centres:
+            cell = centres[key]
+            assert cell not in texts or (redrawn and texts[cell] == item["text"]), f"frame {i}: two texts on {cell}"
+            texts[cell] = item["text"]
     return texts
 
 
@@ -193,28 +214,135 @@ def test_numbers_mode_frame_shows_exactly_the_outputs_computed_so_far():
         assert _output_texts(scene, i) == expected, i
 
 
+def test_row_frames_show_each_finished_output_once():
+    """granularity=row: frame r shows rows 0..r of the output (torch), each value once:
+    row r's in the frame's own bold items, the rows before it as timed items."""
+    import torch
+
+    t = trace({"input_size": 5, "kernel_size": 3, "padding": 1})
+    truth = torch.nn.functional.conv2d(torch.tensor(t.spec.input)[None], torch.tensor(t.spec.weight), padding=1)[0, 0]
+    scene = build_scene(t, build_options({"numbers": True, "labels": False, "granularity": "row"}))
+    assert len(scene["frames"]) == 5 and len(scene["timed"]) == 20
+    for r in range(5):
+        expected = {f"out:0:{y}:{x}": str(int(truth[y, x])) for y in range(r + 1) for x in range(5)}
+        assert _output_texts(scene, r) == expected, r
+        assert set(_output_texts(scene, r, only_frame=True)) == {f"out:0:{r}:{x}" for x in range(5)}
+
+
 def test_scatter_partial_sums_end_as_the_full_transposed_output():
     """The scatter view's partial sums are timed items; at the last frame they are
-    the uncropped conv_transpose2d output (torch, padding 0)."""
+    the uncropped conv_transpose2d output (torch, padding 0). A frame draws again only
+    the sums under its stamp's tint: the 3x3 cells input cell (y, x) writes to."""
     import torch
 
     t = trace({"op": "conv_transpose2d", "input_size": 3, "stride": 2, "view": "scatter"})
     full = torch.nn.functional.conv_transpose2d(torch.tensor(t.spec.input)[None], torch.tensor(t.spec.weight), stride=2)[0, 0]
     scene = build_scene(t, build_options({"numbers": True, "labels": False}))
     last = len(scene["frames"]) - 1
-    assert scene["timed"] and not any(i["style"] == "value" for f in scene["frames"] for i in f["items"])
-    got = _output_texts(scene, last, styles=("value",))
+    assert scene["timed"]
+    for f in range(last + 1):
+        y, x = divmod(f, 3)
+        stamp = {f"out:0:{2 * y + dy}:{2 * x + dx}" for dy in range(3) for dx in range(3)}
+        assert set(_output_texts(scene, f, only_frame=True)) == stamp, f
+    got = _output_texts(scene, last, redrawn=True)
     expected = {f"out:0:{y}:{x}": str(int(full[y, x])) for y in range(full.shape[0]) for x in range(full.shape[1])}
     assert got == expected
 
 
 def test_numbers_scene_grows_linearly_with_frames():
-    """576 frames: items per frame stay what a frame draws (taps, weights, lines, the
-    sum), not the finished outputs again; the JSON stays under 1 MB."""
+    """576 frames: items per frame stay what a frame draws (taps, weights, the sum),
+    not the finished outputs again; the four connectors, broken where they pass behind
+    the numbers, have at most one piece per cell they cross (26 + 26 on the padded
+    input); the JSON stays under 2 MB (1.75 MB: each frame also draws the shadow's
+    values again in their tinted ink, and its connectors in pieces)."""
     small = build_scene(trace({"input_size": 6, "padding": 1}), build_options({"numbers": True}))
     large = build_scene(trace({"input_size": 24, "padding": 1}), build_options({"numbers": True}))
-    def per_frame(s):
-        return sum(len(f["items"]) for f in s["frames"]) / len(s["frames"])
+    def per_frame(s, connectors=False):
+        return sum((i["style"] == "connector") == connectors for f in s["frames"] for i in f["items"]) / len(s["frames"])
     assert len(large["frames"]) == 576
     assert per_frame(large) <= per_frame(small) + 1
-    assert len(json.dumps(large, separators=(",", ":"), ensure_ascii=False)) < 1_000_000
+    assert max(sum(i["style"] == "connector" for i in f["items"]) for f in large["frames"]) <= 4 * (26 + 26)
+    assert len(json.dumps(large, separators=(",", ":"), ensure_ascii=False)) < 2_000_000
+
+
+@pytest.mark.parametrize("include", [True, False])
+def test_avg_pool_running_sum_lists_exactly_what_is_divided(include):
+    """count_include_pad=False averages the input cells only: the sum lists those, and
+    as many as it divides by (the truth: torch, and the window counted by hand)."""
+    import re
+
+    import numpy as np
+    import torch
+
+    spec = {"op": "avg_pool2d", "input_size": 4, "kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": include}
+    t = trace(spec)
+    x = torch.tensor(np.asarray(t.spec.input, dtype=np.float64))
+    want = torch.nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=include).numpy()
+    scene = build_scene(t, build_options({"numbers": True}))
+    for s, frame in enumerate(scene["frames"]):
+        oy, ox = divmod(s, 2)
+        rows = [r for r in range(2 * oy - 1, 2 * oy + 2) if include or 0 <= r < 4]
+        cols = [c for c in range(2 * ox - 1, 2 * ox + 2) if include or 0 <= c < 4]
+        line = next(i["text"] for i in frame["items"] if "text" in i and i["text"].startswith("("))
+        terms, divisor, value = re.fullmatch(r"\((.*)\) / (\d+) = (.*)", line).groups()
+        terms = [float(v) for v in terms.split(" + ")]
+        assert len(terms) == int(divisor) == len(rows) * len(cols), line
+        assert sum(terms) / int(divisor) == pytest.approx(want[0, oy, ox], abs=0.005)
+        assert float(value) == pytest.approx(want[0, oy, ox], abs=0.005)
+
+
+@pytest.mark.parametrize("numbers", [False, True])
+def test_row_granularity_shows_the_whole_rows_sweep(numbers):
+    """A row frame used to show only the row's last window: it tints every cell any
+    window of the row reads (rows r..r+2 of the padded 7x7 input, all 7 columns)
+    and highlights the whole output row."""
+    scene = build_scene(trace({"input_size": 5, "padding": 1}), build_options({"granularity": "row", "numbers": numbers}))
+    polys = scene["polys"]
+    assert len(scene["frames"]) == 5
+    for r, frame in enumerate(scene["frames"]):
+        tints = [i["points"] for i in frame["items"] if i.get("style") == "tap"]
+        assert tints == [[polys[f"in:0:{r}:0"][0], polys[f"in:0:{r}:6"][1], polys[f"in:0:{r + 2}:6"][2], polys[f"in:0:{r + 2}:0"][3]]]
+        current = [i["points"] for i in frame["items"] if i.get("style") == "current"]
+        assert current == [[polys[f"out:0:{r}:0"][0], polys[f"out:0:{r}:4"][1], polys[f"out:0:{r}:4"][2], polys[f"out:0:{r}:0"][3]]]
+        if numbers:   # the row's five outputs are all written, none of the weights (each cell has several)
+            styles = scene["styles"]
+            bold = [i["text"] for i in frame["items"] if "text" in i and styles[i["style"]].get("bold")]
+            assert len(bold) == 5
+            assert not any(styles[i["style"]].get("anchor") == "rs" for i in frame["items"] if "text" in i)
+
+
+@pytest.mark.parametrize("spec", [
+    {"in_channels": 3, "out_channels": 2, "input_size": 5, "padding": 1},
+    {"in_channels": 4, "out_channels": 4, "groups": 2, "input_size": 4},
+])
+def test_every_connector_ends_on_the_current_output_cell(spec):
+    """With several channels, lines from the later input slices stopped at the second
+    output slice: each must run toward a corner of the current cell and stop only
+    there or where it passes under the current cell's own slice."""
+    import numpy as np
+
+    t = trace(spec)
+    scene = build_scene(t, build_options({"labels": False}))
+    polys = scene["polys"]
+    oc, oh, ow = t.output.shape
+    for s, frame in enumerate(scene["frames"]):
+        c, rest = divmod(s, oh * ow)
+        y, x = divmod(rest, ow)
+        corners = np.array(polys[f"out:{c}:{y}:{x}"])
+        slice_outline = np.array([polys[f"out:{c}:0:0"][0], polys[f"out:{c}:0:{ow - 1}"][1], polys[f"out:{c}:{oh - 1}:{ow - 1}"][2], polys[f"out:{c}:{oh - 1}:0"][3]])
+        lines = [np.array(i["line"], float) for i in frame["items"] if i.get("style") == "connector"]
+        assert lines
+        for a, b in lines:
+            d = b - a
+            # toward one of the current cell's corners
+            toward = [k for k in corners if abs(d[0] * (k - a)[1] - d[1] * (k - a)[0]) / np.linalg.norm(d) < 0.05 and np.dot(k - a, d) > 0]
+            assert toward, (s, a, b)
+            if np.linalg.norm(b - toward[0]) < 0.05:
+                continue
+            # or cut where it enters the current slice: b lies on that slice's outline
+            on_edge = False
+            for p, q in zip(slice_outline, np.roll(slice_outline, -1, axis=0)):
+                e = q - p
+                u = np.dot(b - p, e) / np.dot(e, e)
+                on_edge |= -0.01 <= u <= 1.01 and abs(e[0] * (b - p)[1] - e[1] * (b - p)[0]) / np.linalg.norm(e) < 0.05
+            assert on_edge, (s, a, b)

@@ -135,7 +135,7 @@ def torch_line(spec) -> str:
 OUTPUT_PADDING = Field(
     "output_padding", "pair", Text("Output padding", "输出填充"),
     Text("Extra rows/columns on the bottom/right of the output; smaller than max(stride, dilation).",
-         "在输出的下/右侧多加的行/列；必须小于 max(步幅, 膨胀)。"),
+         "在输出的下/右侧多加的行/列；必须小于 max(步长, 膨胀)。"),
     default=[0, 0], low=0, high=MAX_STRIDE, abbrev="op",
 )
 VIEW = Field(
@@ -169,19 +169,19 @@ OPERATION = Operation(
     check=check, count_taps=count_taps, run=run, torch_line=torch_line,
     messages={
         "output_padding_too_large": Text("must be smaller than the stride or the dilation (got {got} with stride {stride} and dilation {dilation})",
-                                         "必须小于步幅或膨胀（收到 {got}，步幅 {stride}，膨胀 {dilation}）"),
+                                         "必须小于步长或膨胀（收到 {got}，步长 {stride}，膨胀 {dilation}）"),
     },
     presets=(
-        _ref("no_padding_no_strides_transposed", "No padding, no strides, transposed", "无填充，无步幅，转置", _tconv(2, 3)),
-        _ref("arbitrary_padding_no_strides_transposed", "Arbitrary padding, no strides, transposed", "任意填充，无步幅，转置", _tconv(6, 4, p=2)),
-        _ref("same_padding_no_strides_transposed", "Half padding, no strides, transposed", "半填充，无步幅，转置", _tconv(5, 3, p=1)),
-        _ref("full_padding_no_strides_transposed", "Full padding, no strides, transposed", "全填充，无步幅，转置", _tconv(7, 3, p=2)),
-        _ref("no_padding_strides_transposed", "No padding, strides, transposed", "无填充，有步幅，转置", _tconv(2, 3, s=2)),
-        _ref("padding_strides_transposed", "Padding, strides, transposed", "有填充，有步幅，转置", _tconv(3, 3, s=2, p=1)),
-        _ref("padding_strides_odd_transposed", "Padding, strides, transposed (odd)", "有填充，有步幅，转置（奇数）", _tconv(3, 3, s=2, p=1, op=1)),
-        Preset("dilated_transposed", Text("Dilated, transposed", "膨胀转置卷积"), "ours",
+        _ref("no_padding_no_strides_transposed", "No padding, no strides, transposed", "无填充，无步长，转置", _tconv(2, 3)),
+        _ref("arbitrary_padding_no_strides_transposed", "Arbitrary padding, no strides, transposed", "任意填充，无步长，转置", _tconv(6, 4, p=2)),
+        _ref("same_padding_no_strides_transposed", "Half padding, no strides, transposed", "半填充，无步长，转置", _tconv(5, 3, p=1)),
+        _ref("full_padding_no_strides_transposed", "Full padding, no strides, transposed", "全填充，无步长，转置", _tconv(7, 3, p=2)),
+        _ref("no_padding_strides_transposed", "No padding, strides, transposed", "无填充，有步长，转置", _tconv(2, 3, s=2)),
+        _ref("padding_strides_transposed", "Padding, strides, transposed", "有填充，有步长，转置", _tconv(3, 3, s=2, p=1)),
+        _ref("padding_strides_odd_transposed", "Padding, strides, transposed (odd)", "有填充，有步长，转置（奇数）", _tconv(3, 3, s=2, p=1, op=1)),
+        Preset("dilated_transposed", Text("Dilated, transposed", "空洞转置卷积"), "ours",
                {"op": "conv_transpose2d", "input_size": 3, "kernel_size": 3, "stride": 1, "dilation": 2}),
-        Preset("output_padding", Text("Output padding (stride 3)", "输出填充（步幅 3）"), "ours", _tconv(3, 3, s=3, p=1, op=2)),
+        Preset("output_padding", Text("Output padding (stride 3)", "输出填充（步长 3）"), "ours", _tconv(3, 3, s=3, p=1, op=2)),
         Preset("scatter_view", Text("Transposed, scatter view", "转置卷积：散射视图"), "ours", {**_tconv(3, 3, s=2, p=1, op=1), "view": "scatter"}),
     ),
 )
