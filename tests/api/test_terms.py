@@ -52,4 +52,5 @@ def test_dilated_kernel_error_says_dilated_in_chinese():
 def test_padding_modes_are_translated():
     conv = next(op for op in operations() if op.name == "conv2d")
     mode = next(f for f in conv.fields if f.name == "padding_mode")
-    assert choice_zh(mode) == {"zeros": "零填充", "reflect": "反射", "replicate": "复制", "circular": "循环"}
+    assert choice_zh(mode) == {"zeros": "零填充", "reflect": "反射", "replicate": "复制", "circular": "循环",
+                               "partial": "部分卷积填充"}   # partial convolution (部分卷积, the glossary's term) as padding
