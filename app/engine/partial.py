@@ -22,6 +22,7 @@ import numpy as np
 from .contract import Text
 from .errors import SpecError
 from .fields import Sides
+from .grouped import window_sums
 from .trace import Trace
 
 MESSAGES = {
@@ -57,7 +58,8 @@ def rescaled(t: Trace, mask: np.ndarray, extras: dict | None = None) -> Trace:
     product = t.tap_product * tap_mask
     per_step = t.output[0].size
     bias = np.zeros(len(t.output)) if spec.bias is None else spec.bias
-    value = np.where(held, product.sum(axis=1) * scale + np.repeat(bias, per_step), 0.0)
+    # added up as the plain gather adds them (grouped.window_sums), so a full window equals zero padding bit for bit
+    value = np.where(held, window_sums(product) * scale + np.repeat(bias, per_step), 0.0)
     return replace(
         t, output=value.reshape(t.output.shape), step_value=value, tap_product=product,
         extras={**t.extras, **(extras or {})},
