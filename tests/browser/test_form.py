@@ -15,7 +15,7 @@ import pytest
 
 from app.web.pages import script_json
 
-from test_playground import COUNT_DRAWS, drawn, open_page, output_ids, redraws, set_pair, wait_for
+from test_playground import drawn, open_page, output_ids, redraws, set_pair, wait_for
 
 pytestmark = pytest.mark.browser
 

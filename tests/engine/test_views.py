@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from app.engine import SpecError, build_spec, run
 from app.engine import backward as bw
 from app.engine import matrix
-from torch_truth import SETTINGS, TORCH_ERRORS, examples, raw_specs, torch_forward, torch_tensors, torch_verdict, with_arrays
+from torch_truth import SETTINGS, examples, raw_specs, torch_forward, torch_tensors, torch_verdict, with_arrays
 
 LINEAR_OPS = ("conv2d", "conv_transpose2d", "avg_pool2d")
 ALL_OPS = LINEAR_OPS + ("max_pool2d",)
