@@ -49,7 +49,8 @@ function load(raw) {
 }
 
 // ---- the form ---------------------------------------------------------------------------
-const prefixed = (html, i) => html.replace(/(id|for|aria-labelledby)="(f|err|lbl)-/g, `$1="l${i}-$2-`);
+// ids made unique per layer (\x22 is a double quote)
+const prefixed = (html, i) => html.replace(/(id|for|aria-labelledby)=\x22(f|err|lbl)-/g, `$1=\x22l${i}-$2-`);
 
 function layerHTML(layer, i) {
   const op = opNamed(layer.op);
@@ -164,7 +165,7 @@ async function update() {
   setStatus(t("loading"));
   const [network, scene] = await Promise.allSettled([
     getJSON(`/api/v1/network?${q}&lang=${lang}`),
-    getJSON(`/api/v1/network/scene?${q}${extra ? `&${extra}` : ""}&lang=${lang}`),
+    getJSON(`/api/v1/network/scene?${q}${extra ? "&" + extra : ""}&lang=${lang}`),
   ]);
   if (mine !== serial) return;
   const failed = [network, scene].find((r) => r.status === "rejected");
@@ -243,8 +244,10 @@ function showCompare(q) {
   $("#compare-panel").hidden = !preset;
   if (!preset) return;
   $("#lesson").textContent = say(preset.title) + ": " + say(preset.lesson);
-  const head = `<tr><th></th>${preset.sides.map((s) => `<th${s.query === q ? ' class="here"' : ""}>${esc(say(s.label))}</th>`).join("")}${preset.ratio ? `<th>${t("net_ratio")}</th>` : ""}</tr>`;
-  const row = (name, pick, ratio) => `<tr><th>${name}</th>${preset.sides.map((s) => `<td>${fmt(pick(s))}</td>`).join("")}${preset.ratio ? `<td>${ratio === undefined ? "" : ratio.toFixed(4)}</td>` : ""}</tr>`;
+  const cells = (tag, texts) => texts.map((text) => "<" + tag + ">" + text + "</" + tag + ">").join("");
+  const ratio = (value) => (preset.ratio ? [value === undefined ? "" : value.toFixed(4)] : []);
+  const head = "<tr><th></th>" + cells("th", [...preset.sides.map((s) => esc(say(s.label))), ...(preset.ratio ? [t("net_ratio")] : [])]) + "</tr>";
+  const row = (name, pick, value) => "<tr><th>" + name + "</th>" + cells("td", [...preset.sides.map((s) => fmt(pick(s))), ...ratio(value)]) + "</tr>";
   $("#compare").innerHTML = head
     + row(t("net_output"), (s) => s.output_shape)
     + row(t("parameters"), (s) => s.params, preset.ratio?.params)
@@ -266,7 +269,7 @@ $("#downloads").innerHTML = FORMATS.filter((f) => f.available !== false)
   .map((f) => `<a id="dl-${f.name}" data-format="${f.name}"${f.animated === false ? " data-still" : ""} download>${f.label || f.name.toUpperCase()}</a>`).join(" ");
 
 function setDownloads(permalink, frame) {
-  for (const a of $$("#downloads a")) a.href = `/api/v1/network/animation.${a.dataset.format}?${permalink}${"still" in a.dataset ? `&frame=${frame}` : ""}`;
+  for (const a of $$("#downloads a")) a.href = `/api/v1/network/animation.${a.dataset.format}?${permalink}` + ("still" in a.dataset ? "&frame=" + frame : "");
 }
 
 // ---- shading by paths (the checkerboard) and hover ---------------------------------------------
@@ -349,8 +352,9 @@ const boxText = (b) => (b ? `[${b.top}..${b.bottom}] × [${b.left}..${b.right}]`
 function showField(field) {
   $("#field-what").textContent = t("net_cell").replace("{map}", field.map).replace("{cell}", field.cell.join(", "))
     .replace("{exact}", boxText(field.exact_box)).replace("{theory}", boxText(field.theoretical_box));
-  const maps = [[t("net_paths"), field.paths], [t("net_gradient"), field.gradient && field.gradient.map((p) => p.map((r) => r.map(Math.abs)))]];
-  $("#erf").innerHTML = maps.map(([name, values]) => `<figure data-erf="${values === maps[0][1] ? "paths" : "gradient"}"><figcaption>${esc(name)}</figcaption>${values ? heatmap(values) : `<p class="muted">${esc(t("net_no_gradient"))}</p>`}</figure>`).join("");
+  const maps = [["paths", t("net_paths"), field.paths], ["gradient", t("net_gradient"), field.gradient && field.gradient.map((p) => p.map((r) => r.map(Math.abs)))]];
+  const none = '<p class="muted">' + esc(t("net_no_gradient")) + "</p>";
+  $("#erf").innerHTML = maps.map(([key, name, values]) => `<figure data-erf="${key}"><figcaption>${esc(name)}</figcaption>${values ? heatmap(values) : none}</figure>`).join("");
 }
 
 function heatmap(values) {
