@@ -405,7 +405,11 @@ $("#preset").insertAdjacentHTML("beforeend", PAGE.presets.map((p) => `<optgroup 
   + p.sides.map((s, n) => `<option value="${esc(p.slug)}:${n}">${esc(say(s.label))}</option>`).join("") + "</optgroup>").join(""));
 
 form.addEventListener("input", (e) => {
-  if (e.target.type === "number" && readInto(e.target)) changed();
+  const box = e.target;
+  if (box.dataset.axis !== undefined && box.parentElement.querySelector("input[data-link]")?.checked) {
+    for (const other of $$("input[data-axis]", box.parentElement)) if (other !== box) other.value = box.value;   // height = width
+  }
+  if (box.type === "number" && readInto(box)) changed();
 });
 form.addEventListener("change", (e) => {
   const el = e.target;
