@@ -27,7 +27,8 @@ from app.render.options import OPTION_DOCS, OPTION_NAMES
 from . import i18n
 from .animation import REFUSALS, _language
 from .answers import etag, made, send
-from .network_api import from_query, network_for
+from .cache import network_for
+from .network_api import from_query
 from .work import GZIP_LEVEL, TEXT_FORMATS, _answer
 
 router = APIRouter()
