@@ -5,8 +5,10 @@ reference GIFs' (measured): (x, y) -> (x - 0.7y, 0.5x + 0.65y); the flat one is 
 identity. The map that is read (input canvas) lies at the bottom; the map that is
 written (output) floats above it, T + 1 cells higher for a T x T canvas, its origin
 a little left of straight above the input's (slanted, as measured); flat puts it to the right, like the paper's
-numerical figures. Several channels are slices side by side (slanted) or stacked
-(flat).
+numerical figures. Several channels are slices side by side (slanted with
+numbers, so every value shows), sheets stacked in depth as tensors are drawn
+(slanted: channel 0 on top, each next one a step straight below it), or one
+above the other (flat).
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ MARGIN = 21.0    # px around the drawing at scale 1
 GAP = 1.0        # cells between slices
 TOP_SHIFT = -0.18   # cells: the reference's output map sits this far left of straight above the input (5-6 px)
 FLAT_GAP = 1.0   # cells between the flat layout's input and output, as in the paper's numerical figures (measured)
+DEPTH = 0.6      # cells between stacked sheets: each lower one shows a strip of its front edges
+DEPTH_SPAN = 3.0   # cells: the tallest a stack gets, however many channels
+
+
+def depth_step(channels: int) -> float:
+    """The vertical step between stacked sheets (page units)."""
+    return 0.0 if channels < 2 else min(DEPTH, DEPTH_SPAN / (channels - 1))
 
 
 def slanted(x: float, y: float) -> tuple[float, float]:
@@ -68,9 +77,16 @@ class Layout:
     kind: str
 
 
-def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int]) -> Layout:
-    """Slices for a bottom map [C][H][W] and a top map [C][H][W]."""
+def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int], stacked: bool = False) -> Layout:
+    """Slices for a bottom map [C][H][W] and a top map [C][H][W]; `stacked` (slanted
+    only): the channels as sheets in depth instead of side by side."""
     (bc, bh, bw), (tc, th, tw) = bottom, top
+    if kind == "slanted" and stacked:
+        lift = 0.5 * bw + 0.65 * bh - 0.15 * max(bh, bw) + 1
+        db, dt = depth_step(bc), depth_step(tc)
+        lows = [Slice(bh, bw, (0.0, (bc - 1 - i) * db), slanted) for i in range(bc)]
+        highs = [Slice(th, tw, (TOP_SHIFT, lift + (bc - 1) * db + (tc - 1 - i) * dt), slanted) for i in range(tc)]
+        return Layout(lows, highs, "stacked")
     if kind == "slanted":
         bottom_step = bw + 0.7 * bh + GAP
         top_step = tw + 0.7 * th + GAP
@@ -184,3 +200,20 @@ def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
 def inside(points, quad) -> bool:
     """Whether every point lies in the convex polygon `quad` (page units)."""
     return all(nx * (x - px) + ny * (y - py) <= 1e-9 for x, y in points for (px, py), (nx, ny) in _edges(tuple(map(tuple, quad))))
+
+
+def hull(points) -> list[tuple[float, float]]:
+    """The convex hull of points, counter-clockwise (monotone chain): the outline of
+    a box through stacked sheets is the hull of its top and bottom faces."""
+    pts = sorted(set(map(tuple, points)))
+    if len(pts) < 3:
+        return pts
+
+    def half(seq):
+        out = []
+        for p in seq:
+            while len(out) >= 2 and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0]) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+    return half(pts) + half(reversed(pts))

@@ -346,3 +346,45 @@ def test_every_connector_ends_on_the_current_output_cell(spec):
                 u = np.dot(b - p, e) / np.dot(e, e)
                 on_edge |= -0.01 <= u <= 1.01 and abs(e[0] * (b - p)[1] - e[1] * (b - p)[0]) / np.linalg.norm(e) < 0.05
             assert on_edge, (s, a, b)
+
+
+@pytest.mark.parametrize("channels", [(3, 2), (8, 8)])
+def test_several_channels_are_stacked_sheets_with_one_kernel_box_and_one_set_of_connectors(channels):
+    """Several channels used to be slices side by side with four lines from every
+    input slice (32 for 8 channels, crossing the other output slices). They are
+    sheets stacked in depth (channel 0 on top, each next one the same step lower,
+    straight below), the kernel one box through the sheets, and four lines from
+    the box's top face to the current output cell.
+
+    Worked by hand for frame 4 of a 5x5 input padded to 7x7, k3 s1: output cell
+    (row 0, column 4) of output channel 0, read from rows 0..2 and columns 4..6
+    of every input channel; the box's top face is that block on channel 0's sheet,
+    and line k runs from its corner k to corner k of the output cell (where it is
+    not hidden under that cell's sheet, which it then meets on its outline)."""
+    import numpy as np
+
+    cin, cout = channels
+    scene = build_scene(trace({"input_size": 5, "padding": 1, "in_channels": cin, "out_channels": cout}), build_options({"labels": False}))
+    polys = {k: np.array(v, float) for k, v in scene["polys"].items()}
+    for role, n in (("in", cin), ("out", cout)):
+        step = polys[f"{role}:1:0:0"] - polys[f"{role}:0:0:0"]
+        assert np.allclose(step[:, 0], 0) and np.all(step[:, 1] > 0)   # straight below, lower on the page (y down)
+        for c in range(n):
+            assert np.allclose(polys[f"{role}:{c}:3:2"], polys[f"{role}:0:3:2"] + c * step, atol=0.05)
+    frame = scene["frames"][4]
+    lines = [np.array(i["line"], float) for i in frame["items"] if i.get("style") == "connector"]
+    assert len(lines) == 4
+    face = [polys["in:0:0:4"][0], polys["in:0:0:6"][1], polys["in:0:2:6"][2], polys["in:0:2:4"][3]]
+    cell = polys["out:0:0:4"]
+    sheet = [polys["out:0:0:0"][0], polys["out:0:0:4"][1], polys["out:0:4:4"][2], polys["out:0:4:0"][3]]
+    for (a, b), start, corner in zip(lines, face, cell):
+        assert np.allclose(a, start, atol=0.01)
+        d, e = b - a, corner - a
+        assert abs(d[0] * e[1] - d[1] * e[0]) / np.linalg.norm(d) < 0.05 and np.dot(d, e) > 0   # toward the corner
+        if np.allclose(b, corner, atol=0.01):
+            continue
+        on = [abs((q - p)[0] * (b - p)[1] - (q - p)[1] * (b - p)[0]) / np.linalg.norm(q - p) < 0.05
+              and -0.01 <= np.dot(b - p, q - p) / np.dot(q - p, q - p) <= 1.01 for p, q in zip(sheet, sheet[1:] + sheet[:1])]
+        assert any(on), (a, b)
+    box = [i for i in frame["items"] if i.get("style") == "tap"]
+    assert len(box) == 1   # one tinted box through all the input sheets
