@@ -171,11 +171,12 @@ def _entry(a, b, edges) -> float | None:
     return t0
 
 
-def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
-    """The pieces of segment a->b outside every box [x0, y0, x1, y1] (page units):
-    a line passes behind the numbers instead of striking through them."""
+def hidden_spans(a, b, boxes: np.ndarray) -> list[tuple[float, float]]:
+    """Where segment a->b runs inside any box [x0, y0, x1, y1] (page units), as
+    sorted, merged spans (t0, t1) of its parameter in 0..1: a line passes behind
+    the numbers instead of striking through them."""
     if not len(boxes):
-        return [(a, b)]
+        return []
     (ax, ay), (bx, by) = a, b
     enter, leave = np.full(len(boxes), -np.inf), np.full(len(boxes), np.inf)
     for lo, hi, start, step in ((boxes[:, 0], boxes[:, 2], ax, bx - ax), (boxes[:, 1], boxes[:, 3], ay, by - ay)):
@@ -186,15 +187,13 @@ def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
         t0, t1 = (lo - start) / step, (hi - start) / step
         enter, leave = np.maximum(enter, np.minimum(t0, t1)), np.minimum(leave, np.maximum(t0, t1))
     hit = (enter < leave) & (leave > 0) & (enter < 1)
-    pieces, t = [], 0.0
+    spans: list[list[float]] = []
     for t0, t1 in sorted(zip(np.clip(enter[hit], 0, 1).tolist(), np.clip(leave[hit], 0, 1).tolist())):
-        if t0 > t:
-            pieces.append((t, t0))
-        t = max(t, t1)
-    if t < 1:
-        pieces.append((t, 1.0))
-    at = lambda u: (ax + (bx - ax) * u, ay + (by - ay) * u)  # noqa: E731
-    return [(at(u0), at(u1)) for u0, u1 in pieces if u1 - u0 > 1e-6]
+        if spans and t0 <= spans[-1][1] + 1e-6:
+            spans[-1][1] = max(spans[-1][1], t1)
+        else:
+            spans.append([t0, t1])
+    return [(t0, t1) for t0, t1 in spans]
 
 
 def inside(points, quad) -> bool:

@@ -480,7 +480,8 @@ class _Builder:
 
     def behind_numbers(self, items: list, s: int, tc, ty, tx, weights: bool) -> list:
         """The frame's lines with gaps where they would cross the read map's numbers
-        (its values and this frame's weights)."""
+        (its values and this frame's weights): one item per line, its hidden spans
+        listed, not one item per visible piece."""
         read = self.layout.top if self.scatter else self.layout.bottom
         shown = []
         factors = self.t.factors(s) if weights else None
@@ -489,11 +490,13 @@ class _Builder:
         boxes = np.concatenate([self._value_boxes, np.reshape(shown, (-1, 4))])
         out = []
         for item in items:
-            if "line" not in item:
-                out.append(item)
-                continue
-            for a, b in lay.cut_around(item["line"][0], item["line"][1], boxes):
-                out.append({**item, "line": [a, b]})
+            if "line" in item:
+                spans = lay.hidden_spans(item["line"][0], item["line"][1], boxes)
+                if spans and spans[0][0] <= 1e-6 and spans[0][1] >= 1 - 1e-6:
+                    continue   # hidden all along
+                if spans:   # in parameter units until the scene is in pixels (see `scene`)
+                    item = {**item, "gaps": spans}
+            out.append(item)
         return out
 
     @cached_property
@@ -673,7 +676,12 @@ class _Builder:
             n = len(owner[key])
             owner[key], start = done[start:start + n], start + n
         for item, at in zip(self.texts, done[start:]):
-            item["at"] = at
+            item["at"] = [round(v) for v in at]   # whole pixels, where the rasteriser puts text
+        for owner, key in lists:
+            if key == "line" and "gaps" in owner:
+                _gaps_in_pixels(owner)
+        for f in frames:
+            f["items"] = _grouped(f["items"])
         bottom, top = ("in", "out")
         return {
             "width": px.width,
@@ -705,6 +713,31 @@ class _Builder:
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _gaps_in_pixels(item: dict) -> None:
+    """A line's hidden spans, from parameters (0..1) to whole pixels along it from its
+    first point, rounded outward (the boxes already keep a pixel clear of the ink)."""
+    (ax, ay), (bx, by) = item["line"]
+    length = float(np.hypot(bx - ax, by - ay))
+    item["gaps"] = [[int(np.floor(t0 * length)), int(np.ceil(t1 * length))] for t0, t1 in item["gaps"]]
+
+
+def _grouped(items: list) -> list:
+    """Runs of texts in one look (a frame's weights, the values under its shadow) as
+    one item with lists of texts and places: a long numbers scene is mostly these."""
+    out: list = []
+    for item in items:
+        last = out[-1] if out else None
+        if ("text" in item and "title" not in item and last is not None and "text" in last
+                and "title" not in last and last["style"] == item["style"]):
+            if not isinstance(last["text"], list):
+                last = out[-1] = {"text": [last["text"]], "at": [last["at"]], "style": last["style"]}
+            last["text"].append(item["text"])
+            last["at"].append(item["at"])
+        else:
+            out.append(item)
+    return out
 
 
 def _lifetime(item: dict, first: int, last: int) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from .raster import alive
+from .raster import alive, pieces, texts
 
 FONTS_CJK = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei'"   # for Chinese labels, after the usual faces
 _ANCHOR_X = {"l": "start", "m": "middle", "r": "end"}
@@ -36,14 +36,17 @@ def _hatch_key(h: dict) -> tuple:
 def _item(scene: dict, item: dict, hatches: dict) -> str:
     st = scene["styles"][item["style"]]
     if "text" in item:
-        x, y = item["at"]
         anchor = st.get("anchor", "mm")
         weight = ' font-weight="bold"' if st.get("bold") else ""
-        return (f'<text x="{x:g}" y="{y:g}" font-size="{st.get("font", 12):g}" fill={quoteattr(st.get("fill") or "#000000")}'
-                f' text-anchor="{_ANCHOR_X.get(anchor[0], "middle")}" dominant-baseline="{_ANCHOR_Y.get(anchor[1], "central")}"{weight}>'
-                f"{_title(item)}{escape(item['text'])}</text>")
+        return "".join(
+            f'<text x="{x:g}" y="{y:g}" font-size="{st.get("font", 12):g}" fill={quoteattr(st.get("fill") or "#000000")}'
+            f' text-anchor="{_ANCHOR_X.get(anchor[0], "middle")}" dominant-baseline="{_ANCHOR_Y.get(anchor[1], "central")}"{weight}>'
+            f"{_title(item)}{escape(label)}</text>" for label, (x, y) in texts(item))
     if "line" in item:
-        return f'<polyline points="{_points(item["line"])}" {_stroke(st)}/>' if st.get("stroke") else ""
+        if not st.get("stroke"):
+            return ""
+        lines = pieces(item["line"], item["gaps"]) if item.get("gaps") else [item["line"]]
+        return "".join(f'<polyline points="{_points(line)}" {_stroke(st)}/>' for line in lines)
     pts = _points(scene["polys"][item["poly"]] if "poly" in item else item["points"])
     out = []
     if st.get("fill"):
