@@ -20,6 +20,7 @@ from app.engine.trace import number
 from . import layout as lay
 from .options import RenderOptions
 from .palette import PALETTES, faint, mix, readable
+from .text import baselines as text_baselines
 from .text import font as text_font
 from .text import is_cjk
 from .words import say
@@ -330,7 +331,7 @@ class _Builder:
     # -- labels ---------------------------------------------------------------
     def labels(self) -> list:
         t, spec = self.t, self.t.spec
-        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="mt")
+        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="ma")
         title = self.style("title", fill=self.pal.text, font=FONT["title"], anchor="ls", bold=True)
         b, top = self.layout.bottom, self.layout.top
         (bc, bh, bw), (tc, th, tw) = self.bottom_shape, self.top_shape
@@ -575,7 +576,7 @@ class _Builder:
         else:
             items += [self.output_value(k, tinted=True) for k in sweep]
         if len(sweep) == 1:
-            items.append(self.text(self.sum_anchor, running_sum(t, s, lang=self.o.lang), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+            items.append(self.text(self.sum_anchor, running_sum(t, s, lang=self.o.lang), self.style("sum", fill=p.text, font=FONT["sum"], anchor="la")))
         return items
 
     def swept_taps(self, sweep: list[int]) -> np.ndarray:
@@ -688,6 +689,7 @@ class _Builder:
             "height": px.height,
             "background": "#ffffff",
             "styles": self.styles,
+            "baselines": text_baselines(),
             "polys": self.polys,
             "base": base,
             "timed": timed,
@@ -710,7 +712,7 @@ class _Builder:
             x, y = item["at"]
             anchor = style.get("anchor", "mm")
             left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]
-            top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
+            top = {"t": y, "a": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
 
