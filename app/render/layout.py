@@ -175,9 +175,11 @@ def hidden_spans(a, b, boxes: np.ndarray) -> list[tuple[float, float]]:
     """Where segment a->b runs inside any box [x0, y0, x1, y1] (page units), as
     sorted, merged spans (t0, t1) of its parameter in 0..1: a line passes behind
     the numbers instead of striking through them."""
+    (ax, ay), (bx, by) = a, b
+    # only the boxes that meet the segment's bounding box can hide part of it
+    boxes = boxes[(boxes[:, 2] >= min(ax, bx)) & (boxes[:, 0] <= max(ax, bx)) & (boxes[:, 3] >= min(ay, by)) & (boxes[:, 1] <= max(ay, by))]
     if not len(boxes):
         return []
-    (ax, ay), (bx, by) = a, b
     enter, leave = np.full(len(boxes), -np.inf), np.full(len(boxes), np.inf)
     for lo, hi, start, step in ((boxes[:, 0], boxes[:, 2], ax, bx - ax), (boxes[:, 1], boxes[:, 3], ay, by - ay)):
         if abs(step) < 1e-12:   # parallel to this slab: inside it all along, or never
