@@ -44,7 +44,9 @@ def check_pixels(scene: dict, options: RenderOptions) -> None:
 
 
 def scene_items(scene: dict) -> int:
-    return len(scene["base"]) + len(scene["timed"]) + sum(len(f["items"]) for f in scene["frames"])
+    """Items the browser draws: each text of a group of texts counts (SCENE.md)."""
+    count = lambda items: sum(len(i["text"]) if isinstance(i.get("text"), list) else 1 for i in items)  # noqa: E731
+    return count(scene["base"]) + count(scene["timed"]) + sum(count(f["items"]) for f in scene["frames"])
 
 
 def check_scene(scene: dict) -> None:

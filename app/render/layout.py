@@ -5,8 +5,10 @@ reference GIFs' (measured): (x, y) -> (x - 0.7y, 0.5x + 0.65y); the flat one is 
 identity. The map that is read (input canvas) lies at the bottom; the map that is
 written (output) floats above it, T + 1 cells higher for a T x T canvas, its origin
 a little left of straight above the input's (slanted, as measured); flat puts it to the right, like the paper's
-numerical figures. Several channels are slices side by side (slanted) or stacked
-(flat).
+numerical figures. Several channels are slices side by side (slanted with
+numbers, so every value shows), sheets stacked in depth as tensors are drawn
+(slanted: channel 0 on top, each next one a step straight below it), or one
+above the other (flat).
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ MARGIN = 21.0    # px around the drawing at scale 1
 GAP = 1.0        # cells between slices
 TOP_SHIFT = -0.18   # cells: the reference's output map sits this far left of straight above the input (5-6 px)
 FLAT_GAP = 1.0   # cells between the flat layout's input and output, as in the paper's numerical figures (measured)
+DEPTH = 0.6      # cells between stacked sheets: each lower one shows a strip of its front edges
+DEPTH_SPAN = 3.0   # cells: the tallest a stack gets, however many channels
+
+
+def depth_step(channels: int) -> float:
+    """The vertical step between stacked sheets (page units)."""
+    return 0.0 if channels < 2 else min(DEPTH, DEPTH_SPAN / (channels - 1))
 
 
 def slanted(x: float, y: float) -> tuple[float, float]:
@@ -68,9 +77,16 @@ class Layout:
     kind: str
 
 
-def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int]) -> Layout:
-    """Slices for a bottom map [C][H][W] and a top map [C][H][W]."""
+def place(kind: str, bottom: tuple[int, int, int], top: tuple[int, int, int], stacked: bool = False) -> Layout:
+    """Slices for a bottom map [C][H][W] and a top map [C][H][W]; `stacked` (slanted
+    only): the channels as sheets in depth instead of side by side."""
     (bc, bh, bw), (tc, th, tw) = bottom, top
+    if kind == "slanted" and stacked:
+        lift = 0.5 * bw + 0.65 * bh - 0.15 * max(bh, bw) + 1
+        db, dt = depth_step(bc), depth_step(tc)
+        lows = [Slice(bh, bw, (0.0, (bc - 1 - i) * db), slanted) for i in range(bc)]
+        highs = [Slice(th, tw, (TOP_SHIFT, lift + (bc - 1) * db + (tc - 1 - i) * dt), slanted) for i in range(tc)]
+        return Layout(lows, highs, "stacked")
     if kind == "slanted":
         bottom_step = bw + 0.7 * bh + GAP
         top_step = tw + 0.7 * th + GAP
@@ -155,12 +171,15 @@ def _entry(a, b, edges) -> float | None:
     return t0
 
 
-def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
-    """The pieces of segment a->b outside every box [x0, y0, x1, y1] (page units):
-    a line passes behind the numbers instead of striking through them."""
-    if not len(boxes):
-        return [(a, b)]
+def hidden_spans(a, b, boxes: np.ndarray) -> list[tuple[float, float]]:
+    """Where segment a->b runs inside any box [x0, y0, x1, y1] (page units), as
+    sorted, merged spans (t0, t1) of its parameter in 0..1: a line passes behind
+    the numbers instead of striking through them."""
     (ax, ay), (bx, by) = a, b
+    # only the boxes that meet the segment's bounding box can hide part of it
+    boxes = boxes[(boxes[:, 2] >= min(ax, bx)) & (boxes[:, 0] <= max(ax, bx)) & (boxes[:, 3] >= min(ay, by)) & (boxes[:, 1] <= max(ay, by))]
+    if not len(boxes):
+        return []
     enter, leave = np.full(len(boxes), -np.inf), np.full(len(boxes), np.inf)
     for lo, hi, start, step in ((boxes[:, 0], boxes[:, 2], ax, bx - ax), (boxes[:, 1], boxes[:, 3], ay, by - ay)):
         if abs(step) < 1e-12:   # parallel to this slab: inside it all along, or never
@@ -170,17 +189,32 @@ def cut_around(a, b, boxes: np.ndarray) -> list[tuple]:
         t0, t1 = (lo - start) / step, (hi - start) / step
         enter, leave = np.maximum(enter, np.minimum(t0, t1)), np.minimum(leave, np.maximum(t0, t1))
     hit = (enter < leave) & (leave > 0) & (enter < 1)
-    pieces, t = [], 0.0
+    spans: list[list[float]] = []
     for t0, t1 in sorted(zip(np.clip(enter[hit], 0, 1).tolist(), np.clip(leave[hit], 0, 1).tolist())):
-        if t0 > t:
-            pieces.append((t, t0))
-        t = max(t, t1)
-    if t < 1:
-        pieces.append((t, 1.0))
-    at = lambda u: (ax + (bx - ax) * u, ay + (by - ay) * u)  # noqa: E731
-    return [(at(u0), at(u1)) for u0, u1 in pieces if u1 - u0 > 1e-6]
+        if spans and t0 <= spans[-1][1] + 1e-6:
+            spans[-1][1] = max(spans[-1][1], t1)
+        else:
+            spans.append([t0, t1])
+    return [(t0, t1) for t0, t1 in spans]
 
 
 def inside(points, quad) -> bool:
     """Whether every point lies in the convex polygon `quad` (page units)."""
     return all(nx * (x - px) + ny * (y - py) <= 1e-9 for x, y in points for (px, py), (nx, ny) in _edges(tuple(map(tuple, quad))))
+
+
+def hull(points) -> list[tuple[float, float]]:
+    """The convex hull of points, counter-clockwise (monotone chain): the outline of
+    a box through stacked sheets is the hull of its top and bottom faces."""
+    pts = sorted(set(map(tuple, points)))
+    if len(pts) < 3:
+        return pts
+
+    def half(seq):
+        out = []
+        for p in seq:
+            while len(out) >= 2 and (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1]) - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0]) <= 0:
+                out.pop()
+            out.append(p)
+        return out[:-1]
+    return half(pts) + half(reversed(pts))

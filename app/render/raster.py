@@ -178,14 +178,15 @@ class Painter:
                 if len(item["line"]) == 2:
                     while j < len(items) and items[j]["style"] == item["style"] and len(items[j].get("line", ())) == 2:
                         j += 1
-                segments = [s for k in range(i, j) for s in _segments(items[k]["line"], closed=False)]
+                segments = [s for k in range(i, j) for s in _segments(items[k]["line"], closed=False, gaps=items[k].get("gaps"))]
                 plan.append(self._job(None, ("stroke", width, dash), segments, st.get("stroke") or "#000000", 1.0))
                 i = j
                 continue
             i += 1
             if "text" in item:
-                shape = (tuple(item["at"]), item["text"], st.get("font", 12), st.get("anchor", "mm"), bool(st.get("bold", False)))
-                plan.append(self._job(shape, ("text",), shape, st.get("fill") or "#000000", 1.0))
+                for label, at in texts(item):
+                    shape = (tuple(at), label, st.get("font", 12), st.get("anchor", "mm"), bool(st.get("bold", False)))
+                    plan.append(self._job(shape, ("text",), shape, st.get("fill") or "#000000", 1.0))
                 continue
             name = item.get("poly")
             pts = self.polys[name] if name else item["points"]
@@ -227,9 +228,39 @@ class Painter:
                     self.kept[keys[i]] = made._replace(filled=True) if made and kind in ("fill", "hatch") else made
 
 
-def _segments(points, closed: bool) -> list:
+def texts(item: dict) -> list[tuple[str, list]]:
+    """(text, at) of a text item: one, or several in one look (lists; see SCENE.md)."""
+    return list(zip(item["text"], item["at"])) if isinstance(item["text"], list) else [(item["text"], item["at"])]
+
+
+def one_by_one(items: list) -> list:
+    """The items with each group of texts as single text items (for readers that
+    look at texts one at a time)."""
+    return [{"text": label, "at": at, "style": i["style"]} if isinstance(i.get("text"), list) else i
+            for i in items for label, at in (texts(i) if isinstance(i.get("text"), list) else [(None, None)])]
+
+
+def _segments(points, closed: bool, gaps=None) -> list:
+    if gaps:
+        return pieces(points, gaps)
     pts = list(points) + ([points[0]] if closed else [])
     return [[a, b] for a, b in zip(pts[:-1], pts[1:])]
+
+
+def pieces(line, gaps) -> list:
+    """The visible pieces of a two-point line with hidden spans `gaps` ([from, to] in
+    px along it from its first point, in order; see SCENE.md), as two-point lines."""
+    (ax, ay), (bx, by) = line
+    length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5 or 1.0
+    at = lambda d: [ax + (bx - ax) * d / length, ay + (by - ay) * d / length]  # noqa: E731
+    out, d = [], 0.0
+    for g0, g1 in gaps:
+        if g0 > d:
+            out.append([at(d), at(g0)])
+        d = max(d, g1)
+    if d < length:
+        out.append([at(d), [bx, by]])
+    return out
 
 
 def _union(boxes) -> tuple | None:

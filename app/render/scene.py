@@ -20,6 +20,7 @@ from app.engine.trace import number
 from . import layout as lay
 from .options import RenderOptions
 from .palette import PALETTES, faint, mix, readable
+from .text import baselines as text_baselines
 from .text import font as text_font
 from .text import is_cjk
 from .words import say
@@ -66,7 +67,11 @@ class _Builder:
         # bottom: what the kernel reads; top: what it writes
         self.bottom_shape = spec.input.shape if self.scatter else canvas_shape
         self.top_shape = canvas_shape if self.scatter else trace.output.shape
-        self.layout = lay.place(options.layout, self.bottom_shape, self.top_shape)
+        # several channels, slanted, without numbers: sheets stacked in depth (numbers
+        # need every sheet's values in sight; the scatter view keeps its slices apart)
+        self.stacked = (options.layout == "slanted" and not options.numbers and not self.scatter
+                        and max(self.bottom_shape[0], self.top_shape[0]) > 1)
+        self.layout = lay.place(options.layout, self.bottom_shape, self.top_shape, self.stacked)
         self.styles: dict = {}
         self.polys: dict = {}
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
@@ -128,7 +133,11 @@ class _Builder:
         items, lines = [], []
         for role, slices in (("in", self.layout.bottom), ("out", self.layout.top)):
             on_canvas = (role == "in") != self.scatter   # which map shows the canvas kinds
-            for c, sl in enumerate(slices):
+            # stacked sheets: the lowest first, each with its own lines, under the next
+            for c in (reversed(range(len(slices))) if self.stacked else range(len(slices))):
+                sl = slices[c]
+                if self.stacked:
+                    items, lines = items + lines, []
                 group = self.group_of_bottom(c) if role == "in" else self.group_of_top(c)
                 own = self.fill_style(role, group)
                 looks_of = fills
@@ -171,7 +180,8 @@ class _Builder:
 
         Every cell keeps its own polygon in `polys` (for hover); drawing a block
         at once is faster and leaves no seams, and the grid lines go on top.
-        White on the white background is not drawn at all.
+        White on the white background is not drawn at all, except on a stacked
+        sheet, which hides the sheets under it.
         """
         runs = {}  # (q0, q1, look) -> the row where the current block started
         blocks = []
@@ -185,7 +195,7 @@ class _Builder:
         items = []
         for r0, r1, (q0, q1, look) in sorted(blocks, key=lambda b: (b[0], b[2][0])):
             st = self.styles.get(look, {})
-            if look is None or (st.get("fill") == "#ffffff" and st.get("opacity", 1) == 1):
+            if look is None or (st.get("fill") == "#ffffff" and st.get("opacity", 1) == 1 and not self.stacked):
                 continue
             items.append({"points": sl.box(r0, q0, r1, q1 - 1), "style": look})
         return items
@@ -321,7 +331,7 @@ class _Builder:
     # -- labels ---------------------------------------------------------------
     def labels(self) -> list:
         t, spec = self.t, self.t.spec
-        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="mt")
+        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="ma")
         title = self.style("title", fill=self.pal.text, font=FONT["title"], anchor="ls", bold=True)
         b, top = self.layout.bottom, self.layout.top
         (bc, bh, bw), (tc, th, tw) = self.bottom_shape, self.top_shape
@@ -384,18 +394,21 @@ class _Builder:
             kinds = t.canvas.kinds
             solid = "o" if self.scatter else "i"  # cells whose outline is already solid in the base
             read_map = self.layout.top if self.scatter else self.layout.bottom
-            for c in sorted(set(tc.tolist())):
-                pick = tc == c
-                ys, xs = ty[pick], tx[pick]
-                y0, x0, y1, x1 = int(ys.min()), int(xs.min()), int(ys.max()), int(xs.max())
-                if len(set(zip(ys.tolist(), xs.tolist()))) == (y1 - y0 + 1) * (x1 - x0 + 1):
-                    # a solid block (no dilation gaps): one polygon, no seams between cells
-                    items.append({"points": read_map[c].box(y0, x0, y1, x1), "style": tap})
-                else:
-                    items += [{"poly": f"{read_side}:{c}:{y}:{x}", "style": tap} for y, x in zip(ys.tolist(), xs.tolist())]
-            for c, y, x in zip(tc.tolist(), ty.tolist(), tx.tolist()):
-                if kinds[y, x] != solid:  # the footprint is outlined solid over dashed cells
-                    items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
+            if self.stacked:
+                items += self.kernel_box(tc, ty, tx, tap, edge)
+            else:
+                for c in sorted(set(tc.tolist())):
+                    pick = tc == c
+                    ys, xs = ty[pick], tx[pick]
+                    y0, x0, y1, x1 = int(ys.min()), int(xs.min()), int(ys.max()), int(xs.max())
+                    if len(set(zip(ys.tolist(), xs.tolist()))) == (y1 - y0 + 1) * (x1 - x0 + 1):
+                        # a solid block (no dilation gaps): one polygon, no seams between cells
+                        items.append({"points": read_map[c].box(y0, x0, y1, x1), "style": tap})
+                    else:
+                        items += [{"poly": f"{read_side}:{c}:{y}:{x}", "style": tap} for y, x in zip(ys.tolist(), xs.tolist())]
+                for c, y, x in zip(tc.tolist(), ty.tolist(), tx.tolist()):
+                    if kinds[y, x] != solid:  # the footprint is outlined solid over dashed cells
+                        items.append({"poly": f"{read_side}:{c}:{y}:{x}", "style": edge})
             if t.winner is not None:
                 for u in sweep:
                     w = int(t.tap_canvas[u][int(t.winner[u])])
@@ -418,6 +431,24 @@ class _Builder:
             frames[-1]["ms"] = 2 * self.o.ms  # hold the finished picture before the loop restarts
         return frames
 
+    def kernel_box(self, tc, ty, tx, tap, edge) -> list:
+        """Stacked sheets: the kernel as one box through the sheets it reads (its
+        group's), tinted once and outlined (top face, bottom face, the four edges
+        between); with dilation gaps, its cells tinted and outlined on the top sheet."""
+        top, low = int(tc.min()), int(tc.max())
+        pick = tc == top
+        ys, xs = ty[pick], tx[pick]
+        y0, x0, y1, x1 = int(ys.min()), int(xs.min()), int(ys.max()), int(xs.max())
+        if len(set(zip(ys.tolist(), xs.tolist()))) != (y1 - y0 + 1) * (x1 - x0 + 1):
+            cells = list(zip(ys.tolist(), xs.tolist()))
+            return ([{"poly": f"in:{top}:{y}:{x}", "style": tap} for y, x in cells]
+                    + [{"poly": f"in:{top}:{y}:{x}", "style": edge} for y, x in cells])
+        face, floor = self.layout.bottom[top].box(y0, x0, y1, x1), self.layout.bottom[low].box(y0, x0, y1, x1)
+        items = [{"points": lay.hull(face + floor), "style": tap}, {"points": face, "style": edge}]
+        if low != top:
+            items += [{"points": floor, "style": edge}] + [{"line": [a, b], "style": edge} for a, b in zip(face, floor)]
+        return items
+
     def connectors(self, tc, ty, tx, written, style, top_quads) -> list:
         """Four lines from the footprint's corners to the corners of the cells written
         (c, row, first column, last column), hidden where they pass under the slice
@@ -433,7 +464,8 @@ class _Builder:
                 items += self._lines(low, high, style, [top_quads[c]])
             return items
         high = self.layout.top[c0].box(y, x0, y, x1)
-        for c in sorted(set(tc.tolist())):
+        # stacked: one set, from the top face of the kernel's box
+        for c in ([int(tc.min())] if self.stacked else sorted(set(tc.tolist()))):
             pick = tc == c
             low = self.layout.bottom[c].box(int(ty[pick].min()), int(tx[pick].min()), int(ty[pick].max()), int(tx[pick].max()))
             items += self._lines(low, high, style, [top_quads[c0]])
@@ -449,7 +481,8 @@ class _Builder:
 
     def behind_numbers(self, items: list, s: int, tc, ty, tx, weights: bool) -> list:
         """The frame's lines with gaps where they would cross the read map's numbers
-        (its values and this frame's weights)."""
+        (its values and this frame's weights): one item per line, its hidden spans
+        listed, not one item per visible piece."""
         read = self.layout.top if self.scatter else self.layout.bottom
         shown = []
         factors = self.t.factors(s) if weights else None
@@ -458,11 +491,13 @@ class _Builder:
         boxes = np.concatenate([self._value_boxes, np.reshape(shown, (-1, 4))])
         out = []
         for item in items:
-            if "line" not in item:
-                out.append(item)
-                continue
-            for a, b in lay.cut_around(item["line"][0], item["line"][1], boxes):
-                out.append({**item, "line": [a, b]})
+            if "line" in item:
+                spans = lay.hidden_spans(item["line"][0], item["line"][1], boxes)
+                if spans and spans[0][0] <= 1e-6 and spans[0][1] >= 1 - 1e-6:
+                    continue   # hidden all along
+                if spans:   # in parameter units until the scene is in pixels (see `scene`)
+                    item = {**item, "gaps": spans}
+            out.append(item)
         return out
 
     @cached_property
@@ -541,7 +576,7 @@ class _Builder:
         else:
             items += [self.output_value(k, tinted=True) for k in sweep]
         if len(sweep) == 1:
-            items.append(self.text(self.sum_anchor, running_sum(t, s, lang=self.o.lang), self.style("sum", fill=p.text, font=FONT["sum"], anchor="lt")))
+            items.append(self.text(self.sum_anchor, running_sum(t, s, lang=self.o.lang), self.style("sum", fill=p.text, font=FONT["sum"], anchor="la")))
         return items
 
     def swept_taps(self, sweep: list[int]) -> np.ndarray:
@@ -642,13 +677,19 @@ class _Builder:
             n = len(owner[key])
             owner[key], start = done[start:start + n], start + n
         for item, at in zip(self.texts, done[start:]):
-            item["at"] = at
+            item["at"] = [round(v) for v in at]   # whole pixels, where the rasteriser puts text
+        for owner, key in lists:
+            if key == "line" and "gaps" in owner:
+                _gaps_in_pixels(owner)
+        for f in frames:
+            f["items"] = _grouped(f["items"])
         bottom, top = ("in", "out")
         return {
             "width": px.width,
             "height": px.height,
             "background": "#ffffff",
             "styles": self.styles,
+            "baselines": text_baselines(),
             "polys": self.polys,
             "base": base,
             "timed": timed,
@@ -671,9 +712,34 @@ class _Builder:
             x, y = item["at"]
             anchor = style.get("anchor", "mm")
             left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]
-            top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
+            top = {"t": y, "a": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _gaps_in_pixels(item: dict) -> None:
+    """A line's hidden spans, from parameters (0..1) to whole pixels along it from its
+    first point, rounded outward (the boxes already keep a pixel clear of the ink)."""
+    (ax, ay), (bx, by) = item["line"]
+    length = float(np.hypot(bx - ax, by - ay))
+    item["gaps"] = [[int(np.floor(t0 * length)), int(np.ceil(t1 * length))] for t0, t1 in item["gaps"]]
+
+
+def _grouped(items: list) -> list:
+    """Runs of texts in one look (a frame's weights, the values under its shadow) as
+    one item with lists of texts and places: a long numbers scene is mostly these."""
+    out: list = []
+    for item in items:
+        last = out[-1] if out else None
+        if ("text" in item and "title" not in item and last is not None and "text" in last
+                and "title" not in last and last["style"] == item["style"]):
+            if not isinstance(last["text"], list):
+                last = out[-1] = {"text": [last["text"]], "at": [last["at"]], "style": last["style"]}
+            last["text"].append(item["text"])
+            last["at"].append(item["at"])
+        else:
+            out.append(item)
+    return out
 
 
 def _lifetime(item: dict, first: int, last: int) -> dict:

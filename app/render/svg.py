@@ -4,11 +4,24 @@ fill, hatch, stroke)."""
 
 from __future__ import annotations
 
+import base64
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
-from .raster import alive
+from . import text
 
-FONTS_CJK = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei'"   # for Chinese labels, after the usual faces
+from .raster import alive, pieces, texts
+
+FONTS_CJK = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC'"   # for Chinese labels, after the rasteriser's font
+FONT_FAMILY = "convplay-figures"   # the rasteriser's font, embedded in every file (static/fonts/README.md)
+
+
+@lru_cache(maxsize=1)
+def font_face() -> str:
+    """The rasteriser's font as an @font-face rule with the font inline, so a saved
+    SVG measures and draws its text as the GIFs do, offline."""
+    data = base64.b64encode(text.font(12).font_bytes).decode()
+    return f'@font-face{{font-family:"{FONT_FAMILY}";src:url(data:font/ttf;base64,{data}) format("truetype")}}'
 _ANCHOR_X = {"l": "start", "m": "middle", "r": "end"}
 _ANCHOR_Y = {"a": "text-before-edge", "t": "text-before-edge", "m": "central", "s": "alphabetic", "b": "text-after-edge", "d": "text-after-edge"}
 
@@ -36,14 +49,19 @@ def _hatch_key(h: dict) -> tuple:
 def _item(scene: dict, item: dict, hatches: dict) -> str:
     st = scene["styles"][item["style"]]
     if "text" in item:
-        x, y = item["at"]
-        anchor = st.get("anchor", "mm")
+        anchor, size = st.get("anchor", "mm"), st.get("font", 12)
         weight = ' font-weight="bold"' if st.get("bold") else ""
-        return (f'<text x="{x:g}" y="{y:g}" font-size="{st.get("font", 12):g}" fill={quoteattr(st.get("fill") or "#000000")}'
-                f' text-anchor="{_ANCHOR_X.get(anchor[0], "middle")}" dominant-baseline="{_ANCHOR_Y.get(anchor[1], "central")}"{weight}>'
-                f"{_title(item)}{escape(item['text'])}</text>")
+        drop = scene.get("baselines", {}).get(anchor[1])   # the font's own: on the baseline the raster uses
+        baseline = "alphabetic" if drop is not None else _ANCHOR_Y.get(anchor[1], "central")
+        return "".join(
+            f'<text x="{x:g}" y="{round(y + (drop or 0) * size, 2):g}" font-size="{size:g}" fill={quoteattr(st.get("fill") or "#000000")}'
+            f' text-anchor="{_ANCHOR_X.get(anchor[0], "middle")}" dominant-baseline="{baseline}"{weight}>'
+            f"{_title(item)}{escape(label)}</text>" for label, (x, y) in texts(item))
     if "line" in item:
-        return f'<polyline points="{_points(item["line"])}" {_stroke(st)}/>' if st.get("stroke") else ""
+        if not st.get("stroke"):
+            return ""
+        lines = pieces(item["line"], item["gaps"]) if item.get("gaps") else [item["line"]]
+        return "".join(f'<polyline points="{_points(line)}" {_stroke(st)}/>' for line in lines)
     pts = _points(scene["polys"][item["poly"]] if "poly" in item else item["points"])
     out = []
     if st.get("fill"):
@@ -70,5 +88,5 @@ def scene_svg(scene: dict, index: int) -> str:
     body = "".join(_item(scene, it, hatches) for it in items)
     w, h = scene["width"], scene["height"]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-            f'font-family="system-ui, sans-serif, {FONTS_CJK}">{f"<defs>{defs}</defs>" if defs else ""}'
+            f'font-family="{FONT_FAMILY}, {FONTS_CJK}, sans-serif"><style>{font_face()}</style>{f"<defs>{defs}</defs>" if defs else ""}'
             f'<rect width="100%" height="100%" fill={quoteattr(scene.get("background", "#ffffff"))}/>{body}</svg>')

@@ -50,6 +50,16 @@ def is_cjk(label: str) -> bool:
     return any(ord(ch) >= 0x2E80 for ch in label)
 
 
+@lru_cache(maxsize=1)
+def baselines() -> dict[str, float]:
+    """How far below a text's anchor its baseline lies, in ems, for the vertical
+    anchors that do not depend on the text's ink (a: ascender, m: middle, s:
+    baseline, d: descender), from the font's own metrics as Pillow reads them:
+    the SVG drawers place text with these, where the raster puts it."""
+    ascent, descent = font(1000).getmetrics()
+    return {"a": ascent / 1000, "m": (ascent - descent) / 2000, "s": 0.0, "d": -descent / 1000}
+
+
 @lru_cache(maxsize=32)
 def font(size: float, cjk: bool = False) -> ImageFont.FreeTypeFont:
     if cjk and cjk_font_path():

@@ -19,17 +19,39 @@ function paint(st, fill = true) {
   return out;
 }
 
+/** The visible pieces of a two-point line with hidden spans ([from, to] px along it). */
+function pieces([[ax, ay], [bx, by]], gaps) {
+  const length = Math.hypot(bx - ax, by - ay) || 1;
+  const at = (d) => [ax + ((bx - ax) * d) / length, ay + ((by - ay) * d) / length];
+  const out = [];
+  let d = 0;
+  for (const [g0, g1] of gaps) {
+    if (g0 > d) out.push([at(d), at(g0)]);
+    d = Math.max(d, g1);
+  }
+  if (d < length) out.push([at(d), [bx, by]]);
+  return out;
+}
+
 /** SVG markup of scene items (strings are faster to insert than nodes one by one). */
 export function itemsMarkup(scene, items) {
   let out = "";
   for (const item of items) {
     const st = scene.styles[item.style] || {};
     if (item.text !== undefined) {
-      const [x, y] = item.at;
       const a = st.anchor || "mm";
-      out += `<text x="${x}" y="${y}" font-size="${st.font ?? 12}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${ANCHOR_Y[a[1]] || "central"}"${st.bold ? ' font-weight="bold"' : ""}>${item.title ? `<title>${esc(item.title)}</title>` : ""}${esc(item.text)}</text>`;
+      const size = st.font ?? 12;
+      // on the baseline the raster uses, from the font's metrics (scene.baselines), where given
+      const drop = scene.baselines?.[a[1]];
+      const baseline = drop === undefined ? ANCHOR_Y[a[1]] || "central" : "alphabetic";
+      // one text, or several in one look (lists of texts and places)
+      const many = Array.isArray(item.text);
+      (many ? item.text : [item.text]).forEach((text, k) => {
+        const [x, y] = many ? item.at[k] : item.at;
+        out += `<text x="${x}" y="${drop === undefined ? y : +(y + drop * size).toFixed(2)}" font-size="${size}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${baseline}"${st.bold ? ' font-weight="bold"' : ""}>${item.title ? `<title>${esc(item.title)}</title>` : ""}${esc(text)}</text>`;
+      });
     } else if (item.line) {
-      out += `<polyline points="${pts(item.line)}" ${paint(st, false)}/>`;
+      for (const line of item.gaps ? pieces(item.line, item.gaps) : [item.line]) out += `<polyline points="${pts(line)}" ${paint(st, false)}/>`;
     } else {
       const p = item.poly ? scene.polys[item.poly] : item.points;
       out += `<polygon points="${pts(p)}" ${paint(st)}/>`;
@@ -55,7 +77,7 @@ export class SceneView {
       .map(([id, p]) => `<polygon class="hit" data-id="${id}" points="${pts(p)}"/>`)
       .join("");
     this.container.innerHTML =
-      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif">` +
+      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="convplay-figures, 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'PingFang SC', sans-serif">` +
       `${defs}<rect width="100%" height="100%" fill="${scene.background || "#fff"}"/>` +
       `<g class="base">${itemsMarkup(scene, scene.base)}</g><g class="timed"></g><g class="frame"></g><g class="overlay"></g><g class="hits">${hits}</g></svg>`;
     this.svg = this.container.querySelector("svg");

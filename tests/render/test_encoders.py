@@ -476,6 +476,8 @@ def test_svg_frame_draws_the_timed_items_alive_then():
     for i in (0, 4, 8):
         svg = encode(s, "svg", frame=i).decode()
         for t in s["timed"]:
-            here = f'<text x="{t["at"][0]:g}" y="{t["at"][1]:g}"' in svg
+            st = s["styles"][t["style"]]   # written on its baseline: the anchor's drop below it, in ems
+            y = round(t["at"][1] + s["baselines"][st["anchor"][1]] * st["font"], 2)
+            here = f'<text x="{t["at"][0]:g}" y="{y:g}"' in svg
             current = t["from"] == i + 1   # output i: drawn by the frame itself, in bold
             assert here == (t["from"] <= i <= t["to"] or current), (i, t)

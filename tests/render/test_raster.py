@@ -126,6 +126,28 @@ def test_dashed_stroke_has_dashes_that_start_and_end_at_the_ends():
     assert (img[8, :, 0] == 255).all() and (img[12, :, 0] == 255).all()
 
 
+def test_a_line_with_gaps_is_not_drawn_along_them():
+    """A horizontal 1 px line from x=5 to x=35 hidden from 10 to 14 and 20 to 27 px
+    along it: ink over x 5..15 and 19..25 and 32..35 (pixel columns 5-14, 19-24,
+    32-34), none in the gaps (columns 15-18, 25-31) but the half-pixel end each
+    piece has (a 1 px stroke's square end: half a column); drawn as the three
+    pieces, the pixels are the same."""
+    gapped = draw_frame(scene([{"line": [[5, 10.5], [35, 10.5]], "gaps": [[10, 14], [20, 27]], "style": "ink"}]), 0)
+    row = gapped[10, :, 0]
+    assert (row[5:15] == 0).all() and (row[19:25] == 0).all() and (row[32:35] == 0).all()
+    assert (row[16:18] == 255).all() and (row[26:31] == 255).all()
+    assert row[15] == row[18] == row[25] == row[31] == 128
+    assert (row[:4] == 255).all() and (row[36:] == 255).all()
+    pieces = [[[5, 10.5], [15, 10.5]], [[19, 10.5], [25, 10.5]], [[32, 10.5], [35, 10.5]]]
+    assert np.array_equal(gapped, draw_frame(scene([{"line": p, "style": "ink"} for p in pieces]), 0))
+
+
+def test_texts_in_one_item_draw_as_the_same_texts_one_by_one():
+    many = draw_frame(scene([{"text": ["1", "2"], "at": [[10, 15], [28, 15]], "style": "label"}]), 0)
+    single = draw_frame(scene([{"text": "1", "at": [10, 15], "style": "label"}, {"text": "2", "at": [28, 15], "style": "label"}]), 0)
+    assert np.array_equal(many, single) and (many < 128).any()
+
+
 def test_open_polyline_does_not_close_and_joins_cleanly():
     img = draw_frame(scene([{"line": [[5, 5.5], [30.5, 5.5], [30.5, 25]], "style": "ink"}]), 0)
     assert at(img, 15, 5) == BLACK and at(img, 30, 15) == BLACK

@@ -58,3 +58,18 @@ def test_bold_keeps_its_word_spaces(size):
     assert all(b >= r for b, r in zip(bold_gaps, regular_gaps)), (bold_gaps, regular_gaps)
     inside = max(w for word in label.split() for _, w in _blank_runs(text_mask(word, size, "ls", True)[0]) or [(0, 0)])
     assert min(bold_gaps) > inside, (bold_gaps, inside)
+
+
+def test_the_font_served_to_browsers_is_the_rasterisers():
+    """static/fonts/aileron-regular.ttf (the page's @font-face) and the font svg.py
+    embeds are the bytes of the font the rasteriser draws with."""
+    from pathlib import Path
+
+    from PIL import ImageFont
+
+    from app.render import svg
+
+    served = (Path(__file__).resolve().parents[2] / "static" / "fonts" / "aileron-regular.ttf").read_bytes()
+    assert served == ImageFont.load_default(12).font_bytes
+    import base64
+    assert base64.b64encode(served).decode() in svg.font_face()
