@@ -82,6 +82,12 @@ MULTI_CHANNEL = Field(
 )
 
 
+def _hole(i: int, border: int) -> list:
+    """An i x i mask that is a hole but for a border of known cells: wide enough that
+    some windows see no known cell, so the updated mask keeps a (smaller) hole."""
+    return [[int(min(y, x, i - 1 - y, i - 1 - x) < border) for x in range(i)] for y in range(i)]
+
+
 def _pc(i, k, p, **more) -> dict:
     return {"op": "partial_conv2d", "input_size": i, "kernel_size": k, "padding": p, **more}
 
@@ -101,7 +107,8 @@ OPERATION = Operation(
         "not_binary": Text("must hold only 0 (hole) and 1 (known); found {found} at {at}", "只能包含 0（空洞）和 1（已知）；位置 {at} 为 {found}"),
     },
     presets=(
-        Preset("partial_hole", Text("Partial convolution: the hole shrinks", "部分卷积：空洞缩小"), "ours", _pc(7, 3, 1), {"numbers": True}),
+        Preset("partial_hole", Text("Partial convolution: the hole shrinks", "部分卷积：空洞缩小"), "ours", _pc(7, 3, 1, mask=_hole(7, 1)),
+               {"numbers": True}),
         Preset("partial_multi_channel", Text("Partial convolution, a mask per channel", "部分卷积：每通道一个掩码"), "ours",
                _pc(5, 3, 1, in_channels=2, out_channels=1, multi_channel=True)),
     ),
