@@ -22,6 +22,10 @@ from ..trace import Trace
 from . import conv2d
 
 
+PAPER = (("Liu et al. 2018, Image Inpainting for Irregular Holes Using Partial Convolutions, ECCV",),
+         "out = W·(X⊙M) × sum(1)/sum(M) + b where sum(M) > 0, else 0;  mask_out = 1 where sum(M) > 0, else 0")
+
+
 def mask_of(spec) -> np.ndarray:
     """The mask as [1 or C][H][W]: the user's, or a hole in the middle (the middle third of each side)."""
     c, (h, w) = spec.in_channels, spec.input_size
@@ -51,7 +55,7 @@ def check(spec) -> None:
 
 def run(spec) -> Trace:
     mask, p = mask_of(spec), spec.padding
-    t = partial.rescaled(conv2d.run(spec), np.pad(mask, ((0, 0), (p.top, p.bottom), (p.left, p.right))))
+    t = partial.rescaled(conv2d.run(spec), np.pad(mask, ((0, 0), (p.top, p.bottom), (p.left, p.right))), paper=PAPER)
     held = (t.step_extras["mask_sum"] > 0).astype(float).reshape(t.output.shape)
     if not spec.multi_channel:  # one plane in, one plane out (every output channel's is the same)
         mask, held = mask[0], held[0]
