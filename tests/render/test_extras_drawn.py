@@ -101,8 +101,8 @@ def test_gated_writes_feature_gate_and_product():
     scene = build_scene(trace(GATED), build_options({"labels": False}))
     assert texts(scene["frames"][0]["items"]) == ["ELU(10) × sigmoid(0) = 10 × 0.5 = 5"]
     numbers = texts(build_scene(trace(GATED), build_options({"labels": False, "numbers": True}))["frames"][0]["items"])
-    assert numbers[-3:] == ["feature: " + " + ".join(["1×1"] * 7) + " + … + 1 = 10",
-                            "gate: sigmoid(" + " + ".join(["1×0"] * 7) + " + … + 0) = sigmoid(0) = 0.5",
+    assert numbers[-3:] == ["feature: " + " + ".join(["1×1"] * 5) + " + … + 1 = 10",
+                            "gate: sigmoid(" + " + ".join(["1×0"] * 5) + " + … + 0) = sigmoid(0) = 0.5",
                             "ELU(10) × sigmoid(0) = 10 × 0.5 = 5"]
 
 
@@ -150,6 +150,10 @@ def test_deform_dots_sit_at_p0_plus_pk_plus_offset_with_lines_to_floor_and_ceil_
         y0, x0 = int(np.floor(y)), int(np.floor(x))
         cells = [(r, q) for r in (y0, y0 + 1) for q in (x0, x0 + 1) if 0 <= r < 4 and 0 <= q < 4]
         assert ends == {tuple(np.round(centroid(polys[f"in:0:{r}:{q}"]), 1)) for r, q in cells}, (y, x)
+    # the offsets: from each regular place p0 + pk (the 2x2 block's cell centres) to its dot
+    moves = [i["line"] for i in items if i.get("style") == "offset"]
+    for (a, b), (r, q), (y, x) in zip(moves, [(0, 0), (0, 1), (1, 0), (1, 1)], SAMPLES):
+        assert np.linalg.norm(np.asarray(a) - centroid(polys[f"in:0:{r}:{q}"])) < 0.05 and np.linalg.norm(np.asarray(b) - page(polys, y, x)) < 0.05
     # the regular kernel grid, faint: the 2x2 block at the window's place
     assert {i["poly"] for i in items if i.get("style") == "regular"} == {"in:0:0:0", "in:0:0:1", "in:0:1:0", "in:0:1:1"}
 

@@ -1,8 +1,9 @@
 """Deformable convolution (Dai et al. 2017; Zhu et al. 2019): taps off the grid.
 
 Each frame draws the regular kernel grid faint (where the taps would read without
-offsets), each tap's sampling point p0 + pk + Δpk as a dot, and thin lines from the
-dot to the up-to-4 input cells its bilinear sample blends; the nearest cells are
+offsets), each tap's sampling point p0 + pk + Δpk as a dot, a faint dashed line from
+its regular place to it (the offset), and thin lines from the dot to the up-to-4
+input cells its bilinear sample blends; the nearest cells are
 tinted and the output cell marked as for any convolution. Numbers mode's running
 sum multiplies each weight by the sampled (blended) value, and by the modulation
 when there is one (v2).
@@ -49,6 +50,7 @@ class Deform(Drawer):
         b, p = self.b, self.b.pal
         grid = b.style("regular", fill=None, stroke=mix(p.outline, "#ffffff", 0.5), width=1.0, dash=[2.0, 2.0])
         line = b.style("neighbour", stroke=p.winner, width=NEIGHBOUR)
+        moved = b.style("offset", stroke=mix(p.outline, "#ffffff", 0.35), width=NEIGHBOUR, dash=[2.0, 1.5])
         spot = b.style("sample", fill=p.winner, stroke="#ffffff", width=0.8)
         regular, lines, dots = {}, [], []
         ch, cw = self.t.canvas.size
@@ -59,6 +61,7 @@ class Deform(Drawer):
                 if 0 <= r < ch and 0 <= q < cw:
                     regular[(c, r, q)] = {"poly": f"in:{c}:{r}:{q}", "style": grid}
                 at = self.point(c, *sample)
+                lines.append({"line": [self.point(c, *home), at], "style": moved})   # the offset Δpk
                 lines += [{"line": [at, self.point(c, y, x)], "style": line} for _, y, x in filter(None, cells)]
                 dots.append({"points": dot(at, DOT), "style": spot})
         return list(regular.values()) + lines + dots

@@ -64,8 +64,8 @@ class Gated(Drawer):
         gate_w = np.asarray(t.extras["gate_weight"]).ravel()[t.tap_weight[s, real]].tolist()
         feature = [times(a, w) for a, w in zip(inputs, t.factors(s).tolist())]
         gate = [times(a, w) for a, w in zip(inputs, gate_w)]
-        feature = clip(feature, 8) + ([fmt(t.spec.bias[oc])] if t.spec.bias is not None else [])
-        gate = clip(gate, 8) + [fmt(np.asarray(t.extras["gate_bias"])[oc])]
+        feature = clip(feature, 6) + ([fmt(t.spec.bias[oc])] if t.spec.bias is not None else [])
+        gate = clip(gate, 6) + [fmt(np.asarray(t.extras["gate_bias"])[oc])]
         return [
             self.say("feature", terms=" + ".join(feature), value=fmt(e["feature"][s])),
             self.say("gate", terms=" + ".join(gate), logit=fmt(e["gate_logit"][s]), gate=fmt(e["gate"][s])),
