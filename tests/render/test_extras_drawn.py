@@ -12,6 +12,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from app.engine import trace
@@ -220,3 +222,45 @@ def test_the_three_draw_in_every_writer(op):
     svg = render(spec, "svg", frame=3, numbers=True).decode()
     png = Image.open(io.BytesIO(render(spec, "png", frame=3, numbers=True)))
     assert svg.startswith("<svg") and png.size[0] > 100
+
+
+@st.composite
+def extras_specs(draw):
+    op = draw(st.sampled_from(["partial_conv2d", "gated_conv2d", "deform_conv2d", "conv2d"]))
+    k = draw(st.integers(1, 3))
+    spec = {"op": op, "input_size": draw(st.integers(k, 6)), "kernel_size": k, "stride": draw(st.integers(1, 2)),
+            "padding": draw(st.integers(0, k // 2 + (op != "conv2d"))), "in_channels": draw(st.integers(1, 2))}
+    if op == "conv2d":
+        spec["padding_mode"] = "partial"
+    if op == "partial_conv2d":
+        spec["multi_channel"] = draw(st.booleans())
+        planes = spec["in_channels"] if spec["multi_channel"] else 1
+        n = spec["input_size"]
+        spec["mask"] = np.array(draw(st.lists(st.integers(0, 1), min_size=planes * n * n, max_size=planes * n * n))).reshape(planes, n, n).tolist()
+    options = {"labels": draw(st.booleans()), "numbers": draw(st.booleans()), "layout": draw(st.sampled_from(["slanted", "flat"])),
+               "granularity": draw(st.sampled_from(["step", "row"]))}
+    return spec, options
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=extras_specs())
+def test_random_specs_draw_one_mark_per_uncounted_cell_and_one_dot_per_tap(case):
+    """Against the trace itself: a ring per distinct canvas cell of mask 0 a step reads, a dot
+    per deformable tap of the frame's (last) step, a gate wash per output whose gate is under 1."""
+    spec, options = case
+    t = trace(spec)
+    scene = build_scene(t, build_options(options))
+    for f, s in enumerate(scene["frames"] and [int(s) for s in scene["meta"]["steps"]]):
+        items = scene["frames"][f]["items"]
+        real = t.tap_canvas[s] >= 0
+        if "mask" in t.tap_extras:
+            sweep = range(s - t.output.shape[2] + 1, s + 1) if options["granularity"] == "row" else [s]
+            uncounted = {int(c) for u in sweep for c, m in zip(t.tap_canvas[u], t.tap_extras["mask"][u]) if c >= 0 and m == 0}
+            assert sum(i.get("style") == "uncounted_ring" for i in items) == len(uncounted)
+        if "sample" in t.tap_extras:
+            assert sum(i.get("style") == "sample" for i in items) == int(real.sum())
+    if "gate" in t.step_extras and scene["frames"]:
+        washed = {i["poly"] for i in scene["timed"] if i["style"].startswith("gate_wash")}
+        cell = lambda k: "out:" + ":".join(map(str, np.unravel_index(int(t.step_index[k]), t.output.shape)))  # noqa: E731
+        gates = t.step_extras["gate"]
+        assert {cell(k) for k in np.flatnonzero(gates < 0.99)} <= washed <= {cell(k) for k in np.flatnonzero(gates < 1)}

@@ -55,7 +55,7 @@ class Deform(Drawer):
         regular, lines, dots = {}, [], []
         ch, cw = self.t.canvas.size
         pad = self.t.spec.padding
-        for s in sweep:
+        for s in sweep[-1:]:   # a row's sweep shows where its last window samples: the row's would be a tangle
             for c, sample, home, cells in self.taps(s):
                 r, q = int(round(home[0])) + pad.top, int(round(home[1])) + pad.left
                 if 0 <= r < ch and 0 <= q < cw:
