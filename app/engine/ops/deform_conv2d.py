@@ -36,7 +36,8 @@ from . import conv2d
 NEIGHBOURS = 4
 
 
-PAPERS = ("Dai et al. 2017, Deformable Convolutional Networks, ICCV", "Zhu et al. 2019, Deformable ConvNets v2: More Deformable, Better Results, CVPR")
+PAPERS = ("Dai et al. 2017, Deformable Convolutional Networks, ICCV",
+          "Zhu et al. 2019, Deformable ConvNets v2: More Deformable, Better Results, CVPR")
 FORMULA = "out(p0) = Σk w_k · x(p0 + pk + Δpk) + b;  x(p) = Σq G(q, p)·x(q), the 4 cells q around p, G = (1-|qy-py|)(1-|qx-px|)"
 FORMULA_V2 = FORMULA.replace("w_k · x", "w_k · Δm_k · x")
 

@@ -7,7 +7,6 @@ import math
 import numpy as np
 
 
-
 class Drawer:
     def __init__(self, builder):
         self.b, self.t = builder, builder.t

@@ -2,8 +2,9 @@
 
 The mask's holes are pale hatched cells of the read map; in each frame the window's
 cells of mask 0 (holes, and padding under partial padding) are ringed in red and
-(without numbers) crossed out: they are not counted. The step's scale, window size over the ones it counts, is written
-(`scale 9/6 = 1.5`); in numbers mode the running sum carries it. The updated mask
+(without numbers) crossed out: they are not counted. The step's scale, the window's
+size over the ones it counts, is written (`scale 9/6 = 1.5`); in numbers mode the
+running sum carries it. The updated mask
 grows on the output map: an output cell whose window held no 1 turns into a hole
 as it is computed, so the output's hole is seen to be smaller than the input's.
 """
