@@ -33,9 +33,13 @@ class Partial(Drawer):
         return "scale" in trace.step_extras
 
     def hole_style(self, role: str) -> tuple[str, str]:
+        """A hole's look and fill; the output's holes come over the grid, so they redraw their outline."""
+        from ..scene import LINE   # the grid's weight (the scene imports the drawers first)
+
         colour = self.b.pal.input if role == "in" else self.b.pal.output
         fill = mix(colour, "#ffffff", 0.72)
-        name = self.b.style(f"hole_{role}", fill=fill, hatch={"color": colour, "spacing": 4.0, "width": 1.0})
+        edge = {} if role == "in" else {"stroke": self.b.pal.outline, "width": LINE}
+        name = self.b.style(f"hole_{role}", fill=fill, hatch={"color": colour, "spacing": 4.0, "width": 1.0}, **edge)
         return name, fill
 
     def holes(self) -> np.ndarray | None:
@@ -47,6 +51,10 @@ class Partial(Drawer):
         return np.asarray(mask).reshape(-1, h, w)
 
     def base(self) -> list:
+        _, out_fill = self.hole_style("out")
+        for k in np.flatnonzero(self.t.step_extras["mask_sum"] == 0).tolist():   # the updated mask's holes:
+            c, y, x = self.output_cell(k)                                        # their numbers inked for them
+            self.b.cell_fills[("out", c)][y][x] = out_fill
         planes = self.holes()
         if planes is None:
             return []
