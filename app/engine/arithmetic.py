@@ -102,3 +102,15 @@ def summary(spec, sizes: list[dict], canvas, tap_canvas, macs: int, footprint=No
     }
     out.update(reach(canvas.kinds, tap_canvas))
     return out
+
+
+def explained(papers: tuple[str, ...], formula: str, at, substituted: str) -> dict:
+    """An operation's own formula for the arithmetic panel: the papers that define it,
+    the formula, and one output cell `at` ([c, y, x]) worked with the user's numbers."""
+    return {"papers": list(papers), "formula": formula, "at": [int(i) for i in at], "substituted": substituted}
+
+
+def short(x: float) -> str:
+    """A number in a worked formula: at most 4 significant digits, integers as integers."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.4g}"

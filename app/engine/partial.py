@@ -19,6 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .arithmetic import explained, short
 from .contract import Text
 from .errors import SpecError
 from .fields import Sides
@@ -38,10 +39,30 @@ def check_sides(spec) -> None:
         raise SpecError("padding", "partial_sides", top=pad.top, bottom=pad.bottom, left=pad.left, right=pad.right)
 
 
-def rescaled(t: Trace, mask: np.ndarray, extras: dict | None = None) -> Trace:
+PADDING = (("Liu et al. 2018, Partial Convolution based Padding, arXiv:1811.11718",),
+           "out = W·(X⊙M) × sum(1)/sum(M) + b, M = 1 on the input, 0 on the padding")
+
+
+def explain(t: Trace, papers: tuple[str, ...], formula: str) -> dict:
+    """The formula worked at the first window that holds both a 0 and a 1 (else the first)."""
+    mask_sum, window = t.step_extras["mask_sum"], t.arithmetic["window_size"]
+    some = np.flatnonzero((mask_sum > 0) & (mask_sum < window))
+    s = int(some[0]) if len(some) else 0
+    at = np.unravel_index(int(t.step_index[s]), t.output.shape)
+    if mask_sum[s] == 0:
+        text = "sum(M) = 0: out = 0"
+    else:
+        bias = "" if t.spec.bias is None else f" + {short(t.spec.bias[at[0]])}"
+        text = (f"sum(1) = {window}, sum(M) = {short(mask_sum[s])}, W·(X⊙M) = {short(np.nansum(t.tap_product[s]))}: "
+                f"{short(np.nansum(t.tap_product[s]))} × {window}/{short(mask_sum[s])}{bias} = {short(t.step_value[s])}")
+    return explained(papers, formula, at, text)
+
+
+def rescaled(t: Trace, mask: np.ndarray, extras: dict | None = None, paper: tuple = PADDING) -> Trace:
     """The gather trace `t` (a conv over the zero-padded input, bias included) made partial.
 
-    mask: [1 or C][CH][CW] over the canvas, 0 on padding. Each tap gets the mask value
+    mask: [1 or C][CH][CW] over the canvas, 0 on padding; paper: (the papers, the formula)
+    the arithmetic panel names and works with the user's numbers. Each tap gets the mask value
     under it (`mask`), its product becomes x*m*w; each step gets the window's `mask_sum`
     and the `scale` sum(1)/sum(M) (0 for a window without a 1).
     """
@@ -60,10 +81,11 @@ def rescaled(t: Trace, mask: np.ndarray, extras: dict | None = None) -> Trace:
     bias = np.zeros(len(t.output)) if spec.bias is None else spec.bias
     # added up as the plain gather adds them (grouped.window_sums), so a full window equals zero padding bit for bit
     value = np.where(held, window_sums(product) * scale + np.repeat(bias, per_step), 0.0)
-    return replace(
+    done = replace(
         t, output=value.reshape(t.output.shape), step_value=value, tap_product=product,
         extras={**t.extras, **(extras or {})},
         step_extras={**t.step_extras, "mask_sum": mask_sum, "scale": scale},
         tap_extras={**t.tap_extras, "mask": tap_mask},
         arithmetic={**t.arithmetic, "window_size": window}, _json=[],
     )
+    return replace(done, arithmetic={**done.arithmetic, "explained": explain(done, *paper)}, _json=[])

@@ -18,6 +18,7 @@ from app.engine import Trace, naming
 from app.engine.trace import number
 
 from . import layout as lay
+from .extras import drawer_for
 from .options import RenderOptions
 from .palette import PALETTES, faint, mix, readable
 from .text import baselines as text_baselines
@@ -83,6 +84,7 @@ class _Builder:
         # the steps one frame sweeps: one, or (granularity=row) a whole row's
         self.span = 1 if options.granularity == "step" else trace.step_shape[2]
         self.weighted = trace.tap_weight is not None or trace.tap_coefficient is not None   # taps carry a factor
+        self.extras = drawer_for(self)   # what the trace's extras add (a mask, a gate, sampling points)
 
     # -- styles -------------------------------------------------------------
     def style(self, name: str, **look) -> str:
@@ -155,6 +157,7 @@ class _Builder:
                             items.append({"poly": pid, "style": hatch})
                             self.hatched.add((r, q))
                 lines += self.grid_lines(sl, cell_kinds)
+        items += self.extras.base()
         if self.o.numbers:
             items += self.clear_behind_numbers()
         items += lines
@@ -354,6 +357,7 @@ class _Builder:
             below = say("input", lang, h=h, w=w) + (say("grown", lang, how=grown, h=bh, w=bw) if (bh, bw) != (h, w) else "") + ch(bc)
             if t.arithmetic["unreached_rows"] or t.arithmetic["unreached_cols"]:
                 below += say("hatched", lang)
+            below += self.extras.legend()
             above = say("output", lang, h=th, w=tw) + ch(tc)
         low_pts = [p for s in b for p in s.outline()]
         high_pts = [p for s in top for p in s.outline()]
@@ -422,6 +426,7 @@ class _Builder:
             written = (step_c, step_y, first_x, step_x)
             if self.o.layout == "slanted":  # flat follows the paper's figures: no connectors
                 items += self.connectors(tc, ty, tx, written, line, top_quads)
+            items += self.extras.frame(sweep)
             if self.o.numbers:
                 items += self.copy_links(tc, ty, tx)
                 items = self.behind_numbers(items, s, tc, ty, tx, weights=len(sweep) == 1)
@@ -553,7 +558,7 @@ class _Builder:
         readable on the cell as drawn in this frame. A row's sweep has no weights
         (a cell is read with several) and no one running sum. The finished values
         are timed items (`timed`); those under this frame's tint are drawn again."""
-        t, p = self.t, self.pal
+        t = self.t
         s = sweep[-1]
         wc, wy, wx0, wx1 = written
         items = []
@@ -576,8 +581,14 @@ class _Builder:
         else:
             items += [self.output_value(k, tinted=True) for k in sweep]
         if len(sweep) == 1:
-            items.append(self.text(self.sum_anchor, running_sum(t, s, lang=self.o.lang), self.style("sum", fill=p.text, font=FONT["sum"], anchor="la")))
+            items += self.sum_texts(self.extras.sum_lines(s) or [running_sum(t, s, lang=self.o.lang)])
         return items
+
+    def sum_texts(self, lines: list[str]) -> list:
+        """Lines of text below the picture, where numbers mode writes the running sum."""
+        look = self.style("sum", fill=self.pal.text, font=FONT["sum"], anchor="la")
+        x, y = self.sum_anchor
+        return [self.text((x, y - n * 1.3 * FONT["sum"] / lay.CELL), line, look) for n, line in enumerate(lines)]
 
     def swept_taps(self, sweep: list[int]) -> np.ndarray:
         """The canvas cells any step of the sweep reads (or, scatter, writes), once each."""
@@ -664,7 +675,7 @@ class _Builder:
         if self.o.labels:
             base += self.labels()
         frames = self.frames()
-        timed = self.timed()
+        timed = self.extras.timed() + self.timed()
         points = [pt for poly in self.polys.values() for pt in poly]
         points += self.text_extents()
         px = lay.Pixels(points, self.o.scale)

@@ -40,6 +40,22 @@ export class CellMap {
       );
     }
     this.weightAt = (wi) => (wi && weight ? wi.reduce((a, i) => a[i], weight) : null);
+    // where input cell [0, 0] sits on the canvas: taps sampled off the grid are placed from it
+    this.origin = [0, 0];
+    trace.canvas.kinds.forEach((row, y) => [...row].forEach((kind, x) => {
+      const src = trace.canvas.source[y][x];
+      if (kind === "i" && src && src[0] === 0 && src[1] === 0) this.origin = [y, x];
+    }));
+  }
+
+  /** A step's sampling points off the grid (deformable taps): canvas position and the cells each blends. */
+  samples(step) {
+    const [oy, ox] = this.origin;
+    return step.taps.filter((tap) => tap.sample).map((tap) => ({
+      channel: tap.canvas_index[0],
+      at: [tap.sample[0] + oy, tap.sample[1] + ox],
+      to: (tap.neighbours || []).filter(Boolean).map(([c, y, x]) => `in:${c}:${y + oy}:${x + ox}`),
+    }));
   }
 
   /** What to light up for a hovered cell id: {primary, secondary, labels, text}. */
@@ -55,7 +71,7 @@ export class CellMap {
         labels[cell] = w !== null && w !== undefined ? `×${num(w)}` : tap.winner ? "max" : "";
         return cell;
       });
-      return { primary: cells, secondary: [id], labels, text: { id, count: new Set(cells).size, value: step.value } };
+      return { primary: cells, secondary: [id], labels, points: this.samples(step), text: { id, count: new Set(cells).size, value: step.value } };
     }
     let targets = this.readers.get(id) || new Set();
     const secondary = [id];

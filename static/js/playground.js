@@ -207,6 +207,11 @@ function showArithmetic(trace) {
     [t("parameters"), a.parameters.toLocaleString()],
     [t("macs"), a.macs.toLocaleString()],
   ];
+  const own = a.explained;   // an operation's own formula: its papers, worked at one output cell
+  if (own) {
+    rows.push([t("paper"), own.papers.map(esc).join("<br>")], [t("formula"), `<code>${esc(own.formula)}</code>`],
+      [`${t("worked_at")} [${own.at.join(",")}]`, `<code>${esc(own.substituted)}</code>`]);
+  }
   $("#arith").innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("");
   $("#torch-line").textContent = a.torch;
 }
@@ -261,6 +266,7 @@ function hover(id) {
   const what = cells.explain(id);
   view.highlight(what.secondary, "#b58900", {}, "hl-self");
   view.highlight(what.primary, "#d33682", what.labels, "hl-target");
+  if (what.points?.length) view.dots(what.points, "#d33682");
 }
 // A mouse highlights while it hovers; a tap keeps its highlight until the next tap.
 $("#stage").addEventListener("pointerover", (e) => e.pointerType === "mouse" && hover(e.target.closest?.(".hit")?.dataset.id));

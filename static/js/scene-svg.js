@@ -33,6 +33,9 @@ function pieces([[ax, ay], [bx, by]], gaps) {
   return out;
 }
 
+// one pattern per look of hatching (colour, spacing, width), as the SVG writer makes them
+const hatchId = (h) => `hatch-${h.color.slice(1)}-${h.spacing}-${h.width}`.replace(/\./g, "_");
+
 /** SVG markup of scene items (strings are faster to insert than nodes one by one). */
 export function itemsMarkup(scene, items) {
   let out = "";
@@ -55,7 +58,7 @@ export function itemsMarkup(scene, items) {
     } else {
       const p = item.poly ? scene.polys[item.poly] : item.points;
       out += `<polygon points="${pts(p)}" ${paint(st)}/>`;
-      if (st.hatch) out += `<polygon points="${pts(p)}" fill="url(#hatch)"/>`;
+      if (st.hatch) out += `<polygon points="${pts(p)}" fill="url(#${hatchId(st.hatch)})"/>`;
     }
   }
   return out;
@@ -69,10 +72,10 @@ export class SceneView {
 
   setScene(scene) {
     this.scene = scene;
-    const hatch = Object.values(scene.styles).find((s) => s.hatch)?.hatch;
-    const defs = hatch
-      ? `<defs><pattern id="hatch" width="${hatch.spacing}" height="${hatch.spacing}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="${hatch.spacing}" stroke="${hatch.color}" stroke-width="${hatch.width}"/></pattern></defs>`
-      : "";
+    const hatches = new Map(Object.values(scene.styles).filter((s) => s.hatch).map((s) => [hatchId(s.hatch), s.hatch]));
+    const patterns = [...hatches].map(([id, h]) =>
+      `<pattern id="${id}" width="${h.spacing}" height="${h.spacing}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="${h.spacing}" stroke="${h.color}" stroke-width="${h.width}"/></pattern>`).join("");
+    const defs = patterns ? `<defs>${patterns}</defs>` : "";
     const hits = Object.entries(scene.polys)
       .map(([id, p]) => `<polygon class="hit" data-id="${id}" points="${pts(p)}"/>`)
       .join("");
@@ -123,6 +126,34 @@ export class SceneView {
       out += `<text x="${cx}" y="${cy}" class="hl-label" text-anchor="middle" dominant-baseline="central">${esc(text)}</text>`;
     }
     this.overlay.innerHTML += out;
+  }
+
+  /** Dots at points off the grid ({channel, at: [row, col] on the canvas, fractional; to: ids of cells})
+   *  with thin lines to the cells they blend; placed by the affine map of the read map's cells. */
+  dots(points, colour) {
+    const polys = this.scene.polys;
+    const centre = (p) => [(p[0][0] + p[2][0]) / 2, (p[0][1] + p[2][1]) / 2];
+    const [, rows, cols] = this.scene.meta.bottom.shape;
+    let lines = "";
+    let dots = "";
+    for (const { channel, at, to } of points) {
+      const r = Math.min(Math.max(Math.round(at[0]), 0), rows - 1);
+      const q = Math.min(Math.max(Math.round(at[1]), 0), cols - 1);
+      const p = polys[`in:${channel}:${r}:${q}`];
+      if (!p) continue;
+      const [cx, cy] = centre(p);   // corners: top-left, top-right, bottom-right, bottom-left
+      const right = [p[1][0] - p[0][0], p[1][1] - p[0][1]];
+      const down = [p[3][0] - p[0][0], p[3][1] - p[0][1]];
+      const x = cx + (at[1] - q) * right[0] + (at[0] - r) * down[0];
+      const y = cy + (at[1] - q) * right[1] + (at[0] - r) * down[1];
+      for (const id of to) {
+        if (!polys[id]) continue;
+        const [nx, ny] = centre(polys[id]);
+        lines += `<line class="hl-link" x1="${x}" y1="${y}" x2="${nx}" y2="${ny}" stroke="${colour}" stroke-width="1.2"/>`;
+      }
+      dots += `<circle class="hl-dot" cx="${x}" cy="${y}" r="4" fill="${colour}" stroke="#fff" stroke-width="1"/>`;
+    }
+    this.overlay.innerHTML += lines + dots;
   }
 
   clearHighlight() {

@@ -27,13 +27,19 @@ from dataclasses import replace
 import numpy as np
 
 from .. import arithmetic, common, fields, limits, values, window
-from ..arithmetic import call, size_text
+from ..arithmetic import call, explained, short, size_text
 from ..contract import Field, Operation, Preset, Text
 from ..errors import SpecError
 from ..trace import Trace
 from . import conv2d
 
 NEIGHBOURS = 4
+
+
+PAPERS = ("Dai et al. 2017, Deformable Convolutional Networks, ICCV",
+          "Zhu et al. 2019, Deformable ConvNets v2: More Deformable, Better Results, CVPR")
+FORMULA = "out(p0) = Σk w_k · x(p0 + pk + Δpk) + b;  x(p) = Σq G(q, p)·x(q), the 4 cells q around p, G = (1-|qy-py|)(1-|qx-px|)"
+FORMULA_V2 = FORMULA.replace("w_k · x", "w_k · Δm_k · x")
 
 
 def offset_of(spec) -> np.ndarray:
@@ -111,14 +117,34 @@ def run(spec) -> Trace:
     in_input = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
     tap_canvas = np.broadcast_to(ic * ch * cw + (cy * cw + cx)[None, :, None], shape).reshape(oc * p, -1)
     tap_tensor = np.broadcast_to(np.where(in_input[None, :, None], ic * h * w + (ny * w + nx)[None, :, None], -1), shape).reshape(oc * p, -1)
+    weight0 = spec.weight.reshape(oc, -1, k)[0, 0]    # output channel 0, its first input channel
+    shows = np.flatnonzero((weight0 != 0) & (sampled[0, :k] != 0))   # a tap of output [0,0,0] that adds something
+    worked = _worked(spec, int(shows[0]) if len(shows) else 0, y[0], x[0], near[0], coef[0], modulation[0], weight0)
     return replace(
         t, output=value.reshape(t.output.shape), step_value=value, tap_canvas=tap_canvas, tap_tensor=tap_tensor,
         tap_product=product,
         extras={"offset": offset_of(spec), "mask": modulation.T.reshape(k, *t.output.shape[1:])},
         tap_extras={"sample": per_tap(np.stack([y, x], axis=-1)), "neighbours": neighbours, "bilinear": per_tap(coef),
                     "sampled": sampled, "modulation": mod},
-        arithmetic={**t.arithmetic, **arithmetic.reach(t.canvas.kinds, tap_canvas)}, _json=[],
+        arithmetic={**t.arithmetic, **arithmetic.reach(t.canvas.kinds, tap_canvas),
+                    "explained": explained(PAPERS, FORMULA_V2 if spec.mask is not None else FORMULA, (0, 0, 0), worked)}, _json=[],
     )
+
+
+def _worked(spec, k: int, y, x, near, coef, modulation, weight) -> str:
+    """Kernel position k of output [0, 0, 0] (its first input channel) with the user's numbers."""
+    w = spec.input_size[1]
+    p0 = (-spec.padding.top, -spec.padding.left)
+    pk = (k // spec.kernel_size[1] * spec.dilation[0], k % spec.kernel_size[1] * spec.dilation[1])
+    yk, xk = y[k], x[k]
+    pair = lambda a, b: f"({short(a)}, {short(b)})"  # noqa: E731
+    cells = [(c, spec.input[0].ravel()[n]) for n, c in zip(near[k].tolist(), coef[k].tolist()) if n >= 0]
+    sampled = sum(c * v for c, v in cells)
+    blend = " + ".join(f"{short(c)}×{short(v)}" for c, v in cells) + f" = {short(sampled)}" if cells else "0"
+    factor = f"{short(weight[k])}×{short(modulation[k])}" if spec.mask is not None else short(weight[k])
+    product = weight[k] * modulation[k] * sampled
+    return (f"k = {k}: p0 + pk + Δpk = {pair(*p0)} + {pair(*pk)} + {pair(yk - p0[0] - pk[0], xk - p0[1] - pk[1])} = {pair(yk, xk)}; "
+            f"x{pair(yk, xk)} = {blend}; {factor}×{short(sampled)} = {short(product)}")
 
 
 def torch_line(spec) -> str:

@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from .. import common, fields, values
+from ..arithmetic import explained, short
 from ..contract import Choice, Field, Operation, Preset, Text
 from ..trace import Trace
 from . import conv2d
@@ -26,6 +27,10 @@ ACTIVATIONS = {
     "relu": lambda x: np.maximum(x, 0.0),
     "elu": lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))),   # alpha = 1, as F.elu
 }
+
+
+ACT_NAMES = {"none": "{}", "relu": "ReLU({})", "elu": "ELU({})"}   # as formulas write them
+PAPERS = ("Yu et al. 2019, Free-Form Image Inpainting with Gated Convolution (DeepFill v2), ICCV",)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -61,8 +66,13 @@ def run(spec) -> Trace:
     logit = gate_product.sum(axis=1) + np.repeat(gate_bias, per_step)
     activated, gate = ACTIVATIONS[spec.activation](feature), sigmoid(logit)
     value = activated * gate
+    act = ACT_NAMES[spec.activation]
+    at = np.unravel_index(int(t.step_index[0]), t.output.shape)
+    worked = (f"W·X + b = {short(feature[0])}, W_g·X + b_g = {short(logit[0])}: "
+              f"{act.format(short(feature[0]))} × sigmoid({short(logit[0])}) = {short(activated[0])} × {short(gate[0])} = {short(value[0])}")
     return replace(
         t, reduction="gated", output=value.reshape(t.output.shape), step_value=value,
+        arithmetic={**t.arithmetic, "explained": explained(PAPERS, f"out = {act.format('W·X + b')} ⊙ sigmoid(W_g·X + b_g)", at, worked)},
         extras={"gate_weight": gw, "gate_bias": gate_bias},
         step_extras={"feature": feature, "activated": activated, "gate_logit": logit, "gate": gate},
         tap_extras={"gate_product": gate_product}, _json=[],

@@ -22,6 +22,10 @@ from ..trace import Trace
 from . import conv2d
 
 
+PAPER = (("Liu et al. 2018, Image Inpainting for Irregular Holes Using Partial Convolutions, ECCV",),
+         "out = W·(X⊙M) × sum(1)/sum(M) + b where sum(M) > 0, else 0;  mask_out = 1 where sum(M) > 0, else 0")
+
+
 def mask_of(spec) -> np.ndarray:
     """The mask as [1 or C][H][W]: the user's, or a hole in the middle (the middle third of each side)."""
     c, (h, w) = spec.in_channels, spec.input_size
@@ -51,7 +55,7 @@ def check(spec) -> None:
 
 def run(spec) -> Trace:
     mask, p = mask_of(spec), spec.padding
-    t = partial.rescaled(conv2d.run(spec), np.pad(mask, ((0, 0), (p.top, p.bottom), (p.left, p.right))))
+    t = partial.rescaled(conv2d.run(spec), np.pad(mask, ((0, 0), (p.top, p.bottom), (p.left, p.right))), paper=PAPER)
     held = (t.step_extras["mask_sum"] > 0).astype(float).reshape(t.output.shape)
     if not spec.multi_channel:  # one plane in, one plane out (every output channel's is the same)
         mask, held = mask[0], held[0]
@@ -82,6 +86,12 @@ MULTI_CHANNEL = Field(
 )
 
 
+def _hole(i: int, border: int) -> list:
+    """An i x i mask that is a hole but for a border of known cells: wide enough that
+    some windows see no known cell, so the updated mask keeps a (smaller) hole."""
+    return [[int(min(y, x, i - 1 - y, i - 1 - x) < border) for x in range(i)] for y in range(i)]
+
+
 def _pc(i, k, p, **more) -> dict:
     return {"op": "partial_conv2d", "input_size": i, "kernel_size": k, "padding": p, **more}
 
@@ -101,7 +111,8 @@ OPERATION = Operation(
         "not_binary": Text("must hold only 0 (hole) and 1 (known); found {found} at {at}", "只能包含 0（空洞）和 1（已知）；位置 {at} 为 {found}"),
     },
     presets=(
-        Preset("partial_hole", Text("Partial convolution: the hole shrinks", "部分卷积：空洞缩小"), "ours", _pc(7, 3, 1), {"numbers": True}),
+        Preset("partial_hole", Text("Partial convolution: the hole shrinks", "部分卷积：空洞缩小"), "ours", _pc(7, 3, 1, mask=_hole(7, 1)),
+               {"numbers": True}),
         Preset("partial_multi_channel", Text("Partial convolution, a mask per channel", "部分卷积：每通道一个掩码"), "ours",
                _pc(5, 3, 1, in_channels=2, out_channels=1, multi_channel=True)),
     ),
