@@ -5,6 +5,7 @@
 
 import { t, lang } from "./i18n.js";
 import { parse } from "./spec-query.js";
+import { editorHTML } from "./values.js";
 
 export const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -56,9 +57,8 @@ function controls(field) {
       return `<span class="label" id="lbl-${name}"${title}>${esc(label)}</span><div class="row" role="group" aria-labelledby="lbl-${name}">`
         + `${menu}<span class="pad pad-pair pair">${twoBoxes(field, label)}</span>${sides}</div>`;
     }
-    case "array":   // values given in a link: no editor here, only a way to drop them
-      return `<span class="label"${title}>${esc(label)}</span><span class="given">${esc(t("values_given"))}</span> `
-        + `<button type="button" class="small" data-clear>${esc(t("clear"))}</button>`;
+    case "array":   // the value editor (values.js) fills it after each drawing
+      return editorHTML(field);
     default:
       return "";
   }

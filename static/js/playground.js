@@ -8,8 +8,9 @@ import { CellMap } from "./hover.js";
 import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 import {
-  FORMATS, OPS, RENDER, applies, fromQuery, opNamed, picked, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
+  FORMATS, OPS, RENDER, applies, fromQuery, impliedBy, opNamed, picked, queryText, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
 } from "./spec-query.js";
+import { act, fillEditor, shapeOf } from "./values.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -24,6 +25,8 @@ let cells = null;
 let lastGood = null;
 let inflight = null;
 let serial = 0;
+let lastEdited = null;   // the array field the latest change edited (its shape is the user's to fix)
+let notice = "";         // said with the next drawing: values dropped because their shape no longer fits
 
 // ---- form <-> state: the form is built from the description ------------------------------
 const specBox = $("#spec-fields");
@@ -64,7 +67,7 @@ function writeForm({ except = null } = {}) {
   opMenu.value = state.op;
   for (const box of $$("[data-param]", specBox)) {
     const field = op.fields.find((f) => f.name === box.dataset.param);
-    box.hidden = !applies(state, op, field) || (field.kind === "array" && state.values[field.name] === undefined);
+    box.hidden = !applies(state, op, field);
     if (box !== except && !invalid.has(field.name)) writeField(field, box, valueOf(state, op, field));
   }
   for (const box of $$("[data-pick]", specBox)) {
@@ -100,7 +103,7 @@ async function getJSON(url, signal) {
   return body;
 }
 
-const withLang = (query) => query.toString() + (lang !== "en" ? `&lang=${lang}` : "");
+const withLang = (query) => queryText(query) + (lang !== "en" ? `&lang=${lang}` : "");
 
 async function update({ push = false } = {}) {
   const spec = toQuery(state, { render: false });
@@ -117,7 +120,7 @@ async function update({ push = false } = {}) {
   inflight = new AbortController();
   setStatus(t("loading"));
   const [trace, scene] = await Promise.allSettled([
-    getJSON(`/api/v1/trace?${spec}&lang=${lang}`, inflight.signal),
+    getJSON(`/api/v1/trace?${queryText(spec)}&lang=${lang}`, inflight.signal),
     getJSON(`/api/v1/scene?${all}&lang=${lang}`, inflight.signal),
   ]);
   if (mine !== serial) return;
@@ -128,12 +131,24 @@ async function update({ push = false } = {}) {
     return;
   }
   clearErrors();
+  if (trace.status === "rejected" && dropStale(trace.reason.detail)) return;
   if (trace.status === "rejected") refuse(trace.reason.detail, { trace: true });
   else if (scene.status === "rejected") {
     showArithmetic(trace.value);
     refuse(scene.reason.detail, { trace: false });
     setStatus(summary(trace.value));
   } else show(trace.value, scene.value, withLang(all));   // shared pictures: labels in the page's language
+}
+
+/** Values that another control's change no longer fits (their shape) go back to the defaults, said so. */
+function dropStale(detail) {
+  const op = opNamed(state.op);
+  const field = op.fields.find((f) => f.name === detail.param && f.kind === "array");
+  if (!field || detail.code !== "bad_shape" || state.values[field.name] === undefined || lastEdited === field.name) return false;
+  delete state.values[field.name];
+  notice = `${t("ed_dropped")} ${say(field.label)}`;
+  update();
+  return true;
 }
 
 const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${trace.input_shape.join("×")} → ${trace.output_shape.join("×")} · ${trace.steps.length} ${t("steps")}`;
@@ -147,8 +162,25 @@ function show(trace, scene, query) {
   showArithmetic(trace);
   renderShare(query, scene, trace);
   markStale({ picture: false, arithmetic: false, share: false });
-  setStatus(summary(trace));
+  fillEditors(trace);
+  setStatus(summary(trace) + (notice ? ` · ${notice}` : ""));
+  notice = "";
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { steps: trace.steps.length, output_size: trace.output_size } }));
+}
+
+/** The value editors show the values this trace used (an operation's own arrays are among its extras). */
+function fillEditors(trace) {
+  const op = opNamed(state.op);
+  const implied = impliedBy(state, op);
+  for (const box of $$("[data-param]", specBox)) {
+    const field = op.fields.find((f) => f.name === box.dataset.param);
+    if (implied.has(field?.name) && trace.spec[field.name] !== undefined && box !== document.activeElement?.closest("[data-param]")) {
+      writeField(field, box, trace.spec[field.name]);   // the size an array brought, as the engine read it
+    }
+    if (field?.kind !== "array" || invalid.has(field.name)) continue;
+    const value = field.name in trace ? trace[field.name] : trace.extras?.[field.name];
+    fillEditor(box, field, value ?? null, { given: state.values[field.name] !== undefined });
+  }
 }
 
 // ---- messages and stale panels ----------------------------------------------------------
@@ -286,6 +318,7 @@ function load(next) {
 
 form.addEventListener("input", (e) => {
   const box = e.target;
+  if (box.closest(".values")) return;   // the value editor acts on change and click
   if (box.dataset.axis !== undefined) {
     const group = box.parentElement;
     if (group.querySelector("input[data-link]").checked) for (const other of $$("input[data-axis]", group)) if (other !== box) other.value = box.value;
@@ -298,6 +331,12 @@ form.addEventListener("input", (e) => {
 form.addEventListener("change", (e) => {
   const el = e.target;
   if (el.id === "preset") return;
+  if (el.closest(".values")) {
+    const action = el.dataset.at !== undefined ? "cell" : el.dataset.ed;
+    if (["cell", "on", "kernel"].includes(action)) edit(el.closest("[data-param]"), action);
+    return;
+  }
+  lastEdited = null;
   if (el === opMenu) {
     const name = opMenu.value;
     load(() => switchOp(state, name));
@@ -317,12 +356,29 @@ form.addEventListener("change", (e) => {
 });
 form.addEventListener("submit", (e) => e.preventDefault());
 form.addEventListener("click", (e) => {
-  const box = e.target.dataset.clear !== undefined && e.target.closest("[data-param]");
-  if (!box) return;
-  delete state.values[box.dataset.param];
-  writeForm();
-  changed({ push: true });
+  const action = e.target.closest?.("button[data-ed]")?.dataset.ed;
+  if (action) edit(e.target.closest("[data-param]"), action);
 });
+
+/** A value editor's action: the field's whole array set (or back to its default), drawn again. */
+function edit(box, action) {
+  const field = opNamed(state.op).fields.find((f) => f.name === box.dataset.param);
+  const outChannels = lastGood?.trace.output_shape[0] ?? 1;
+  const r = act(box, action, { outChannels });
+  if (r.value === undefined && !r.error) return;
+  lastEdited = field.name;
+  if (r.error) invalid.set(field.name, r.error);
+  else {
+    invalid.delete(field.name);
+    // an array of another shape brings its sizes: the fields it implies follow it
+    if (r.value && shapeOf(r.value).join(",") !== box.querySelector("[data-ed=grid]").dataset.shape) {
+      for (const name of field.implies || []) delete state.values[name];
+    }
+    if (r.value === null) delete state.values[field.name];
+    else state.values[field.name] = r.value;
+  }
+  changed({ push: true });
+}
 $("#preset").addEventListener("change", (e) => {
   const preset = presets.find((p) => p.slug === e.target.value);
   if (!preset) return;
