@@ -140,7 +140,8 @@ export function fillEditor(box, field, value, { given }) {
     option.disabled = option.dataset.size !== `${kh}x${kw}`;
   }
   const menu = box.querySelector("[data-ed=kernel]");
-  if (menu) menu.value = KERNELS.find((k) => same(withKernel(shape, k), value))?.name ?? "";   // a kernel reached by a link is named
+  const fits = (k) => k.size.join("x") === `${kh}x${kw}`;
+  if (menu) menu.value = KERNELS.find((k) => fits(k) && same(withKernel(shape, k), value))?.name ?? "";   // a kernel reached by a link is named
   const count = shape.reduce((a, b) => a * b, 1);
   if (count > MAX_CELLS) {
     grid.dataset.shape = "";
