@@ -163,6 +163,7 @@ function show(trace, scene, query) {
   renderShare(query, scene, trace);
   markStale({ picture: false, arithmetic: false, share: false });
   fillEditors(trace);
+  if (document.activeElement === $("#stage")) moveCursor(cursor);   // the keyboard's cursor stays on the new picture
   setStatus(summary(trace) + (notice ? ` · ${notice}` : ""));
   notice = "";
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { steps: trace.steps.length, output_size: trace.output_size } }));
@@ -234,13 +235,33 @@ function showArithmetic(trace) {
     ...a.output_size.map((o) => [`${t("output_size")} (${o.axis === "height" ? t("height") : t("width")})`, `<code>${o.formula}</code><br><code>${o.substituted}</code>`]),
     [t("effective_kernel"), a.effective_kernel.join(" × ")],
     [t("canvas_size"), a.canvas_size.join(" × ")],
-    [t("unreached"), a.unreached_rows.length || a.unreached_cols.length ? `${a.unreached_rows.join(", ") || "–"} / ${a.unreached_cols.join(", ") || "–"}` : t("none")],
+    [t("unreached"), a.unreached_rows.length || a.unreached_cols.length ? `${t("rows_word")}: ${unreached(trace, 0)} / ${t("cols_word")}: ${unreached(trace, 1)}` : t("none")],
     [t("remainder"), a.remainder.join(", ")],
     [t("parameters"), a.parameters.toLocaleString()],
     [t("macs"), a.macs.toLocaleString()],
   ];
   $("#arith").innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("");
   $("#torch-line").textContent = a.torch;
+}
+
+/** Rows (axis 0) or columns no window reads, in input coordinates; padding and inserted zeros named, counted. */
+function unreached(trace, axis) {
+  const list = trace.arithmetic[axis ? "unreached_cols" : "unreached_rows"];
+  if (!list.length) return "–";
+  if (trace.view === "scatter") return list.join(", ");   // its drawn grid is the output
+  const { kinds, source } = trace.canvas;
+  const inputs = [];
+  const others = new Map();
+  for (const k of list) {
+    const line = axis ? kinds.map((row, y) => [row[k], source[y][k]]) : [...kinds[k]].map((kind, x) => [kind, source[k][x]]);
+    const cell = line.find(([kind]) => kind === "i");
+    if (cell) inputs.push(cell[1][axis]);
+    else {
+      const word = t({ p: "unreached_pad", z: "unreached_zero" }[line.find(([kind]) => kind !== "x")?.[0]] || "unreached_beyond");
+      others.set(word, (others.get(word) || 0) + 1);
+    }
+  }
+  return [inputs.length ? `${t("cell_input")} ${inputs.join(", ")}` : "", ...[...others].map(([word, n]) => `${word} × ${n}`)].filter(Boolean).join(", ");
 }
 
 // One download link per output format; a still one gets the frame on screen.
@@ -286,14 +307,41 @@ $("#scrub").addEventListener("input", (e) => {
 });
 $("#speed").addEventListener("change", (e) => player.setSpeed(parseFloat(e.target.value)));
 
-// ---- hover / tap --------------------------------------------------------------------------
+// ---- hover / tap / keyboard ------------------------------------------------------------------
+const readout = $("#readout");
 function hover(id) {
   view.clearHighlight();
   if (!id || !cells) return;
   const what = cells.explain(id);
   view.highlight(what.secondary, "#b58900", {}, "hl-self");
   view.highlight(what.primary, "#d33682", what.labels, "hl-target");
+  readout.textContent = cells.words(id);
 }
+
+// The keyboard's cursor: arrows move it over the cells of one map, Enter jumps to the first
+// cell it reads (or that reads it); each cell is said in #readout (aria-live).
+let cursor = null;
+const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+function moveCursor(id) {
+  if (!id || !view.scene?.polys[id]) return;
+  cursor = id;
+  hover(id);
+  view.highlight([id], "#002b36", {}, "hl-cursor");
+}
+$("#stage").addEventListener("focus", () => moveCursor(cursor && view.scene?.polys[cursor] ? cursor : Object.keys(view.scene?.polys || {}).find((id) => id.startsWith("out:"))));
+$("#stage").addEventListener("blur", () => view.clearHighlight());
+$("#stage").addEventListener("keydown", (e) => {
+  if (!cursor) return;
+  const [role, c, y, x] = [cursor.split(":")[0], ...cursor.split(":").slice(1).map(Number)];
+  if (MOVES[e.key]) {
+    const [dy, dx] = MOVES[e.key];
+    moveCursor(`${role}:${c}:${y + dy}:${x + dx}`);
+  } else if (e.key === "Enter") {
+    moveCursor(cells?.explain(cursor).primary.find((id) => view.scene.polys[id]));
+  } else return;
+  e.preventDefault();
+  e.stopPropagation();   // not the player's arrows while the picture has the focus
+});
 // A mouse highlights while it hovers; a tap keeps its highlight until the next tap.
 $("#stage").addEventListener("pointerover", (e) => e.pointerType === "mouse" && hover(e.target.closest?.(".hit")?.dataset.id));
 $("#stage").addEventListener("pointerleave", (e) => e.pointerType === "mouse" && view.clearHighlight());
@@ -301,10 +349,23 @@ $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && 
 
 // ---- controls -------------------------------------------------------------------------------
 let debounce = null;
+let pushPending = false;
+let typing = false;        // a number box is being typed in (its first keystroke made the history entry)   // a pending change that must make its own history entry (Back undoes it)
 function changed({ push }) {
-  $("#preset").value = "";
+  recognise();
   clearTimeout(debounce);
-  debounce = setTimeout(() => update({ push }), push ? 0 : 40);
+  pushPending ||= push;
+  debounce = setTimeout(() => {
+    const own = pushPending;
+    pushPending = false;
+    update({ push: own });
+  }, push ? 0 : 40);
+}
+
+/** The preset menu names the preset the settings are, however they were reached (a link, Back, by hand). */
+function recognise() {
+  const mine = queryText(toQuery(state));
+  $("#preset").value = presets.find((p) => queryText(toQuery(fromQuery(p.query))) === mine)?.slug ?? "";
 }
 
 /** The whole form again, for a new state (preset, history, another operation). */
@@ -314,6 +375,7 @@ function load(next) {
   state = next();
   buildSpecFields();
   writeForm();
+  recognise();
 }
 
 form.addEventListener("input", (e) => {
@@ -325,11 +387,15 @@ form.addEventListener("input", (e) => {
   }
   if (box.type === "number") {
     readInto(box);
-    changed({ push: false });
+    lastEdited = null;
+    changed({ push: !typing });   // the first keystroke of an edit makes a history entry, the next ones replace it
+    typing = true;
   }
 });
 form.addEventListener("change", (e) => {
   const el = e.target;
+  const wasTyping = typing;
+  typing = false;
   if (el.id === "preset") return;
   if (el.closest(".values")) {
     const action = el.dataset.at !== undefined ? "cell" : el.dataset.ed;
@@ -352,7 +418,7 @@ form.addEventListener("change", (e) => {
     }
     readInto(el);
   }
-  changed({ push: true });
+  changed({ push: !(wasTyping && el.type === "number") });   // a typed number already has its entry
 });
 form.addEventListener("submit", (e) => e.preventDefault());
 form.addEventListener("click", (e) => {

@@ -148,11 +148,17 @@ export function fillEditor(box, field, value, { given }) {
     grid.innerHTML = `<p class="vnote">${esc(t("ed_too_many").replace("{n}", count))}</p>`;
     return;
   }
-  const focused = grid.contains(document.activeElement) ? document.activeElement.dataset.at : null;
+  const focused = grid.contains(document.activeElement) ? document.activeElement : null;
+  if (grid.dataset.shape === shape.join(",")) {
+    // the same grid: new numbers in place, and the box being typed in keeps what is typed
+    for (const el of grid.querySelectorAll("input[data-at]")) {
+      if (el !== focused) el.value = show(get(value, el.dataset.at.split(",").map(Number)));
+    }
+    return;
+  }
   const leads = shape.length > 2 ? indices(shape.slice(0, -2)) : [[]];
   grid.dataset.shape = shape.join(",");
   grid.innerHTML = leads.map((lead) => sliceHTML(field, value, lead, shape.length >= 2 ? kh : 1, kw)).join("");
-  if (focused) grid.querySelector(`[data-at="${focused}"]`)?.focus();
 }
 
 /** The grid's contents as an array ({value}), or {error} naming the first box that holds no number. */
