@@ -99,7 +99,6 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("pause", "Pause", "暂停"),
     ("prev", "Step back", "后退一步"),
     ("next", "Step forward", "前进一步"),
-    ("speed", "Speed", "速度"),
     ("step", "Step", "步骤"),
     ("of", "of", "/"),
     ("arithmetic", "The arithmetic", "算式"),

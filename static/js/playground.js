@@ -305,7 +305,6 @@ $("#scrub").addEventListener("input", (e) => {
   player.pause();
   player.show(parseInt(e.target.value, 10));
 });
-$("#speed").addEventListener("change", (e) => player.setSpeed(parseFloat(e.target.value)));
 
 // ---- hover / tap / keyboard ------------------------------------------------------------------
 const readout = $("#readout");
@@ -351,7 +350,7 @@ $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && 
 let debounce = null;
 let pushPending = false;
 let typing = false;        // a number box is being typed in (its first keystroke made the history entry)   // a pending change that must make its own history entry (Back undoes it)
-function changed({ push }) {
+function changed({ push, wait = false }) {
   recognise();
   clearTimeout(debounce);
   pushPending ||= push;
@@ -359,7 +358,7 @@ function changed({ push }) {
     const own = pushPending;
     pushPending = false;
     update({ push: own });
-  }, push ? 0 : 40);
+  }, wait ? 40 : 0);   // keystrokes wait a little for the next one
 }
 
 /** The preset menu names the preset the settings are, however they were reached (a link, Back, by hand). */
@@ -388,7 +387,7 @@ form.addEventListener("input", (e) => {
   if (box.type === "number") {
     readInto(box);
     lastEdited = null;
-    changed({ push: !typing });   // the first keystroke of an edit makes a history entry, the next ones replace it
+    changed({ push: !typing, wait: true });   // the first keystroke of an edit makes a history entry, the next ones replace it
     typing = true;
   }
 });

@@ -318,7 +318,7 @@ def test_an_operation_the_page_has_never_seen_gets_its_form(page, live_server, d
     assert query_of(page.url) == {"op": "upsample_unseen", "input_size": "4", "scale_factor": "1.5"}
 
     page.select_option("[data-pick] select", "size")
-    assert visible_params(page) == ["input_size", "size", "mode"]
+    assert visible_params(page) == ["input_size", "size", "mode", "input"]
     set_pair(page, "size", 9)
     page.wait_for_url(re.compile(r"size=9"))
     assert query_of(page.url) == {"op": "upsample_unseen", "input_size": "4", "size": "9"}

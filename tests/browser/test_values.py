@@ -191,3 +191,17 @@ def page_query(preset) -> str:
     from app.web.pages import preset_query
 
     return preset_query(preset)
+
+
+@pytest.mark.parametrize("query, said", [
+    # 6 rows, kernel 3, stride 2: windows on rows 0-2 and 2-4; input row 5 is never read
+    ("input_size=6&kernel_size=3&stride=2", "rows: input 5 / columns: input 5"),
+    # padded by 1 to 8: windows on rows 0-2, 2-4, 4-6; row 7 of the drawn grid is the bottom padding
+    ("input_size=6&kernel_size=3&stride=2&padding=1", "rows: padding × 1 / columns: padding × 1"),
+    ("input_size=6&kernel_size=3&stride=2&padding=top:1,bottom:1,left:0,right:0", "rows: padding × 1 / columns: input 5"),
+])
+def test_rows_never_read_are_given_in_input_coordinates(page, live_server, problems, query, said):
+    open_page(page, f"{live_server}/?op=conv2d&{query}")
+    row = page.eval_on_selector_all("#arith dt", "els => els.map(e => [e.textContent, e.nextElementSibling.textContent])")
+    assert dict(row)["Rows / columns never read"] == said
+    assert not problems
