@@ -99,7 +99,12 @@ export class CellMap {
       if (tr.reduction === "max") sum = `max(${shorten(seen.map(num)).join(", ")})`;
       else if (tr.reduction === "mean") sum = `(${shorten(seen.map(num)).join(" + ")}) / ${step.divisor}`;
       else {
-        const terms = step.taps.map((tap, k) => (factor(tap) === null || factor(tap) === undefined ? num(tap.product) : `${num(seen[k])}×${num(factor(tap))}`));
+        // value × weight where that is the product; else (a mask, a sampled point...) the product itself
+        const terms = step.taps.map((tap, k) => {
+          const f = factor(tap);
+          const plain = f !== null && f !== undefined && seen[k] !== null && Math.abs(seen[k] * f - tap.product) <= 1e-9 * (1 + Math.abs(tap.product));
+          return plain ? `${num(seen[k])}×${num(f)}` : num(tap.product);
+        });
         const bias = tr.bias?.[step.output_index[0]];
         sum = shorten(terms).join(" + ") + (bias !== undefined && bias !== null ? ` + ${num(bias)} (${t("bias_word")})` : "");
       }

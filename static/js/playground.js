@@ -429,7 +429,7 @@ form.addEventListener("click", (e) => {
 function edit(box, action) {
   const field = opNamed(state.op).fields.find((f) => f.name === box.dataset.param);
   const outChannels = lastGood?.trace.output_shape[0] ?? 1;
-  const r = act(box, action, { outChannels });
+  const r = act(box, field, action, { outChannels });
   if (r.value === undefined && !r.error) return;
   lastEdited = field.name;
   if (r.error) invalid.set(field.name, r.error);

@@ -66,8 +66,8 @@ export function parseLiteral(text) {
   }
 }
 
-/** Whole numbers in RANDOM_RANGE from a seed (mulberry32: the same seed gives the same values everywhere). */
-export function randomArray(shape, seed) {
+/** Whole numbers in [lo, hi] (RANDOM_RANGE unless the field has bounds) from a seed (mulberry32: the same seed gives the same values everywhere). */
+export function randomArray(shape, seed, [lo, hi] = RANDOM_RANGE) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -75,7 +75,6 @@ export function randomArray(shape, seed) {
     x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
-  const [lo, hi] = RANDOM_RANGE;
   return build(shape, () => lo + Math.floor(next() * (hi - lo + 1)));
 }
 
@@ -177,7 +176,7 @@ export function readGrid(box) {
 }
 
 /** What an editor action makes of the field's value: {value} (null: back to the default), or {error}. */
-export function act(box, action, { outChannels }) {
+export function act(box, field, action, { outChannels }) {
   const grid = box.querySelector("[data-ed=grid]");
   const shape = grid.dataset.shape ? grid.dataset.shape.split(",").map(Number) : null;
   switch (action) {
@@ -188,7 +187,8 @@ export function act(box, action, { outChannels }) {
     case "random": {
       const seed = parseNumber(box.querySelector("[data-ed=seed]").value);
       if (!Number.isInteger(seed) || seed < 0) return { error: `${t("ed_seed")}: ${t("need_whole")}` };
-      return shape ? { value: randomArray(shape, seed) } : { error: t("ed_bad") };
+      const range = [field.low ?? RANDOM_RANGE[0], field.high ?? RANDOM_RANGE[1]];   // a field's bounds, where it has them
+      return shape ? { value: randomArray(shape, seed, range) } : { error: t("ed_bad") };
     }
     case "kernel": {
       const kernel = KERNELS.find((k) => k.name === box.querySelector("[data-ed=kernel]").value);
