@@ -348,8 +348,8 @@ $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && 
 
 // ---- controls -------------------------------------------------------------------------------
 let debounce = null;
-let pushPending = false;
-let typing = false;        // a number box is being typed in (its first keystroke made the history entry)   // a pending change that must make its own history entry (Back undoes it)
+let pushPending = false;   // a pending change that must make its own history entry (Back undoes it)
+let typing = false;        // a number box is being typed in (its first keystroke made the history entry)
 function changed({ push, wait = false }) {
   recognise();
   clearTimeout(debounce);
