@@ -21,6 +21,8 @@ WORDS: dict[str, dict[str, str]] = {
     "shade_in": {"en": "input values", "zh": "输入数值"},
     "stamps": {"en": "input[{c},{y},{x}] = {v} stamps {v} × kernel into the output",
                "zh": "输入[{c},{y},{x}] = {v}：把 {v} × 卷积核 加到输出上"},
+    "cone": {"en": "output[{c},{y},{x}] reads the tinted cells of every map below (dashed: the recurrence's field)",
+             "zh": "输出[{c},{y},{x}] 依赖下方各层中着色的单元（虚线：递推公式给出的感受野）"},
 }
 
 

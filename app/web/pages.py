@@ -143,6 +143,10 @@ async def oembed(request: Request, url: str = "", format: str = "json", maxwidth
     if format != "json":
         return JSONResponse({"detail": "only format=json is offered"}, status_code=501)
     base, parts = urlsplit(public_url()), urlsplit(url)
+    if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path in (base.path + "/network", base.path + "/network/embed"):
+        from .network_pictures import oembed as network_oembed
+
+        return JSONResponse(await network_oembed(parts.query, public_url(), maxwidth, maxheight))
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or parts.path not in (base.path + "/", base.path + "/embed"):
         return JSONResponse({"detail": "url: not a convplay permalink of this site"}, status_code=404)
     # the page's `lang` is its language, an unknown one English (i18n.language): so for its labels

@@ -22,7 +22,7 @@ document.getElementById("play").addEventListener("click", () => player.toggle())
 document.getElementById("prev").addEventListener("click", () => player.step(-1));
 document.getElementById("next").addEventListener("click", () => player.step(1));
 
-fetch(`/api/v1/scene?${query}`)
+fetch(`${main.dataset.api}/scene?${query}`)   // a network's embed names its own API
   .then(async (r) => {
     const body = await r.json();
     if (!r.ok) throw new Error(body.detail?.[0]?.msg || `HTTP ${r.status}`);
