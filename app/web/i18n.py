@@ -131,6 +131,8 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("need_whole", "must be a whole number", "必须是整数"),
     ("need_number", "must be a number", "必须是数字"),
     ("either", "Give", "给定"),
+    ("values_given", "given in the link", "由链接给定"),
+    ("clear", "Clear", "清除"),
     ("ed_kernel", "Kernel preset", "卷积核预设"),
     ("ed_seed", "Seed", "随机种子"),
     ("ed_random", "Random values", "随机数值"),

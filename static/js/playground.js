@@ -44,7 +44,7 @@ function buildSpecFields() {
   for (const field of fields) {
     const pair = (op.mutually_exclusive || []).find((p) => p[0] === field.name);
     if (pair) html.push(pickHTML(pair, fields));
-    html.push(fieldHTML(field));
+    html.push(fieldHTML(field, { editors: true }));
   }
   specBox.innerHTML = html.join("");
   invalid.clear();
