@@ -170,8 +170,11 @@ class _Builder:
         """Input and output cells take their value's colour; padding and inserted zeros keep theirs."""
         values = self.map_values(role)
         top = shading.bound(values)
-        return [[self.style(f"v{shading.colour(values[c, r, q], top)}", fill=shading.colour(values[c, r, q], top))
-                 if cell_kinds[r, q] in "io" else look for q, look in enumerate(row)] for r, row in enumerate(looks)]
+
+        def look_of(v) -> str:
+            fill = shading.colour(v, top)
+            return self.style(f"v{fill}", fill=fill)
+        return [[look_of(values[c, r, q]) if cell_kinds[r, q] in "io" else look for q, look in enumerate(row)] for r, row in enumerate(looks)]
 
     def legends(self) -> list:
         """One bar per map, above the picture: its colours from -bound to +bound, the numbers at both ends and 0."""
