@@ -83,17 +83,17 @@ INPUT = Field(
     "input", "array", Text("Input values", "输入数值"),
     Text("Optional input values, [H][W] or [C][H][W] (query: JSON). Default: small integers fixed by position.",
          "可选的输入数值，[H][W] 或 [C][H][W]（查询参数用 JSON）。默认：由位置决定的小整数。"),
-    optional=True,
+    optional=True, implies=("input_size", "in_channels"),
 )
 WEIGHT = Field(
     "weight", "array", Text("Weights", "权重"),
     Text("Optional weights in PyTorch's layout; [kh][kw] for one channel.", "可选的权重，采用 PyTorch 的布局；单通道可写 [kh][kw]。"),
-    optional=True,
+    optional=True, editor="kernel", implies=("kernel_size", "out_channels"),
 )
 BIAS = Field(
     "bias", "array", Text("Bias", "偏置"),
     Text("Optional bias, one number per output channel. Default: no bias.", "可选的偏置，每个输出通道一个数。默认：无偏置。"),
-    optional=True,
+    optional=True, editor="per_output_channel",
 )
 
 # The arithmetic of the pooling and convolution family, as the panel writes it.

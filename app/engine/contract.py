@@ -60,6 +60,9 @@ class Field:
     optional: bool = False             # may stay unset (null)
     abbrev: str | None = None          # short name in titles and file names: k=3, s2
     always: bool = False               # shown in titles and kept in permalinks even at its default
+    editor: str | None = None          # arrays, for the value editor: "kernel" (the image kernels fill each
+                                       #   [kh][kw] slice) or "per_output_channel" (switched on and off, one per channel)
+    implies: tuple[str, ...] = ()      # arrays: the fields their shape gives when those are not set (spec._inferred_from_arrays)
 
     def __post_init__(self):
         assert self.kind in KINDS, f"{self.name}: unknown kind {self.kind}"
@@ -67,7 +70,7 @@ class Field:
     def describe(self) -> dict:
         out = {"name": self.name, "kind": self.kind, "label": self.label.as_dict(), "doc": self.doc.as_dict(),
                "default": self.default}
-        for key in ("default_from", "low", "high", "when", "abbrev"):
+        for key in ("default_from", "low", "high", "when", "abbrev", "editor"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.choices:
@@ -80,6 +83,8 @@ class Field:
             out["optional"] = True
         if self.always:
             out["always"] = True
+        if self.implies:
+            out["implies"] = list(self.implies)
         return out
 
     def replace(self, **changes) -> Field:

@@ -36,9 +36,10 @@ def render(spec: dict | Trace, fmt: str, **options) -> bytes:
     return drawer.write(build_scene(trace, opts, drawer), opts.frame)
 
 
-def file_name(spec, fmt: str) -> str:
-    """A descriptive download name: conv2d_5x5_k3_s2_p1.gif."""
-    return f"{naming.file_stem(spec)}.{fmt}"
+def file_name(spec, fmt: str, frame: int | None = None) -> str:
+    """A descriptive download name: conv2d_5x5_k3_s2_p1.gif; a still's frame is named too
+    (conv2d_5x5_k3_frame4.png), so stills of one animation do not overwrite each other."""
+    return f"{naming.file_stem(spec)}{'' if frame is None else f'_frame{frame}'}.{fmt}"
 
 
 __all__ = ["WRITERS", "RenderOptions", "Writer", "build_options", "build_scene", "file_name", "render", "writer"]

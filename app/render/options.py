@@ -16,6 +16,7 @@ MIN_SCALE = 0.25
 class RenderOptions:
     labels: bool = True
     numbers: bool = False
+    shading: bool = False        # cells shaded by value (app/render/shading.py)
     layout: str = "slanted"
     palette: str = "solarized"
     scale: float = 1.0
@@ -27,6 +28,8 @@ class RenderOptions:
     def canonical(self) -> dict:
         out = {"labels": self.labels, "numbers": self.numbers, "layout": self.layout, "palette": self.palette,
                "scale": self.scale, "ms": self.ms, "granularity": self.granularity, "frame": self.frame}
+        if self.shading:   # spelled out only when on, so the pictures without it keep their ETags
+            out["shading"] = True
         # English is not spelled out, so the English pictures' ETags stay as they were
         return out if self.lang == "en" else {**out, "lang": self.lang}
 
@@ -41,6 +44,9 @@ OPTION_FIELDS = (
           "绘制标注（输入/输出尺寸与运算）。默认 true。"), default=True),
     Field("numbers", "bool", Text("Numbers", "显示数值"), Text("Numbers mode: values in cells, weights as subscripts, the running sum. Default false.",
           "数值模式：单元格内显示数值，权重以下标显示，并给出累加过程。默认 false。"), default=False),
+    Field("shading", "bool", Text("Shade by value", "按数值着色"), Text(
+          "Shade input and output cells by value on a diverging scale (blue negative, white 0, red positive; one scale per map, with its legend). Default false.",
+          "按数值给输入和输出单元着色，采用发散色标（蓝为负、白为 0、红为正；每个图各有色标及图例）。默认 false。"), default=False),
     Field("layout", "choice", Text("Layout", "布局"), Text("slanted (the reference look) or flat.", "slanted（参考动画的倾斜视图）或 flat（平面）。"),
           default="slanted", choices=(_choice("slanted", "slanted", "倾斜视图"), _choice("flat", "flat", "平面视图"))),
     Field("palette", "choice", Text("Colours", "配色"), Text("solarized (the reference colours) or colorblind (Okabe-Ito).",

@@ -19,6 +19,7 @@ from app.engine.trace import number
 
 from . import layout as lay
 from .extras import drawer_for
+from . import shading
 from .options import RenderOptions
 from .palette import PALETTES, faint, mix, readable
 from .text import baselines as text_baselines
@@ -148,6 +149,8 @@ class _Builder:
                     looks_of = {**fills, "p": self.style(f"copy{group if grouped else ''}", fill=mix(base_colour, "#ffffff", 0.6))}
                 cell_kinds = kinds if on_canvas else np.full((sl.rows, sl.cols), "i" if role == "in" else "o")
                 looks = [[looks_of.get(cell_kinds[r, q], own) for q in range(sl.cols)] for r in range(sl.rows)]
+                if self.o.shading:
+                    looks = self.shaded(role, c, looks, cell_kinds)
                 self.cell_fills[(role, c)] = [[(self.styles.get(k) or {}).get("fill") or "#ffffff" for k in row] for row in looks]
                 items += self.fill_blocks(sl, looks)
                 for r in range(sl.rows):
@@ -163,6 +166,47 @@ class _Builder:
         items += lines
         if self.o.numbers:
             items += self.base_numbers()
+        if self.o.shading:
+            items += self.legends()
+        return items
+
+    # -- shading by value (app/render/shading.py) ----------------------------
+    def map_values(self, role: str) -> np.ndarray:
+        """[C][rows][cols] values as the map is drawn: the read map (canvas or input), the written one."""
+        t = self.t
+        if role == "in":
+            return t.spec.input if self.scatter else t.canvas.values
+        return t.canvas.values if self.scatter else t.output
+
+    def shaded(self, role: str, c: int, looks: list[list], cell_kinds: np.ndarray) -> list[list]:
+        """Input and output cells take their value's colour; padding and inserted zeros keep theirs."""
+        values = self.map_values(role)
+        top = shading.bound(values)
+
+        def look_of(v) -> str:
+            fill = shading.colour(v, top)
+            return self.style(f"v{fill}", fill=fill)
+        return [[look_of(values[c, r, q]) if cell_kinds[r, q] in "io" else look for q, look in enumerate(row)] for r, row in enumerate(looks)]
+
+    def legends(self) -> list:
+        """One bar per map, above the picture: its colours from -bound to +bound, the numbers at both ends and 0."""
+        pts = [p for s in self.layout.bottom + self.layout.top for p in s.outline()]
+        x, y = min(x for x, _ in pts), max(y for _, y in pts) + (3.0 if self.o.labels else 0.9)
+        ink = self.style("legend", fill=self.pal.text, font=FONT["weight"] + 2, anchor="lt")
+        items, width = [], 0.45
+        for role in ("out", "in"):
+            top = shading.bound(self.map_values(role))
+            stops = shading.legend_stops(top)
+            for k, (_, fill) in enumerate(stops):
+                x0 = x + k * width
+                items.append({"points": [(x0, y), (x0 + width, y), (x0 + width, y + 0.4), (x0, y + 0.4)],
+                              "style": self.style(f"v{fill}", fill=fill)})
+            right = x + len(stops) * width
+            items.append({"points": [(x, y), (right, y), (right, y + 0.4), (x, y + 0.4)], "style": self.style("legend_box", fill=None, stroke=self.pal.outline, width=0.75)})
+            items.append(self.text((x, y + 0.95), say("shade_" + role, self.o.lang), ink))
+            for value, at, anchor in ((-top, x, "lt"), (0, (x + right) / 2, "mt"), (top, right, "rt")):
+                items.append(self.text((at, y - 0.05), _fmt(value), self.style(f"legend_{anchor}", fill=self.pal.text, font=FONT["weight"] + 2, anchor=anchor)))
+            x = right + 1.2
         return items
 
     def clear_behind_numbers(self) -> list:

@@ -17,6 +17,8 @@ WORDS: dict[str, dict[str, str]] = {
     "ceil": {"en": "ceil_mode windows reach", "zh": "ceil_mode 窗口延伸"},
     "and": {"en": ", ", "zh": "、"},
     "hatched": {"en": " (hatched: never read)", "zh": "（斜线：从未读取）"},
+    "shade_out": {"en": "output values", "zh": "输出数值"},
+    "shade_in": {"en": "input values", "zh": "输入数值"},
     "stamps": {"en": "input[{c},{y},{x}] = {v} stamps {v} × kernel into the output",
                "zh": "输入[{c},{y},{x}] = {v}：把 {v} × 卷积核 加到输出上"},
     "cone": {"en": "output[{c},{y},{x}] reads the tinted cells of every map below (dashed: the recurrence's field)",

@@ -71,7 +71,7 @@ FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description"
 async def animation(fmt: str, request: Request) -> Response:
     drawer = writer(fmt)
     spec, options = await read_query(request)
-    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name)}"', **_language(request, options)}
+    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name, options.frame if not drawer.animated else None)}"', **_language(request, options)}
     tag = etag(spec.key(), options.canonical(), drawer.name)
     return await send(request, tag, work.animation_job, spec, options, drawer.name, media_type=drawer.media_type, headers=headers,
                       gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)

@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.engine import build_spec
+from app.engine import build_spec, registry
+from app.engine.kernels import KERNELS
 from app.presets import PRESETS
 from app.render import RenderOptions
 from app.render.scene import operation_line
@@ -65,12 +66,21 @@ def preset_query(preset, **options) -> str:
     return urlencode({key: query_text(value) for key, value in {**preset.spec, **preset.options, **options}.items()})
 
 
+def array_text(value) -> str:
+    """An array of values as compact JSON (whole numbers without `.0`): never a bare number, which the API reads as no array."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(array_text(v) for v in value) + "]"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def permalink_query(spec, options) -> str:
     """The query of a validated spec and options: the fields the user set and the options that differ, in one spelling."""
     canonical, defaults = spec.canonical(), RenderOptions().canonical()
-    items = [(name, query_text(canonical[name])) for name in canonical if name in spec.given]
+    kinds = {f.name: f.kind for f in registry.get(spec.op).fields}
+    items = [(name, array_text(canonical[name]) if kinds.get(name) == "array" else query_text(canonical[name]))
+             for name in canonical if name in spec.given]
     items += [(name, query_text(v)) for name, v in options.canonical().items() if v != defaults.get(name)]   # lang: only when not English
-    return urlencode(items)
+    return urlencode(items, safe="[],:")   # arrays stay readable JSON (the WHATWG URL standard keeps these in a query)
 
 
 def script_json(data) -> str:
@@ -94,6 +104,7 @@ def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
     return templates.TemplateResponse(request, "playground.html", _context(
         request, presets=presets, presets_json=script_json(presets), ops_json=script_json(ops_description()),
+        kernels_json=script_json([k.describe() for k in KERNELS]),
         oembed=public_url() + "/oembed?" + urlencode({"url": public_url() + "/?" + request.url.query, "format": "json"}),
     ))
 

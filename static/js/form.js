@@ -5,6 +5,7 @@
 
 import { t, lang } from "./i18n.js";
 import { parse } from "./spec-query.js";
+import { editorHTML } from "./values.js";
 
 export const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -30,8 +31,9 @@ function twoBoxes(field, label) {
     + `<label class="link" title="${esc(t("link"))}"><input type="checkbox" data-link="${name}" checked aria-label="${esc(t("link"))}"><span aria-hidden="true" class="link-mark">=</span></label>`;
 }
 
-/** The HTML of one field's controls. */
-function controls(field) {
+/** The HTML of one field's controls; `editors`: arrays get the value editor, else (a page
+ * without one) a note that the link gave them and a way to drop them. */
+function controls(field, editors) {
   const name = esc(field.name);
   const label = say(field.label);
   const title = ` title="${esc(say(field.doc))}"`;
@@ -56,7 +58,8 @@ function controls(field) {
       return `<span class="label" id="lbl-${name}"${title}>${esc(label)}</span><div class="row" role="group" aria-labelledby="lbl-${name}">`
         + `${menu}<span class="pad pad-pair pair">${twoBoxes(field, label)}</span>${sides}</div>`;
     }
-    case "array":   // values given in a link: no editor here, only a way to drop them
+    case "array":
+      if (editors) return editorHTML(field);   // values.js fills it after each drawing
       return `<span class="label"${title}>${esc(label)}</span><span class="given">${esc(t("values_given"))}</span> `
         + `<button type="button" class="small" data-clear>${esc(t("clear"))}</button>`;
     default:
@@ -65,9 +68,9 @@ function controls(field) {
 }
 
 /** One field's block; ints and reals sit side by side. */
-export function fieldHTML(field) {
+export function fieldHTML(field, { editors = false } = {}) {
   const compact = field.kind === "int" || field.kind === "real" ? " compact" : "";
-  return `<div class="field${compact}" data-param="${esc(field.name)}">${controls(field)}<p class="error" id="err-${esc(field.name)}" role="alert"></p></div>`;
+  return `<div class="field${compact}" data-param="${esc(field.name)}">${controls(field, editors)}<p class="error" id="err-${esc(field.name)}" role="alert"></p></div>`;
 }
 
 /** The chooser between the two fields of a mutually exclusive pair. */

@@ -1,4 +1,5 @@
-// Frame stepping and playback: play/pause, step, scrub, speed, keyboard.
+// Frame stepping and playback: play/pause, step, scrub, keyboard. Each frame lasts its own `ms`
+// (the render option), so the page plays at the pace of the downloads and embeds.
 
 export const PLAY_ICON = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M7 5v14l12-7z" fill="currentColor"/></svg>';
 export const PAUSE_ICON = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path d="M6 5h4v14H6zM14 5h4v14h-4z" fill="currentColor"/></svg>';
@@ -9,7 +10,6 @@ export class Player {
     this.onState = onState;
     this.frames = [];
     this.index = 0;
-    this.speed = 1;
     this.playing = !matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.timer = null;
   }
@@ -50,15 +50,10 @@ export class Player {
     this.onState?.(this);
   }
 
-  setSpeed(speed) {
-    this.speed = speed;
-    this.schedule();
-  }
-
   schedule() {
     clearTimeout(this.timer);
     if (!this.playing || this.frames.length < 2) return;
-    const ms = (this.frames[this.index]?.ms ?? 1000) / this.speed;
+    const ms = this.frames[this.index]?.ms ?? 1000;
     this.timer = setTimeout(() => {
       this.show(this.index + 1);
       this.schedule();

@@ -8,8 +8,9 @@ import { CellMap } from "./hover.js";
 import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 import {
-  FORMATS, OPS, RENDER, applies, fromQuery, opNamed, picked, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
+  FORMATS, OPS, RENDER, applies, fromQuery, impliedBy, opNamed, picked, queryText, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
 } from "./spec-query.js";
+import { act, fillEditor, shapeOf } from "./values.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -24,6 +25,8 @@ let cells = null;
 let lastGood = null;
 let inflight = null;
 let serial = 0;
+let lastEdited = null;   // the array field the latest change edited (its shape is the user's to fix)
+let notice = "";         // said with the next drawing: values dropped because their shape no longer fits
 
 // ---- form <-> state: the form is built from the description ------------------------------
 const specBox = $("#spec-fields");
@@ -41,7 +44,7 @@ function buildSpecFields() {
   for (const field of fields) {
     const pair = (op.mutually_exclusive || []).find((p) => p[0] === field.name);
     if (pair) html.push(pickHTML(pair, fields));
-    html.push(fieldHTML(field));
+    html.push(fieldHTML(field, { editors: true }));
   }
   specBox.innerHTML = html.join("");
   invalid.clear();
@@ -64,7 +67,7 @@ function writeForm({ except = null } = {}) {
   opMenu.value = state.op;
   for (const box of $$("[data-param]", specBox)) {
     const field = op.fields.find((f) => f.name === box.dataset.param);
-    box.hidden = !applies(state, op, field) || (field.kind === "array" && state.values[field.name] === undefined);
+    box.hidden = !applies(state, op, field);
     if (box !== except && !invalid.has(field.name)) writeField(field, box, valueOf(state, op, field));
   }
   for (const box of $$("[data-pick]", specBox)) {
@@ -100,7 +103,7 @@ async function getJSON(url, signal) {
   return body;
 }
 
-const withLang = (query) => query.toString() + (lang !== "en" ? `&lang=${lang}` : "");
+const withLang = (query) => queryText(query) + (lang !== "en" ? `&lang=${lang}` : "");
 
 async function update({ push = false } = {}) {
   const spec = toQuery(state, { render: false });
@@ -117,7 +120,7 @@ async function update({ push = false } = {}) {
   inflight = new AbortController();
   setStatus(t("loading"));
   const [trace, scene] = await Promise.allSettled([
-    getJSON(`/api/v1/trace?${spec}&lang=${lang}`, inflight.signal),
+    getJSON(`/api/v1/trace?${queryText(spec)}&lang=${lang}`, inflight.signal),
     getJSON(`/api/v1/scene?${all}&lang=${lang}`, inflight.signal),
   ]);
   if (mine !== serial) return;
@@ -128,12 +131,24 @@ async function update({ push = false } = {}) {
     return;
   }
   clearErrors();
+  if (trace.status === "rejected" && dropStale(trace.reason.detail)) return;
   if (trace.status === "rejected") refuse(trace.reason.detail, { trace: true });
   else if (scene.status === "rejected") {
     showArithmetic(trace.value);
     refuse(scene.reason.detail, { trace: false });
     setStatus(summary(trace.value));
   } else show(trace.value, scene.value, withLang(all));   // shared pictures: labels in the page's language
+}
+
+/** Values that another control's change no longer fits (their shape) go back to the defaults, said so. */
+function dropStale(detail) {
+  const op = opNamed(state.op);
+  const field = op.fields.find((f) => f.name === detail.param && f.kind === "array");
+  if (!field || detail.code !== "bad_shape" || state.values[field.name] === undefined || lastEdited === field.name) return false;
+  delete state.values[field.name];
+  notice = `${t("ed_dropped")} ${say(field.label)}`;
+  update();
+  return true;
 }
 
 const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${trace.input_shape.join("×")} → ${trace.output_shape.join("×")} · ${trace.steps.length} ${t("steps")}`;
@@ -147,8 +162,26 @@ function show(trace, scene, query) {
   showArithmetic(trace);
   renderShare(query, scene, trace);
   markStale({ picture: false, arithmetic: false, share: false });
-  setStatus(summary(trace));
+  fillEditors(trace);
+  if (document.activeElement === $("#stage")) moveCursor(cursor);   // the keyboard's cursor stays on the new picture
+  setStatus(summary(trace) + (notice ? ` · ${notice}` : ""));
+  notice = "";
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { steps: trace.steps.length, output_size: trace.output_size } }));
+}
+
+/** The value editors show the values this trace used (an operation's own arrays are among its extras). */
+function fillEditors(trace) {
+  const op = opNamed(state.op);
+  const implied = impliedBy(state, op);
+  for (const box of $$("[data-param]", specBox)) {
+    const field = op.fields.find((f) => f.name === box.dataset.param);
+    if (implied.has(field?.name) && trace.spec[field.name] !== undefined && box !== document.activeElement?.closest("[data-param]")) {
+      writeField(field, box, trace.spec[field.name]);   // the size an array brought, as the engine read it
+    }
+    if (field?.kind !== "array" || invalid.has(field.name)) continue;
+    const value = field.name in trace ? trace[field.name] : trace.extras?.[field.name];
+    fillEditor(box, field, value ?? null, { given: state.values[field.name] !== undefined });
+  }
 }
 
 // ---- messages and stale panels ----------------------------------------------------------
@@ -202,7 +235,7 @@ function showArithmetic(trace) {
     ...a.output_size.map((o) => [`${t("output_size")} (${o.axis === "height" ? t("height") : t("width")})`, `<code>${o.formula}</code><br><code>${o.substituted}</code>`]),
     [t("effective_kernel"), a.effective_kernel.join(" × ")],
     [t("canvas_size"), a.canvas_size.join(" × ")],
-    [t("unreached"), a.unreached_rows.length || a.unreached_cols.length ? `${a.unreached_rows.join(", ") || "–"} / ${a.unreached_cols.join(", ") || "–"}` : t("none")],
+    [t("unreached"), a.unreached_rows.length || a.unreached_cols.length ? `${t("rows_word")}: ${unreached(trace, 0)} / ${t("cols_word")}: ${unreached(trace, 1)}` : t("none")],
     [t("remainder"), a.remainder.join(", ")],
     [t("parameters"), a.parameters.toLocaleString()],
     [t("macs"), a.macs.toLocaleString()],
@@ -214,6 +247,26 @@ function showArithmetic(trace) {
   }
   $("#arith").innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("");
   $("#torch-line").textContent = a.torch;
+}
+
+/** Rows (axis 0) or columns no window reads, in input coordinates; padding and inserted zeros named, counted. */
+function unreached(trace, axis) {
+  const list = trace.arithmetic[axis ? "unreached_cols" : "unreached_rows"];
+  if (!list.length) return "–";
+  if (trace.view === "scatter") return list.join(", ");   // its drawn grid is the output
+  const { kinds, source } = trace.canvas;
+  const inputs = [];
+  const others = new Map();
+  for (const k of list) {
+    const line = axis ? kinds.map((row, y) => [row[k], source[y][k]]) : [...kinds[k]].map((kind, x) => [kind, source[k][x]]);
+    const cell = line.find(([kind]) => kind === "i");
+    if (cell) inputs.push(cell[1][axis]);
+    else {
+      const word = t({ p: "unreached_pad", z: "unreached_zero" }[line.find(([kind]) => kind !== "x")?.[0]] || "unreached_beyond");
+      others.set(word, (others.get(word) || 0) + 1);
+    }
+  }
+  return [inputs.length ? `${t("cell_input")} ${inputs.join(", ")}` : "", ...[...others].map(([word, n]) => `${word} × ${n}`)].filter(Boolean).join(", ");
 }
 
 // One download link per output format; a still one gets the frame on screen.
@@ -257,9 +310,9 @@ $("#scrub").addEventListener("input", (e) => {
   player.pause();
   player.show(parseInt(e.target.value, 10));
 });
-$("#speed").addEventListener("change", (e) => player.setSpeed(parseFloat(e.target.value)));
 
-// ---- hover / tap --------------------------------------------------------------------------
+// ---- hover / tap / keyboard ------------------------------------------------------------------
+const readout = $("#readout");
 function hover(id) {
   view.clearHighlight();
   if (!id || !cells) return;
@@ -267,7 +320,33 @@ function hover(id) {
   view.highlight(what.secondary, "#b58900", {}, "hl-self");
   view.highlight(what.primary, "#d33682", what.labels, "hl-target");
   if (what.points?.length) view.dots(what.points, "#d33682");
+  readout.textContent = cells.words(id);
 }
+
+// The keyboard's cursor: arrows move it over the cells of one map, Enter jumps to the first
+// cell it reads (or that reads it); each cell is said in #readout (aria-live).
+let cursor = null;
+const MOVES = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+function moveCursor(id) {
+  if (!id || !view.scene?.polys[id]) return;
+  cursor = id;
+  hover(id);
+  view.highlight([id], "#002b36", {}, "hl-cursor");
+}
+$("#stage").addEventListener("focus", () => moveCursor(cursor && view.scene?.polys[cursor] ? cursor : Object.keys(view.scene?.polys || {}).find((id) => id.startsWith("out:"))));
+$("#stage").addEventListener("blur", () => view.clearHighlight());
+$("#stage").addEventListener("keydown", (e) => {
+  if (!cursor) return;
+  const [role, c, y, x] = [cursor.split(":")[0], ...cursor.split(":").slice(1).map(Number)];
+  if (MOVES[e.key]) {
+    const [dy, dx] = MOVES[e.key];
+    moveCursor(`${role}:${c}:${y + dy}:${x + dx}`);
+  } else if (e.key === "Enter") {
+    moveCursor(cells?.explain(cursor).primary.find((id) => view.scene.polys[id]));
+  } else return;
+  e.preventDefault();
+  e.stopPropagation();   // not the player's arrows while the picture has the focus
+});
 // A mouse highlights while it hovers; a tap keeps its highlight until the next tap.
 $("#stage").addEventListener("pointerover", (e) => e.pointerType === "mouse" && hover(e.target.closest?.(".hit")?.dataset.id));
 $("#stage").addEventListener("pointerleave", (e) => e.pointerType === "mouse" && view.clearHighlight());
@@ -275,10 +354,23 @@ $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && 
 
 // ---- controls -------------------------------------------------------------------------------
 let debounce = null;
-function changed({ push }) {
-  $("#preset").value = "";
+let pushPending = false;   // a pending change that must make its own history entry (Back undoes it)
+let typing = false;        // a number box is being typed in (its first keystroke made the history entry)
+function changed({ push, wait = false }) {
+  recognise();
   clearTimeout(debounce);
-  debounce = setTimeout(() => update({ push }), push ? 0 : 40);
+  pushPending ||= push;
+  debounce = setTimeout(() => {
+    const own = pushPending;
+    pushPending = false;
+    update({ push: own });
+  }, wait ? 40 : 0);   // keystrokes wait a little for the next one
+}
+
+/** The preset menu names the preset the settings are, however they were reached (a link, Back, by hand). */
+function recognise() {
+  const mine = queryText(toQuery(state));
+  $("#preset").value = presets.find((p) => queryText(toQuery(fromQuery(p.query))) === mine)?.slug ?? "";
 }
 
 /** The whole form again, for a new state (preset, history, another operation). */
@@ -288,22 +380,34 @@ function load(next) {
   state = next();
   buildSpecFields();
   writeForm();
+  recognise();
 }
 
 form.addEventListener("input", (e) => {
   const box = e.target;
+  if (box.closest(".values")) return;   // the value editor acts on change and click
   if (box.dataset.axis !== undefined) {
     const group = box.parentElement;
     if (group.querySelector("input[data-link]").checked) for (const other of $$("input[data-axis]", group)) if (other !== box) other.value = box.value;
   }
   if (box.type === "number") {
     readInto(box);
-    changed({ push: false });
+    lastEdited = null;
+    changed({ push: !typing, wait: true });   // the first keystroke of an edit makes a history entry, the next ones replace it
+    typing = true;
   }
 });
 form.addEventListener("change", (e) => {
   const el = e.target;
+  const wasTyping = typing;
+  typing = false;
   if (el.id === "preset") return;
+  if (el.closest(".values")) {
+    const action = el.dataset.at !== undefined ? "cell" : el.dataset.ed;
+    if (["cell", "on", "kernel"].includes(action)) edit(el.closest("[data-param]"), action);
+    return;
+  }
+  lastEdited = null;
   if (el === opMenu) {
     const name = opMenu.value;
     load(() => switchOp(state, name));
@@ -319,16 +423,33 @@ form.addEventListener("change", (e) => {
     }
     readInto(el);
   }
-  changed({ push: true });
+  changed({ push: !(wasTyping && el.type === "number") });   // a typed number already has its entry
 });
 form.addEventListener("submit", (e) => e.preventDefault());
 form.addEventListener("click", (e) => {
-  const box = e.target.dataset.clear !== undefined && e.target.closest("[data-param]");
-  if (!box) return;
-  delete state.values[box.dataset.param];
-  writeForm();
-  changed({ push: true });
+  const action = e.target.closest?.("button[data-ed]")?.dataset.ed;
+  if (action) edit(e.target.closest("[data-param]"), action);
 });
+
+/** A value editor's action: the field's whole array set (or back to its default), drawn again. */
+function edit(box, action) {
+  const field = opNamed(state.op).fields.find((f) => f.name === box.dataset.param);
+  const outChannels = lastGood?.trace.output_shape[0] ?? 1;
+  const r = act(box, field, action, { outChannels });
+  if (r.value === undefined && !r.error) return;
+  lastEdited = field.name;
+  if (r.error) invalid.set(field.name, r.error);
+  else {
+    invalid.delete(field.name);
+    // an array of another shape brings its sizes: the fields it implies follow it
+    if (r.value && shapeOf(r.value).join(",") !== box.querySelector("[data-ed=grid]").dataset.shape) {
+      for (const name of field.implies || []) delete state.values[name];
+    }
+    if (r.value === null) delete state.values[field.name];
+    else state.values[field.name] = r.value;
+  }
+  changed({ push: true });
+}
 $("#preset").addEventListener("change", (e) => {
   const preset = presets.find((p) => p.slug === e.target.value);
   if (!preset) return;

@@ -3,8 +3,7 @@
 // Nothing here lists operations or fields: they come from the description the page
 // embeds (the same JSON as GET /api/v1/ops). This file knows the field *kinds*.
 //
-// Arrays of values (input, weights...) have no control: one given in a link is carried
-// as it is, and can be cleared.
+// Arrays of values (kind "array") are edited by values.js and carried as JSON.
 //
 // A state is { op, values, render, pick }: `values` and `render` hold only what the
 // user set (a value equal to its default is left unset, so a field with `default_from`
@@ -144,6 +143,10 @@ function textOf(field, value) {
   return String(value);
 }
 
+/** A query as text, compactly: brackets, commas and colons left as they are (the WHATWG URL
+ * standard keeps them in a query), so arrays of values read as the JSON they are. */
+export const queryText = (q) => q.toString().replace(/%(5B|5D|2C|3A)/gi, (m) => decodeURIComponent(m));
+
 // ---- the permalink codec --------------------------------------------------------------------
 export function fromQuery(search) {
   const q = new URLSearchParams(search);
@@ -164,14 +167,20 @@ export function fromQuery(search) {
   return state;
 }
 
+/** Fields not set by the user that the arrays given imply (their shapes give them). */
+export function impliedBy(state, op) {
+  return new Set(op.fields.filter((f) => state.values[f.name] !== undefined).flatMap((f) => f.implies || []).filter((n) => state.values[n] === undefined));
+}
+
 /** The query for a state: the op's own fields that apply, set ones only (and `always` ones). */
 export function toQuery(state, { render = true } = {}) {
   const op = opNamed(state.op);
   const q = new URLSearchParams();
   q.set("op", op.name);
+  const implied = impliedBy(state, op);
   for (const field of op.fields) {
     if (!applies(state, op, field)) continue;
-    if (state.values[field.name] === undefined && !field.always) continue;
+    if (state.values[field.name] === undefined && (!field.always || implied.has(field.name))) continue;
     const value = valueOf(state, op, field);
     if (value !== null) q.set(field.name, textOf(field, value));
   }

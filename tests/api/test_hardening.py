@@ -145,10 +145,10 @@ def test_render_options_are_keyed_by_every_field():
     from app.render.options import RenderOptions
 
     options = RenderOptions()
-    # English labels are not spelled out, so the English pictures' keys stay as they were
-    assert set(options.canonical()) == {f.name for f in dataclasses.fields(RenderOptions)} - {"lang"}
+    # English labels and no shading are not spelled out, so the pictures without them keep their keys
+    assert set(options.canonical()) == {f.name for f in dataclasses.fields(RenderOptions)} - {"lang", "shading"}
     assert all(options.canonical() != dataclasses.replace(options, **{name: value}).canonical()
-               for name, value in [("labels", False), ("ms", 500), ("frame", 2), ("scale", 2.0), ("lang", "zh")])
+               for name, value in [("labels", False), ("ms", 500), ("frame", 2), ("scale", 2.0), ("lang", "zh"), ("shading", True)])
 
 
 def test_the_drawing_version_follows_the_drawing_code(tmp_path):

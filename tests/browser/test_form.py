@@ -26,7 +26,7 @@ def description(live_server) -> dict:
 
 
 def form_fields(op: dict) -> list[dict]:
-    return [f for f in op["fields"] if f["kind"] != "array"]
+    return op["fields"]   # arrays of values too: the value editor shows the values drawn
 
 
 def shown_at_defaults(op: dict) -> list[str]:
@@ -117,23 +117,28 @@ def test_a_permalink_round_trips(page, live_server, browser, problems):
     assert not problems
 
 
-def test_values_given_in_a_link_are_carried_and_can_be_cleared(page, live_server, problems):
+def test_values_given_in_a_link_are_carried_and_dropped_when_another_control_changes_their_shape(page, live_server, problems):
     asked = []
     page.on("request", lambda r: asked.append(r.url) if "/api/v1/trace" in r.url else None)
     weight = "[[0,1,0],[1,-4,1],[0,1,0]]"
     open_page(page, live_server + f"/?op=conv2d&input_size=5&kernel_size=3&weight={weight}")
     assert query_of(page.url)["weight"] == weight
     assert query_of(asked[-1])["weight"] == weight          # the trace was asked with these weights
-    assert page.is_visible("#spec-fields [data-param='weight']")
-    assert not page.is_visible("#spec-fields [data-param='input']")   # not given: nothing to show
-    # a kernel that no longer fits the weights is refused next to them; clearing them fixes it
-    set_pair(page, "kernel_size", 2)
-    page.wait_for_selector("#err-weight:not(:empty)")
+    cells = page.eval_on_selector_all("[data-param='weight'] input[data-at]", "els => els.map(e => [e.dataset.at, e.value])")
+    assert cells == [[f"0,0,{y},{x}", str(v)] for y, row in enumerate([[0, 1, 0], [1, -4, 1], [0, 1, 0]]) for x, v in enumerate(row)]
+    assert page.input_value("[data-param='weight'] [data-ed=kernel]") == "laplacian4"   # the preset is recognised
+    # a kernel size the weights no longer fit: they go back to the defaults, and the status says so
     before = drawn(page)
-    page.click("#spec-fields [data-param='weight'] [data-clear]")
+    set_pair(page, "kernel_size", 2)
     redraws(page, before)
     assert "weight" not in query_of(page.url) and "weight" not in query_of(asked[-1])
-    assert not page.is_visible("#spec-fields [data-param='weight']")
+    assert "Weights" in page.text_content("#status") and page.locator(".error:not(:empty)").count() == 0
+    assert page.eval_on_selector_all("[data-param='weight'] input[data-at]", "els => els.length") == 4
+    # Back brings them again
+    before = drawn(page)
+    page.go_back()
+    redraws(page, before)
+    assert query_of(page.url)["weight"] == weight
     assert not problems
 
 
@@ -302,7 +307,7 @@ def test_an_operation_the_page_has_never_seen_gets_its_form(page, live_server, d
     # the server does not know it, so the trace is refused; the form is what is tested here
     page.wait_for_selector("#err-op:not(:empty)")
     assert page.input_value("#op") == "upsample_unseen"
-    assert visible_params(page) == ["input_size", "scale_factor", "mode", "align_corners"]
+    assert visible_params(page) == ["input_size", "scale_factor", "mode", "align_corners", "input"]
     assert query_of(page.url) == {"op": "upsample_unseen", "input_size": "4", "mode": "bilinear"}
     assert page.eval_on_selector_all("[data-pick] option", "els => els.map(e => e.textContent)") == ["Output size", "Scale factor"]
 
@@ -313,7 +318,7 @@ def test_an_operation_the_page_has_never_seen_gets_its_form(page, live_server, d
     assert query_of(page.url) == {"op": "upsample_unseen", "input_size": "4", "scale_factor": "1.5"}
 
     page.select_option("[data-pick] select", "size")
-    assert visible_params(page) == ["input_size", "size", "mode"]
+    assert visible_params(page) == ["input_size", "size", "mode", "input"]
     set_pair(page, "size", 9)
     page.wait_for_url(re.compile(r"size=9"))
     assert query_of(page.url) == {"op": "upsample_unseen", "input_size": "4", "size": "9"}

@@ -77,7 +77,7 @@ MASK = Field(
     "mask", "array", Text("Mask", "掩码"),
     Text("0/1 per input cell, 1 = known, 0 = hole: [H][W], or [C][H][W] with multi_channel. Default: a hole in the middle.",
          "每个输入单元一个 0/1，1 为已知、0 为空洞：[H][W]，multi_channel 时为 [C][H][W]。默认：中间一个洞。"),
-    optional=True,
+    optional=True, low=0, high=1,   # each value (the op checks them); the value editor draws random ones in it
 )
 MULTI_CHANNEL = Field(
     "multi_channel", "bool", Text("One mask per channel (multi_channel)", "每通道一个掩码 (multi_channel)"),
