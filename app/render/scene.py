@@ -18,8 +18,8 @@ from app.engine import Trace, naming
 from app.engine.trace import number
 
 from . import layout as lay
-from .extras import drawer_for
 from . import shading
+from .extras import drawer_for
 from .options import RenderOptions
 from .palette import PALETTES, faint, mix, readable
 from .text import baselines as text_baselines
