@@ -12,6 +12,8 @@ pooling: 1 from its winner, average pooling: 1/divisor).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from app.engine import Trace, build_spec, run
@@ -30,8 +32,19 @@ def build_backward_scene(trace: Trace, options: RenderOptions, grad_output=None)
     b = bw.backward(trace, grad_output)
     forward = build_scene(trace, options)
     drawn = bw.drawn_as(trace.spec, b.grad_output) if trace.spec.weight is not None else None
-    gradient = build_scene(run(build_spec(drawn)), options) if drawn else _routing(b, options)
+    gradient = _full_conv(run(build_spec(drawn)), options) if drawn else _routing(b, options)
     return _side_by_side(b, forward, gradient, options, drawn is not None)
+
+
+def _full_conv(trace: Trace, options: RenderOptions) -> dict:
+    """The drawn_as operation's picture, its maps named for what they hold here: dL/dY
+    (zeros inserted and padded) below, dL/dX above."""
+    scene = build_scene(trace, replace(options, labels=False))
+    spec, lang = trace.spec, options.lang
+    (h, w), (ch, cw), (oh, ow) = spec.input_size, trace.canvas.size, trace.output.shape[1:]
+    below = say("grad_y_sized", lang, h=h, w=w) + (say("grown", lang, how=say("inserted", lang), h=ch, w=cw) if (ch, cw) != (h, w) else "")
+    scene["meta"]["legend"] = [say("legend", lang, below=below, above=say("grad_x_sized", lang, h=oh, w=ow))] if options.labels else []
+    return scene
 
 
 def _routing(b: bw.Backward, options: RenderOptions) -> dict:
@@ -80,7 +93,8 @@ def _side_by_side(b: bw.Backward, forward: dict, gradient: dict, options: Render
     """One scene: the forward picture still (its last frame's finished values kept), its cells
     lit by the gradient's frame; the gradient picture to its right, ids and styles prefixed `g.`."""
     s, lang = options.scale, options.lang
-    head = 24 * s
+    legend = gradient["meta"].get("legend", [])
+    head = (24 + 16 * len(legend)) * s
     dx = forward["width"] + GAP * s
     out = {"background": "#ffffff", "styles": dict(forward["styles"]), "polys": {}, "timed": [], "frames": []}
     out["styles"].update({f"g.{k}": v for k, v in gradient["styles"].items()})
@@ -91,8 +105,11 @@ def _side_by_side(b: bw.Backward, forward: dict, gradient: dict, options: Render
     out["base"] += [_item(it, dx, head, "g.") for it in gradient["base"]]
     out["timed"] = [_item(t, dx, head, "g.") for t in gradient["timed"]]
     label = lambda at, text, anchor="lb", size=13.0, bold=True: board.label(at, text, anchor, size, bold)  # noqa: E731
-    out["base"].append(label((MARGIN * s, head + 4 * s), say("forward", lang)))
-    out["base"].append(label((dx + MARGIN * s, head + 4 * s), say("backward_full" if full_conv else "backward_routed", lang)))
+    out["base"].append(label((MARGIN * s, (24 + 4) * s), say("forward", lang)))
+    caption = say("backward_full" if full_conv else "backward_routed", lang)
+    out["base"].append(label((dx + MARGIN * s, (24 + 4) * s), caption))
+    for n, line in enumerate(legend):
+        out["base"].append(label((dx + MARGIN * s, (24 + 4 + 16 * (n + 1)) * s), line, "lb", 12.0, False))
     y = max(forward["height"], gradient["height"]) + head
     key = f"formula_{b.trace.spec.op}"
     lines = [say(key if key in WORDS else "formula_any", lang)]
@@ -125,7 +142,7 @@ def _with_numbers(b: bw.Backward) -> list[str]:
     return out
 
 
-def _array(a: np.ndarray, most: int = 16) -> str:
+def _array(a: np.ndarray, most: int = 25) -> str:
     a = np.squeeze(a)
     if a.size > most:
         return "[" + "×".join(str(n) for n in np.shape(a)) + " values]"

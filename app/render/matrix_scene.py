@@ -88,7 +88,7 @@ def _plain(f: _Figure, c: np.ndarray) -> dict:
     nz = c != 0
     x_vals, y_vals = t.spec.input.ravel(), t.output.ravel()
     top = f.m + 30 * f.s
-    out_grids = f.maps("out", t.output.shape, f.m, top, lambda k: [[p.output] * t.output.shape[2]] * t.output.shape[1],
+    out_grids = f.maps("output", t.output.shape, f.m, top, lambda k: [[p.output] * t.output.shape[2]] * t.output.shape[1],
                        t.output if f.fits_numbers(Grid("", 0, 0, 1, 1, grid_size(o, *t.output.shape[1:]))) else None)
     f.base.append(f.label((f.m, top - 8 * f.s), say("output", lang, h=t.output.shape[1], w=t.output.shape[2]), "lb"))
     left = max(g.right for g in out_grids) + f.gap * 1.5
@@ -101,7 +101,7 @@ def _plain(f: _Figure, c: np.ndarray) -> dict:
     f.sign("·", cm.right + f.gap / 2, top + u * min(rows, cols) / 2)
     xcol = f.grid(Grid("x", cm.right + f.gap, top, cols, 1, u), [[p.input]] * cols, x_vals[:, None].tolist())
     f.base.append(f.label((xcol.x, top - 8 * f.s), "x", "lb", bold=True))
-    in_grids = f.maps("in", t.spec.input.shape, xcol.right + f.gap * 3, top, lambda k: [[p.input] * t.spec.input_size[1]] * t.spec.input_size[0],
+    in_grids = f.maps("input", t.spec.input.shape, xcol.right + f.gap * 3, top, lambda k: [[p.input] * t.spec.input_size[1]] * t.spec.input_size[0],
                       t.spec.input if f.fits_numbers(Grid("", 0, 0, 1, 1, grid_size(o, *t.spec.input_size))) else None)
     f.base.append(f.label((in_grids[0].x, top - 8 * f.s), say("input", lang, h=t.spec.input_size[0], w=t.spec.input_size[1]), "lb"))
     bottom = max(f.extent[1], top) + 20 * f.s
@@ -114,8 +114,8 @@ def _plain(f: _Figure, c: np.ndarray) -> dict:
         items.append(f.ring(cm.box(r, 0, r, cols - 1)))
         items.append(f.tint_box(ycol.box(r, 0, r, 0)))
         items += [f.tint_box(xcol.box(int(j), 0, int(j), 0)) for j in js]
-        items += _link(f, ycol, [r], out_grids, t.output.shape, "out", side="left")
-        items += _link(f, xcol, js, in_grids, t.spec.input.shape, "in", side="right")
+        items += _link(f, ycol, [r], out_grids, t.output.shape, "output", side="left")
+        items += _link(f, xcol, js, in_grids, t.spec.input.shape, "input", side="right")
         if o.numbers:
             items += f.values(cm, _nonzero(c), [[pale if v else None for v in row] for row in nz], tinted=True, cells=[(r, int(j)) for j in js])
             items += f.values(xcol, x_vals[:, None].tolist(), [[p.input]] * cols, tinted=True, cells=[(int(j), 0) for j in js])
@@ -139,7 +139,7 @@ def _transposed(f: _Figure, c: np.ndarray) -> dict:
     x_vals, y_vals = t.spec.input.ravel(), t.output.ravel()
     by_column = t.spec.view != "scatter"
     top = f.m + 30 * f.s
-    in_grids = f.maps("in", t.spec.input.shape, f.m, top, lambda k: [[p.input] * t.spec.input_size[1]] * t.spec.input_size[0],
+    in_grids = f.maps("input", t.spec.input.shape, f.m, top, lambda k: [[p.input] * t.spec.input_size[1]] * t.spec.input_size[0],
                       t.spec.input if f.fits_numbers(Grid("", 0, 0, 1, 1, grid_size(o, *t.spec.input_size))) else None)
     f.base.append(f.label((f.m, top - 8 * f.s), say("input", lang, h=t.spec.input_size[0], w=t.spec.input_size[1]), "lb"))
     xcol = f.grid(Grid("x", max(g.right for g in in_grids) + f.gap * 3, top, rows, 1, u), [[p.input]] * rows, x_vals[:, None].tolist())
@@ -150,7 +150,7 @@ def _transposed(f: _Figure, c: np.ndarray) -> dict:
     yrow = f.grid(Grid("y", cm.x, cm.bottom + f.gap, 1, cols, u), [[p.output] * cols], [y_vals.tolist()])
     f.base.append(f.label((cm.x - 6 * f.s, yrow.y + u / 2), "y^T", "rm", bold=True))
     out_top = yrow.bottom + f.gap * 2
-    out_grids = f.maps("out", t.output.shape, cm.x, out_top, lambda k: [[p.output] * t.output.shape[2]] * t.output.shape[1],
+    out_grids = f.maps("output", t.output.shape, cm.x, out_top, lambda k: [[p.output] * t.output.shape[2]] * t.output.shape[1],
                        t.output if f.fits_numbers(Grid("", 0, 0, 1, 1, grid_size(o, *t.output.shape[1:]))) else None)
     f.base.append(f.label((cm.x, out_top - 6 * f.s), say("output", lang, h=t.output.shape[1], w=t.output.shape[2]), "lb"))
     bottom = f.extent[1] + 20 * f.s
@@ -166,8 +166,8 @@ def _transposed(f: _Figure, c: np.ndarray) -> dict:
             items = [f.tint_box(cm.box(k, int(j), k, int(j))) for j in outs] + [f.ring(cm.box(k, 0, k, cols - 1))]
         items += [f.tint_box(xcol.box(int(i), 0, int(i), 0)) for i in ins]
         items += [f.tint_box(yrow.box(0, int(j), 0, int(j))) for j in outs]
-        items += _link(f, xcol, ins, in_grids, t.spec.input.shape, "in", side="left")
-        items += _link(f, yrow, outs, out_grids, t.output.shape, "out", side="bottom")
+        items += _link(f, xcol, ins, in_grids, t.spec.input.shape, "input", side="left")
+        items += _link(f, yrow, outs, out_grids, t.output.shape, "output", side="bottom")
         if o.numbers and by_column:
             items += f.values(cm, _nonzero(c), [[pale if v else None for v in row] for row in nz], tinted=True, cells=[(int(i), k) for i in ins])
             terms = [f"{_fmt(x_vals[i])}×{_fmt(c[i, k])}" for i in ins]
@@ -180,7 +180,9 @@ def _transposed(f: _Figure, c: np.ndarray) -> dict:
 
 
 def _link(f: _Figure, vec: Grid, flats, grids: list[Grid], shape, name: str, side: str) -> list:
-    """Tint the 2-D cells of these flat indices and join each to its cell in the vector."""
+    """Tint the 2-D cells of these flat indices and join each to its cell in the vector.
+    (The grids are named `input`/`output`, not the forward picture's `in`/`out`: their cells
+    are the tensors', without padding, so the playground's hover, which speaks canvas cells, leaves them.)"""
     items = []
     for j in np.asarray(flats).tolist():
         k, r, q = (int(v) for v in np.unravel_index(int(j), shape))

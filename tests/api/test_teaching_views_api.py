@@ -44,8 +44,8 @@ def test_the_scene_lights_the_rows_of_torchs_jacobian(client):
     w = torch.tensor([[[[1.0, 2], [3, 4]]]])
     j = torch.autograd.functional.jacobian(lambda t: F.conv2d(t, w, stride=2), torch.zeros(1, 1, 4, 4)).reshape(4, 16)
     for r, frame in enumerate(scene["frames"]):
-        lit = {it["poly"] for it in frame["items"] if it.get("poly", "").startswith("in:") and it["style"] == "tap"}
-        assert lit == {f"in:0:{i // 4}:{i % 4}" for i in torch.nonzero(j[r]).flatten().tolist()}
+        lit = {it["poly"] for it in frame["items"] if it.get("poly", "").startswith("input:") and it["style"] == "tap"}
+        assert lit == {f"input:0:{i // 4}:{i % 4}" for i in torch.nonzero(j[r]).flatten().tolist()}
 
 
 def test_backward_png_and_the_gradient_written_in_its_svg(client):

@@ -92,9 +92,9 @@ def test_each_frame_lights_the_window_unfold_takes_and_autograd_differentiates()
     windows = F.unfold(F.pad(cells, (1, 1, 1, 1), value=-1), (3, 2), stride=(1, 2))[0].T
     assert len(sc["frames"]) == j.shape[0] == windows.shape[0]
     for r in range(j.shape[0]):
-        from_unfold = {f"in:0:{int(i) // w}:{int(i) % w}" for i in windows[r].tolist() if i >= 0}
-        from_autograd = {f"in:0:{i // w}:{i % w}" for i in np.flatnonzero(j[r])}
-        assert lit(sc, r, "in:") == from_unfold == from_autograd
+        from_unfold = {f"input:0:{int(i) // w}:{int(i) % w}" for i in windows[r].tolist() if i >= 0}
+        from_autograd = {f"input:0:{i // w}:{i % w}" for i in np.flatnonzero(j[r])}
+        assert lit(sc, r, "input:") == from_unfold == from_autograd
 
 
 def test_the_matrix_png_shows_the_nonzero_pattern():
