@@ -249,14 +249,17 @@ def build_im2col_scene(trace: Trace, options: RenderOptions) -> dict:
     sum_at = bottom + 40 * f.s
     for s in range(trace.steps):
         row, col = divmod(int(trace.step_index[s]), windows)
-        items = [f.ring(wm.box(row, 0, row, rows - 1)), f.tint_box(um.box(0, col, rows - 1, col)), f.ring(um.box(0, col, rows - 1, col)),
+        items = [f.tint_box(wm.box(row, 0, row, rows - 1)), f.ring(wm.box(row, 0, row, rows - 1)), f.tint_box(um.box(0, col, rows - 1, col)), f.ring(um.box(0, col, rows - 1, col)),
                  f.tint_box(ym.box(row, col, row, col))]
         reads = np.flatnonzero(own[row])   # the channels of row's group
         for i in reads.tolist():
             ch, kk = divmod(i, k)
-            r_, q_ = int(cy[col, kk]), int(cx[col, kk])
-            items.append(f.tint(f"in:{ch}:{r_}:{q_}"))
-            items.append(f.connector(canvas[ch].centre(r_, q_), um.centre(i, col)))
+            items.append(f.tint(f"in:{ch}:{int(cy[col, kk])}:{int(cx[col, kk])}"))
+        # as the reference joins a window to the cell it makes: its corners to the column it becomes
+        top_left, top_right = um.box(0, col, 0, col)[:2]
+        for ch in sorted({i // k for i in reads.tolist()}):
+            win = canvas[ch].box(int(cy[col].min()), int(cx[col].min()), int(cy[col].max()), int(cx[col].max()))
+            items += [f.connector(win[3], top_left), f.connector(win[2], top_right)]
         if o_.numbers:
             terms = [f"{_fmt(w_full[row, i])}×{_fmt(u_mat[i, col])}" for i in reads]
             if spec.bias is not None:
