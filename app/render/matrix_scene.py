@@ -209,6 +209,7 @@ def build_im2col_scene(trace: Trace, options: RenderOptions) -> dict:
     u_mat = matrix.im2col(trace)
     if u_mat is None:
         raise SpecError("op", "no_im2col", op=spec.op)
+    matrix.entries(trace)   # refuses outputs that are not the plain sums of products (partial padding rescales them)
     oc, k = spec.out_channels, int(np.prod(spec.kernel_size))
     cin_g, cout_g = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     w_full = np.zeros((oc, spec.in_channels * k))

@@ -156,6 +156,9 @@ def test_views_refuse_what_they_cannot_draw():
     with pytest.raises(SpecError) as e:
         scene("im2col", {"op": "avg_pool2d", "input_size": 4, "kernel_size": 2})
     assert e.value.param == "op" and e.value.code == "no_im2col"
+    with pytest.raises(SpecError) as e:   # partial padding rescales each window: the output is not W · unfold
+        scene("im2col", {"input_size": 4, "padding": 1, "padding_mode": "partial"})
+    assert e.value.code == "no_linear_view"
     with pytest.raises(SpecError) as e:
         scene("matrix", {"input_size": 30, "kernel_size": 1})
     assert e.value.code == "matrix_too_large"
