@@ -20,6 +20,17 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "data" / "conv_arithmetic.json"   # see tests/data/README.md
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cjk_font() -> None:
+    """Chinese figure labels need a CJK font: the one the Dockerfile installs, installed here too if missing."""
+    from app.render.text import CJK_FONTS, cjk_font_path
+    from tests.debian import ensure_package
+
+    if not any(Path(p).exists() for p in CJK_FONTS):
+        ensure_package("fonts-wqy-microhei", CJK_FONTS[0])
+        cjk_font_path.cache_clear()   # looked for (and not found) while the tests were collected
+
+
 def free_port() -> int:
     """A port the OS says is free now (tiny race with uvicorn's bind, acceptable in tests)."""
     with socket.socket() as s:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 
 class SpecError(ValueError):
-    def __init__(self, param: str, code: str, message: str | None = None, **args):
+    # positional-only: a message's own arguments may be called `param` (the field a layer refuses)
+    def __init__(self, param: str, code: str, message: str | None = None, /, **args):
         self.param = param
         self.code = code
         self.args_ = args
         self._inline = message          # wording not (yet) in the catalogue
         self.message = self.text("en")
         super().__init__(self.message)
+
+    def __reduce__(self):
+        """Pickled whole (kind, field, code, arguments): a worker process sends refusals back as they were raised."""
+        return (_rebuilt, (type(self), self.param, self.code, self._inline, self.args_))
 
     def text(self, lang: str = "en") -> str:
         """The message in `lang`; English where the catalogue has no translation."""
@@ -33,3 +38,7 @@ class SpecError(ValueError):
     def as_dict(self, lang: str = "en") -> dict:
         args = {k: (v(lang) if callable(v) else v) for k, v in self.args_.items()}
         return {"param": self.param, "code": self.code, "msg": self.text(lang), "args": args}
+
+
+def _rebuilt(kind: type, param: str, code: str, message: str | None, args: dict) -> SpecError:
+    return kind(param, code, message, **args)

@@ -8,6 +8,7 @@ of the code and font that draw, so a new drawing never hides behind an old ETag.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from app.engine import Spec, Trace, run
+from app.engine.network import Network, build_network
 
 ENTRY_OVERHEAD = 200   # bytes of key, node and bookkeeping per entry, roughly
 
@@ -67,6 +69,23 @@ def trace_for(spec: Spec) -> Trace:
     if found is None:
         found = run(spec)
         _traces.put(key, found)
+    return found
+
+
+# held per tap: its trace's arrays and, once written, its JSON (about 130 bytes in all)
+_networks = ByteBudgetLRU(64 * 2**20, size=lambda n: 130 * n.taps)
+
+
+def network_for(raw) -> Network:
+    """The network for a request body, built once while it stays in the cache (of this process)."""
+    try:
+        key = json.dumps(raw, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):   # not JSON's kind of value: the engine refuses it, naming the field
+        return build_network(raw)
+    found = _networks.get(key)
+    if found is None:
+        found = build_network(raw)
+        _networks.put(key, found)
     return found
 
 

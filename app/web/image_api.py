@@ -10,46 +10,28 @@ numbers are the engine's conv2d. The answer is a PNG (its display rule in the
 
 from __future__ import annotations
 
+import hashlib
 import json
-import threading
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from python_multipart.multipart import parse_options_header
 from starlette.datastructures import UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
-from app.engine import SpecError, Text, fields, imagefilter
+from app.engine import SpecError
 from app.engine.kernels import KERNELS
-from app.engine.query import parse_value
 from app.render import display
 
-from . import edge, imaging
+from . import edge, imaging, work
+from .image_answer import FIELD_DOCS, OPTIONS, unknown
 
 router = APIRouter(tags=["image"])
 
-FORMATS = ("png", "json")
 BODY_CAP = imaging.MAX_UPLOAD_BYTES + 64 * 1024   # the file, the other fields and the form's framing
 # the edge lets twice that through so that an upload just over the cap is refused here, naming `file`
 edge.allow_body("/api/v1/image", 2 * BODY_CAP)
-EXPOSED = ("Convplay-Display", "Convplay-Input-Size", "Convplay-Original-Size", "Convplay-Output-Size", "Convplay-Geometry")
-_filters = threading.BoundedSemaphore(2)          # filtering is CPU work: at most one per core
-IMAGE = Text("the image filter", "图像滤波")
 
-FIELD_DOCS = {
-    "sample": "A sample photograph by name: " + ", ".join(imaging.SAMPLE_NAMES) + " (GET /api/v1/samples).",
-    "kernel": "A preset's name (GET /api/v1/kernels) or a [kh][kw] array as JSON, sides up to 11. Default identity.",
-    "stride": "conv2d's stride: a number or h,w. Default 1.",
-    "padding": "conv2d's padding: a number, h,w, valid, same, full or top:1,bottom:1,left:1,right:1. Default 0.",
-    "dilation": "conv2d's dilation: a number or h,w. Default 1.",
-    "padding_mode": "zeros, reflect, replicate or circular. Default zeros.",
-    "color": "gray (Pillow's L luma, one channel; default) or rgb (each channel filtered on its own).",
-    "crop": "top,left,height,width: filter only this window of the working picture.",
-    "display": "How the PNG shows the numbers: " + "; ".join(f"{k}: {v.en}" for k, v in display.MODES.items()) + ". Default auto.",
-    "format": "png (default) or json (the exact input and output numbers).",
-}
-OPTIONS = tuple(FIELD_DOCS)
 FILE_DOC = (f"A PNG or JPEG of at most {imaging.MAX_UPLOAD_BYTES // 2**20} MB and {imaging.MAX_PIXELS:,} pixels "
             f"({imaging.MAX_SIDE_DECODED}x{imaging.MAX_SIDE_DECODED}); a larger one is refused with 413.")
 
@@ -105,9 +87,9 @@ def _form_schema(with_file: bool) -> dict:
 @router.get("/api/v1/image", summary="Filter a sample photograph (query)", description=IMAGE_DOC,
             openapi_extra={"parameters": _query_parameters()},
             responses={200: {"content": {"image/png": {}, "application/json": {}}}})
-def image_get(request: Request) -> Response:
+async def image_get(request: Request) -> Response:
     items = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
-    response = _answer(items, None)
+    response = await _filtered(items, None)
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
@@ -118,7 +100,14 @@ def image_get(request: Request) -> Response:
              responses={200: {"content": {"image/png": {}, "application/json": {}}}, 413: {"description": "Upload too large"}})
 async def image_post(request: Request) -> Response:
     items, data = await _form(request, await _body(request))
-    return await run_in_threadpool(_answer, items, data)
+    return await _filtered(items, data)
+
+
+async def _filtered(items: dict[str, str], data: bytes | None) -> Response:
+    """The answer made in a worker process (time limit, admission bound); identical requests share one job."""
+    digest = hashlib.sha256(json.dumps(sorted(items.items())).encode() + b"\0" + (data or b"")).hexdigest()
+    body, media_type, headers = await work.pool.run("image:" + digest, work.image_job, items, data)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 async def _body(request: Request) -> bytes:
@@ -156,87 +145,13 @@ async def _form(request: Request, body: bytes) -> tuple[dict, bytes | None]:
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):
             if key != "file":
-                raise _unknown(key)
+                raise unknown(key)
             data = await value.read()
         elif key == "file":          # text where a file belongs: judged as the file's bytes
             data = value.encode()
         elif key != "lang":
             items[key] = value
     return items, data
-
-
-def _unknown(key: str) -> SpecError:
-    return SpecError(key, "unknown_field", op=IMAGE, listed=", ".join(("file",) + OPTIONS))
-
-
-def _answer(items: dict[str, str], data: bytes | None) -> Response:
-    """The filtered picture for the form's text fields and the uploaded bytes (or None)."""
-    for key in items:
-        if key not in OPTIONS:
-            raise _unknown(key)
-    raw = {k: parse_value(k, v) for k, v in items.items()}
-    fmt = fields.choice(raw.pop("format", "png"), "format", FORMATS)
-    color = fields.choice(raw.pop("color", "gray"), "color", imaging.COLORS)
-    rule = fields.choice(raw.pop("display", "auto"), "display", tuple(display.MODES))
-    name, weight = imagefilter.kernel_weight(raw.pop("kernel", "identity"))
-    sample, crop = raw.pop("sample", None), raw.pop("crop", None)
-    picture = _picture(sample, data, color)
-    spec = imagefilter.build(_crop(picture.pixels, crop), weight, raw)
-    with _filters:
-        out = imagefilter.apply(spec)
-    mode = display.choose(rule, weight)
-    pixels, numbers = display.to_pixels(out, mode)
-    (c, h, w), (oh, ow) = spec.input.shape, out.shape[1:]
-    headers = {
-        "Convplay-Display": display.header(mode, numbers),
-        "Convplay-Input-Size": f"{h}x{w}",
-        "Convplay-Original-Size": f"{picture.original[0]}x{picture.original[1]}",
-        "Convplay-Output-Size": f"{oh}x{ow}",
-        "Convplay-Geometry": json.dumps(_geometry(spec), separators=(",", ":")),
-        "Access-Control-Expose-Headers": ", ".join(EXPOSED),
-    }
-    if fmt == "json":
-        body = {
-            "sample": sample, "color": color, "original_size": list(picture.original), "input_size": [h, w], "crop": crop,
-            "kernel": {"name": name, "weight": weight.tolist()}, **_geometry(spec), "output_size": [oh, ow],
-            "display": {"mode": mode, **numbers, "rule": display.MODES[mode].as_dict()},
-            "input": spec.input.astype(int).tolist(), "output": out.tolist(),
-        }
-        return Response(json.dumps(body, separators=(",", ":"), ensure_ascii=False), media_type="application/json", headers=headers)
-    stem = f"{sample or 'upload'}_{name or 'kernel'}_{color}"
-    headers["Content-Disposition"] = f'inline; filename="{stem}.png"'
-    return Response(display.png(pixels), media_type="image/png", headers=headers)
-
-
-def _geometry(spec) -> dict:
-    """conv2d's settings as resolved (padding per side: 'same' made numbers)."""
-    p = spec.padding
-    return {"kernel_size": list(spec.kernel_size), "stride": list(spec.stride), "dilation": list(spec.dilation),
-            "padding": {"top": p.top, "bottom": p.bottom, "left": p.left, "right": p.right}, "padding_mode": spec.padding_mode}
-
-
-def _picture(sample, data: bytes | None, color: str) -> imaging.Picture:
-    if data is not None:
-        if sample is not None:
-            raise SpecError("sample", "one_of", first="file", second="sample")
-        return imaging.upload(data, color)
-    if sample is None:
-        raise SpecError("file", "no_image", listed=", ".join(imaging.SAMPLE_NAMES))
-    return imaging.sample(fields.choice(sample, "sample", imaging.SAMPLE_NAMES), color)
-
-
-def _crop(pixels, crop):
-    """The window top,left,height,width of the working picture (all of it when None)."""
-    if crop is None:
-        return pixels
-    c, h, w = pixels.shape
-    refused = SpecError("crop", "bad_crop", size=f"{h}x{w}", got=crop)
-    if not isinstance(crop, list) or len(crop) != 4:
-        raise refused
-    top, left, height, width = (fields.whole(v, "crop") for v in crop)
-    if top < 0 or left < 0 or height < 1 or width < 1 or top + height > h or left + width > w:
-        raise refused
-    return pixels[:, top:top + height, left:left + width]
 
 
 __all__ = ["router"]

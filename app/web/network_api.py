@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from app.engine import limits
 from app.engine.common import IN_CHANNELS, INPUT, INPUT_SIZE
-from app.engine.network import FROM_INPUT, Network, build_network, dependency_field
+from app.engine.network import FROM_INPUT
 from app.engine.network_text import parse_layers
 from app.engine.networks_presets import PRESETS, compare
 from app.engine.query import parse_value
 
-from . import params
-from .cache import ByteBudgetLRU
+from . import params, work
+from .animation import REFUSALS
+from .answers import send
 
 router = APIRouter()
 
@@ -57,25 +60,20 @@ effective receptive field of Luo et al. 2016); `exact_box` the bounding box of i
 `theoretical_box` the recurrence's (null after a transposed or resampling layer).
 """
 
-# held per tap: its trace's arrays and, once written, its JSON (about 130 bytes in all)
-_networks = ByteBudgetLRU(64 * 2**20, size=lambda n: 130 * n.taps)
-
-
-def network_for(raw) -> Network:
-    """The network for a request body, built once while it stays in the cache."""
+def _key(kind: str, *parts) -> str:
     try:
-        key = json.dumps(raw, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError):
-        return build_network(raw)
-    found = _networks.get(key)
-    if found is None:
-        found = build_network(raw)
-        _networks.put(key, found)
-    return found
+        text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):   # not JSON's kind of value: never shared, the engine refuses it by name
+        text = repr(parts)
+    return kind + ":" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _json(data: bytes) -> Response:
-    return Response(data, media_type="application/json")
+async def _network(request: Request, raw) -> Response:
+    return await send(request, _key("network", raw), work.network_job, raw, media_type="application/json", gzipped=True)
+
+
+async def _field(request: Request, raw, where: dict) -> Response:
+    return await send(request, _key("field", raw, where), work.field_job, raw, where, media_type="application/json", gzipped=True)
 
 
 def from_query(items, extra: tuple = ()) -> tuple[dict, dict]:
@@ -142,42 +140,35 @@ def _query_parameters(field: bool = False) -> list[dict]:
 
 # ---------------------------------------------------------------- routes
 
-@router.post("/api/v1/network", tags=["network"], summary="Network (JSON body)", description=NETWORK_DOC,
+@router.post("/api/v1/network", tags=["network"], summary="Network (JSON body)", description=NETWORK_DOC, responses=REFUSALS,
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(), "examples": _examples()}}}})
-def network_post(body: dict = Body(default_factory=dict, include_in_schema=False)) -> Response:
-    return _json(network_for(body).to_json())
+async def network_post(request: Request) -> Response:
+    return await _network(request, await params.json_body(request))
 
 
 @router.get("/api/v1/network", tags=["network"], summary="Network (readable query)", description=NETWORK_DOC + "\n" + QUERY_DOC,
-            openapi_extra={"parameters": _query_parameters()})
-def network_get(request: Request) -> Response:
-    raw, _ = from_query(request.query_params.multi_items())
-    return _json(network_for(raw).to_json())
-
-
-def _field(raw: dict, where: dict) -> Response:
-    net = network_for(raw)
-    last = len(net.traces)
-    m = where.get("map", last)
-    shape = net.maps[m].shape if isinstance(m, int) and not isinstance(m, bool) and 0 <= m <= last else None
-    cell = where.get("cell", [0, shape[1] // 2, shape[2] // 2] if shape else None)
-    return _json(json.dumps(dependency_field(net, m, cell), separators=(",", ":")).encode())
+            responses=REFUSALS, openapi_extra={"parameters": _query_parameters()})
+async def network_get(request: Request) -> Response:
+    raw, _ = await run_in_threadpool(from_query, request.query_params.multi_items())
+    return await _network(request, raw)
 
 
 @router.post("/api/v1/network/field", tags=["network"], summary="Exact and effective receptive field of one cell (JSON body)",
-             description=FIELD_DOC, openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(True), "examples": _examples(True)}}}})
-def field_post(body: dict = Body(default_factory=dict, include_in_schema=False)) -> Response:
+             description=FIELD_DOC, responses=REFUSALS,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(True), "examples": _examples(True)}}}})
+async def field_post(request: Request) -> Response:
+    body = await params.json_body(request)
     if not isinstance(body, dict):
-        return _field(body, {})
+        return await _field(request, body, {})
     where = {k: body[k] for k in ("map", "cell") if body.get(k) is not None}
-    return _field({k: v for k, v in body.items() if k not in ("map", "cell")}, where)
+    return await _field(request, {k: v for k, v in body.items() if k not in ("map", "cell")}, where)
 
 
 @router.get("/api/v1/network/field", tags=["network"], summary="Exact and effective receptive field of one cell (readable query)",
-            description=FIELD_DOC + "\n" + QUERY_DOC, openapi_extra={"parameters": _query_parameters(True)})
-def field_get(request: Request) -> Response:
-    raw, where = from_query(request.query_params.multi_items(), extra=("map", "cell"))
-    return _field(raw, where)
+            description=FIELD_DOC + "\n" + QUERY_DOC, responses=REFUSALS, openapi_extra={"parameters": _query_parameters(True)})
+async def field_get(request: Request) -> Response:
+    raw, where = await run_in_threadpool(from_query, request.query_params.multi_items(), ("map", "cell"))
+    return await _field(request, raw, where)
 
 
 @router.get("/api/v1/network/presets", tags=["network"], summary="Networks that teach, each with its numbers side by side")

@@ -73,7 +73,7 @@ class Pool:
             if self._pool is not None:
                 return
             context = multiprocessing.get_context("forkserver")   # clean children, even from a threaded server
-            context.set_forkserver_preload(["app.web.work", "app.render.encode"])
+            context.set_forkserver_preload(["app.web.work", "app.web.cache", "app.web.image_answer", "app.render.encode"])
             self._pool = ProcessPool(max_workers=self.processes, max_tasks=self.max_tasks, context=context,
                                      initializer=os.nice, initargs=(RENDER_NICENESS,))
             self._pool.schedule(os.getpid)   # the first process starts now, not at the first render
@@ -98,8 +98,7 @@ class Pool:
             except JobTimeout:
                 raise Busy("render_timeout", retry=30, high=self.timeout) from None
             if kind == "refused":
-                param, code, inline, extra = value
-                raise SpecError(param, code, inline, **extra)
+                raise value
             return value
         finally:
             self.admitted -= 1
@@ -118,11 +117,12 @@ pool = Pool()
 # --- in the worker process ---------------------------------------------------
 
 def _answer(fn, *args):
-    """fn(*args) as ('ok', value), or the engine's refusal as ('refused', fields) that any process can read."""
+    """fn(*args) as ('ok', value), or the engine's refusal as ('refused', the SpecError) to raise in the server."""
     try:
         return "ok", fn(*args)
     except SpecError as exc:
-        return "refused", (exc.param, exc.code, exc._inline, exc.args_)
+        exc.__traceback__ = None   # the refusal is data: its frames stay here
+        return "refused", exc
     finally:
         _give_memory_back()
 
@@ -177,6 +177,51 @@ def _size(spec, options) -> tuple[int, int]:
     return scene["width"], scene["height"]
 
 
+def _gzipped_json(data) -> bytes:
+    return gzip.compress(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), GZIP_LEVEL, mtime=0)
+
+
+def _matrix(spec) -> bytes:
+    from app.engine import matrix
+
+    from .cache import trace_for
+
+    return _gzipped_json(matrix.to_json(trace_for(spec)))
+
+
+def _backward(spec, grad_output) -> bytes:
+    from app.engine import backward
+
+    from .cache import trace_for
+
+    return _gzipped_json(backward.to_json(backward.backward(trace_for(spec), grad_output)))
+
+
+def _network(raw) -> bytes:
+    from .cache import network_for
+
+    return gzip.compress(network_for(raw).to_json(), GZIP_LEVEL, mtime=0)
+
+
+def _field(raw, where: dict) -> bytes:
+    from app.engine.network import dependency_field
+
+    from .cache import network_for
+
+    net = network_for(raw)
+    last = len(net.traces)
+    m = where.get("map", last)
+    shape = net.maps[m].shape if isinstance(m, int) and not isinstance(m, bool) and 0 <= m <= last else None
+    cell = where.get("cell", [0, shape[1] // 2, shape[2] // 2] if shape else None)
+    return _gzipped_json(dependency_field(net, m, cell))
+
+
+def _image(items: dict, data: bytes | None) -> tuple[bytes, str, dict]:
+    from .image_answer import answer
+
+    return answer(items, data)
+
+
 def trace_job(spec):
     return _answer(_trace, spec)
 
@@ -191,3 +236,23 @@ def animation_job(spec, options, fmt: str):
 
 def size_job(spec, options):
     return _answer(_size, spec, options)
+
+
+def matrix_job(spec):
+    return _answer(_matrix, spec)
+
+
+def backward_job(spec, grad_output):
+    return _answer(_backward, spec, grad_output)
+
+
+def network_job(raw):
+    return _answer(_network, raw)
+
+
+def field_job(raw, where: dict):
+    return _answer(_field, raw, where)
+
+
+def image_job(items: dict, data: bytes | None):
+    return _answer(_image, items, data)

@@ -95,6 +95,7 @@ async function refresh() {
   $("#display-rule").textContent = data.displays[s.display] || "";
   status(t("img_working"));
   clearErrors();
+  $("#triptych").setAttribute("aria-busy", "true");   // until this refresh (the latest) is shown or refused
   try {
     // the input as convolved: a 1x1 kernel of 1 shows the working picture's own values
     const [inp, res] = await Promise.all([
@@ -119,11 +120,13 @@ async function refresh() {
     if (!upload) json.href = `/api/v1/image?${new URLSearchParams({ ...s, format: "json" })}`;
     showKernel(s.kernel);
     $("#triptych").classList.remove("stale");
+    $("#triptych").removeAttribute("aria-busy");
     status("");
     if (!patchAt || patchAt[0] >= h || patchAt[1] >= w) patchAt = [Math.floor(h / 2), Math.floor(w / 2)];
     await drawPatch(mine);
   } catch (err) {
     if (mine !== serial) return;
+    $("#triptych").removeAttribute("aria-busy");
     refused(err);
   }
 }

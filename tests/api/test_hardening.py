@@ -228,6 +228,48 @@ def test_a_full_queue_answers_503_and_a_runaway_render_is_stopped(tmp_path):
         assert rendered(c, {"input_size": "4"}).status_code == 200   # a new process took over
 
 
+def test_a_refusal_made_in_a_worker_arrives_whole(client):
+    """The worker sends refusals back as data; one whose wording names a field by `param` was a 500 once."""
+    r = client.post("/api/v1/network", json={"layers": [{"op": "conv2d", "gate_weight": []}]})
+    detail = refused(r, "layers[0].gate_weight")
+    assert "gated_conv2d" in detail["msg"]
+
+
+@pytest.mark.parametrize("method, path, params, other", [
+    ("GET", "/api/v1/matrix", {"input_size": "4"}, {"input_size": "5"}),
+    ("POST", "/api/v1/backward", {"input_size": 4}, {"input_size": 5}),
+    ("GET", "/api/v1/network", {"layers": "conv2d;max_pool2d:k2"}, {"layers": "conv2d;max_pool2d:k3"}),
+    ("POST", "/api/v1/network/field", {"layers": [{"op": "conv2d"}]}, {"layers": [{"op": "conv2d"}], "cell": [0, 0, 0]}),
+    ("GET", "/api/v1/image", {"sample": "camera", "kernel": "sobel_x"}, {"sample": "camera", "kernel": "sobel_y"}),
+])
+def test_every_expensive_answer_waits_in_the_render_queue(tmp_path, method, path, params, other):
+    """With one render process busy and no queue, matrix, backward, network, field and image answers are 503 too:
+    they run in the pool (time limit, admission bound), not in the server's threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import running_server
+
+    env = {"CONVPLAY_RENDER_PROCESSES": "1", "CONVPLAY_RENDER_QUEUE": "0", "CONVPLAY_RENDER_TIMEOUT": "4"}
+    with running_server(tmp_path / "uvicorn.log", **env) as base, httpx.Client(base_url=base, timeout=60) as c:
+        def ask(what):
+            return c.get(path, params=what) if method == "GET" else c.post(path, json=what)
+
+        for _ in range(20):   # the first answer, once the render process is up
+            alone = ask(params)
+            if alone.status_code != 503:
+                break
+            time.sleep(1)
+        assert alone.status_code == 200, alone.text[:300]
+        heavy = {"input_size": "40", "granularity": "row", "scale": "0.5", "palette": "solarized"}
+        with ThreadPoolExecutor(1) as ex:
+            busy = ex.submit(c.get, "/api/v1/animation.webp", params=heavy)
+            time.sleep(1)
+            r = ask(other)   # not asked before, so not in any cache
+            busy.result()
+        assert r.status_code == 503, r.text[:300]
+        assert r.json()["detail"][0]["code"] == "busy" and int(r.headers["retry-after"]) > 0
+
+
 def test_a_remembered_url_serves_the_same_answer_and_a_post_never_answers_a_get(client):
     q = "/api/v1/animation.gif?input_size=3&kernel_size=2&labels=false"
     first, again = client.get(q), client.get(q)

@@ -1,19 +1,18 @@
 """A real Chromium (Debian's) driven by Playwright, against the live uvicorn server.
 
 Playwright's own browser download does not work here, so the tests use
-/usr/bin/chromium and install Debian's package when it is missing. If the browser
+/usr/bin/chromium and install Debian's package when it is missing (tests/debian.py). If the browser
 cannot be had, the tests fail (they are never skipped).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import pytest
+
+from tests.debian import ensure_package
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -24,27 +23,10 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-f
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium when missing: the project's files must install what CI needs."""
-    if Path(CHROMIUM).exists():
-        return
-    prefix = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
-    if prefix is None:
-        pytest.fail(f"{CHROMIUM} is missing and this user cannot install it (apt-get install chromium needs root or sudo)", pytrace=False)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    lock = ["-o", "DPkg::Lock::Timeout=300"]  # wait for another apt/dpkg rather than fail at once
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", *lock, "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(prefix + cmd, env=env, capture_output=True, text=True)
-        if done.returncode:
-            pytest.fail(f"{' '.join(cmd)} failed (exit {done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}", pytrace=False)
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"apt-get installed chromium but {CHROMIUM} is not there", pytrace=False)
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator["Browser"]:
     """One Chromium for the session; any problem getting it is a test failure, never a skip."""
-    ensure_chromium()
+    ensure_package("chromium", CHROMIUM)
     from playwright.sync_api import Error, sync_playwright
 
     with sync_playwright() as p:

@@ -18,10 +18,10 @@ pytestmark = pytest.mark.browser
 
 
 def ready(page) -> None:
-    """Both pictures shown and the patch drawn."""
+    """The latest settings' pictures shown (not an earlier answer still on screen) and the patch drawn."""
     page.wait_for_function("""() => {
         const ok = (id) => { const i = document.getElementById(id); return i.complete && i.naturalWidth > 0; };
-        return ok('input-img') && ok('result-img') && document.querySelector('#stage svg') && !document.querySelector('.triptych.stale');
+        return ok('input-img') && ok('result-img') && document.querySelector('#stage svg') && !document.querySelector('.triptych.stale') && !document.querySelector('#triptych[aria-busy]');
     }""", timeout=20_000)
 
 
