@@ -162,3 +162,14 @@ def test_views_refuse_what_they_cannot_draw():
     with pytest.raises(SpecError) as e:
         scene("matrix", {"input_size": 30, "kernel_size": 1})
     assert e.value.code == "matrix_too_large"
+
+
+def test_the_forward_picture_lights_the_outputs_whose_gradient_reaches_each_input_cell():
+    """Frame i of the backward view tints, in the forward picture, exactly the outputs o with dy[o]/dx[i] != 0."""
+    j = jacobian(CONV)   # [outputs, inputs]
+    sc = scene("backward", CONV)
+    ow = 3   # CONV's output is 4x3
+    assert len(sc["frames"]) == j.shape[1]
+    for i, frame in enumerate(sc["frames"]):
+        lit = {it["poly"] for it in frame["items"] if it.get("poly", "").startswith("out:") and it["style"] == "tap"}
+        assert lit == {f"out:0:{o // ow}:{o % ow}" for o in np.flatnonzero(j[:, i])}, i
