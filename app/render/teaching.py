@@ -9,6 +9,7 @@ view is the ordinary scene (scene.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from app.engine import SpecError, Trace
 from app.engine.contract import Text
@@ -67,6 +68,15 @@ def build_view_scene(name: str, trace: Trace, options: RenderOptions, drawer=Non
     else:
         check_scene(scene)
     return scene
+
+
+def paths(name: str | None) -> tuple[str, str]:
+    """(scene path, animation path without its `.{format}`) of a view; the forward pass's for none.
+    An unknown name gets its own path, whose answer is the 422 that names it."""
+    if not name or name == next(iter(VIEWS)):
+        return "/api/v1/scene", "/api/v1/animation"
+    name = quote(name, safe="")
+    return f"/api/v1/views/{name}/scene", f"/api/v1/views/{name}/animation"
 
 
 def describe() -> dict:

@@ -6,7 +6,6 @@ import { t } from "./i18n.js";
 
 const main = document.querySelector(".embed-main");
 const view = new SceneView(document.getElementById("stage"));
-const query = main.dataset.query;
 
 const player = new Player({
   onFrame: (i) => view.showFrame(i),
@@ -22,7 +21,7 @@ document.getElementById("play").addEventListener("click", () => player.toggle())
 document.getElementById("prev").addEventListener("click", () => player.step(-1));
 document.getElementById("next").addEventListener("click", () => player.step(1));
 
-fetch(`/api/v1/scene?${query}`)
+fetch(main.dataset.scene)   // the scene of the forward pass or of a teaching picture, as pages.py says
   .then(async (r) => {
     const body = await r.json();
     if (!r.ok) throw new Error(body.detail?.[0]?.msg || `HTTP ${r.status}`);

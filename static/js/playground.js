@@ -226,7 +226,7 @@ function renderShare(query, scene, trace) {
   const gif = origin + animationURL("gif", query);
   const title = trace.arithmetic.torch;
   $("#share-gif").value = gif;
-  $("#share-iframe").value = `<iframe src="${origin}/embed?${query}" width="${scene.width}" height="${scene.height + 56}" style="border:0;max-width:100%" title="${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
+  $("#share-iframe").value = `<iframe src="${keepIn(new URL(`${origin}/embed?${query}`)).href}" width="${scene.width}" height="${scene.height + 56}" style="border:0;max-width:100%" title="${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
   $("#share-md").value = `![${title}](${gif})`;
   setDownloads(query, player.index);
 }

@@ -24,7 +24,7 @@ export const sceneURL = (query) => (current === FIRST ? `/api/v1/scene?${query}`
 export const animationURL = (format, query) =>
   (current === FIRST ? `/api/v1/animation.${format}?${query}` : `${fill(DESCRIPTION.animation, { name: current, format })}?${query}`);
 
-/** The page's own URL keeps the view (its search string gets PARAM unless it is the first view). */
+/** The address of the page keeps the view (PARAM in its search string, unless it is the first view). */
 export function keepIn(url) {
   url.searchParams.delete(PARAM);
   if (current !== FIRST) url.searchParams.set(PARAM, current);
@@ -39,7 +39,7 @@ export function fromAddress() {
   widen();
 }
 
-/** A teaching view's picture is wide: on a narrow screen it scrolls instead of shrinking past reading. */
+/** A teaching picture is wide: on a narrow screen it scrolls instead of shrinking past reading. */
 function widen() {
   document.getElementById("stage").classList.toggle("wide", current !== FIRST);
 }

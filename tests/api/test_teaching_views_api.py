@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import httpx
 import numpy as np
@@ -81,3 +82,18 @@ def test_refusals_name_the_parameter_in_both_languages(client, path, params, par
         assert d["param"] == param and (code is None or d["code"] == code)
         if sign:
             assert any("\u4e00" <= ch <= "\u9fff" for ch in d["msg"]), d["msg"]
+
+
+def test_a_view_embeds_and_its_oembed_keeps_it(client, live_server):
+    page = client.get("/embed", params={"input_size": 4, "padding": 1, "picture": "matrix"}).text
+    scene = re.search(r'data-scene="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert scene == "/api/v1/views/matrix/scene?input_size=4&padding=1"
+    assert len(client.get(scene).json()["frames"]) == 16
+    assert '<img src="/api/v1/views/matrix/animation.gif?input_size=4&amp;padding=1"' in page
+    answer = client.get("/oembed", params={"url": f"{live_server}/?input_size=4&padding=1&picture=backward"})
+    assert answer.status_code == 200, answer.text
+    assert "picture=backward" in answer.json()["html"]
+    # an unknown view is named by the view's endpoint, not drawn as something else
+    page = client.get("/embed", params={"picture": "nothing"}).text
+    refused = client.get(re.search(r'data-scene="([^"]+)"', page).group(1).replace("&amp;", "&"))
+    assert refused.status_code == 422 and refused.json()["detail"][0]["param"] == "picture"

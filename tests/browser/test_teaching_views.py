@@ -45,6 +45,15 @@ def test_switching_views_and_downloading_the_matrix_gif(browser, live_server, ar
     gif = Image.open(io.BytesIO(open(info.value.path(), "rb").read()))
     assert gif.format == "GIF" and gif.n_frames == 16
 
+    # the share box embeds the same view, and the embed draws it
+    iframe = page.input_value("#share-iframe")
+    assert "picture=matrix" in iframe
+    embed = browser.new_page(viewport={"width": 900, "height": 700})
+    embed.goto(iframe.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&"))
+    wait_for(embed, "document.querySelector('#stage svg') !== null")
+    assert "C 16×16" in embed.inner_text("#stage") and embed.inner_text("#counter").endswith("/ 16")
+    embed.close()
+
     pick(page, "backward")
     assert "picture=backward" in page.url
     text = page.inner_text("#stage")
