@@ -63,6 +63,9 @@ class _Figure(Board):
         self.base.append(self.label((x, y), text, "mm", 16.0, bold=True))
 
     def title(self, y: float, *lines: str) -> None:
+        """The operation and the product written out (not with labels=false)."""
+        if not self.o.labels:
+            return
         for i, line in enumerate(lines):
             self.base.append(self.label((self.m, y + i * 18 * self.s), line, "lt", 14.0 if i == 0 else 12.0, bold=i == 0))
 
