@@ -8,7 +8,6 @@ import json
 import re
 
 import httpx
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F

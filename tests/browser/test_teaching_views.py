@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from test_playground import drawn, open_page, redraws, wait_for
