@@ -6,7 +6,10 @@ A 6-layer network on a 32x32 input (conv, conv stride 2, max pool, conv, transpo
 conv stride 2, 1x1 conv), and the exact field (dependency sets, paths, gradient) of
 its centre output cell; then the API round trip of a 3-layer network on 16x16 (the
 playground's bar is 50 ms for a redraw, this round trip included) and of its field,
-over a real server. It prints; it does not assert.
+over a real server. Then the pictures: the 6-layer network's scene and GIF (frames per
+row: every step is more than a GIF's frame cap), and the playground's redraw of the
+3-layer network (network JSON and scene over HTTP, as the /network page asks for them
+in parallel, and the browser's drawing, in Chromium). It prints; it does not assert.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's
 
 import live  # noqa: E402
 from app.engine.network import build_network, dependency_field  # noqa: E402
+from app.render.network_scene import build_network_scene  # noqa: E402
+from app.render.options import build_options  # noqa: E402
+from app.render.writers import encode  # noqa: E402
 
 SIX = {"input_size": 32, "layers": [
     {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
@@ -79,6 +85,47 @@ def round_trips() -> None:
         print(f"  POST /api/v1/network/field, network cached  median {median_ms(lambda: client.post('/api/v1/network/field', json=field), 40):7.1f} ms")
 
 
+def pictures() -> None:
+    net = build_network(SIX)
+    row = build_options({"granularity": "row"})
+    scene = build_network_scene(net, row)
+    print(f"6 layers on 32x32, granularity=row: {len(scene['frames'])} frames, {scene['width']}x{scene['height']} px")
+    print(f"  network scene            median {median_ms(lambda: build_network_scene(net, row), 10):7.1f} ms")
+    print(f"  network scene, every step median {median_ms(lambda: build_network_scene(net, build_options({})), 5):7.1f} ms")
+    print(f"  GIF of that scene        median {median_ms(lambda: encode(scene, 'gif'), 3):7.1f} ms")
+
+
+def redraw() -> None:
+    """The /network page's redraw after a control change: both requests at once, then the SVG drawn."""
+    from playwright.sync_api import sync_playwright
+
+    with live.server() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(base + "/network?input_size=16&layers=" + json.dumps(THREE["layers"]))
+        page.wait_for_selector("#stage svg")
+        times = []
+        for n in range(30):   # a new bias each time: nothing answers from a cache
+            layers = [{**THREE["layers"][0], "bias": [n, 0]}] + THREE["layers"][1:]
+            q = "input_size=16&layers=" + json.dumps(layers)
+            ms = page.evaluate("""async (q) => {
+                const t0 = performance.now();
+                const [net, scene] = await Promise.all([fetch('/api/v1/network?' + q).then(r => r.json()),
+                                                        fetch('/api/v1/network/scene?' + q).then(r => r.json())]);
+                const { SceneView } = await import('/static/js/scene-svg.js');
+                const view = new SceneView(document.querySelector('#stage'));
+                view.setScene(scene);
+                view.showFrame(0);
+                document.querySelector('#stage svg').getBoundingClientRect();
+                return performance.now() - t0;
+            }""", q)
+            times.append(ms)
+        browser.close()
+    print(f"/network redraw, 3 layers on 16x16 (both requests uncached + SVG drawn in Chromium)  median {statistics.median(times):7.1f} ms")
+
+
 if __name__ == "__main__":
     main()
     round_trips()
+    pictures()
+    redraw()

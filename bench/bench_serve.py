@@ -6,6 +6,8 @@ Starts `convplay serve --workers N` (uvicorn, uvloop, httptools) and prints:
 2. a storm: 40 distinct heavy renders and 40 oEmbed calls for one big numbers-mode
    permalink at once, while /healthz is probed every 0.5 s: the worst and p99 probe,
    the peak RSS of the server's process tree, and its RSS 10 s after the storm;
+   then the same for the other views: 20 networks, 20 matrices, 20 backward passes
+   and 20 photograph filters, all distinct;
 3. a 107 MB POST: the time until the 413 arrives (the body is never read).
 Every request goes to 127.0.0.1 only; every loop is bounded. Figures, no assertions.
 """
@@ -32,6 +34,13 @@ ROOT = Path(__file__).resolve().parents[1]
 GIF = "/api/v1/animation.gif?input_size=5&kernel_size=3&stride=2&padding=1"   # the 47 KB GIF of issue 9
 HEAVY = "/api/v1/animation.gif?input_size=16&numbers=true&ms={ms}"     # ~190 MP, ~2.5 s each
 BIG_PERMALINK = "/?input_size=32&numbers=true&granularity=row&scale=0.5"
+# networks up to about 65,000 taps and 5.8 MB of JSON; about 24,000 matrix entries; a 5x5 kernel over a 384 px photograph
+NETWORK = "/api/v1/network?input_size={n}&in_channels={c}&layers=" + quote(";".join(["conv2d:out_channels=4:k3:p1"] * 2 + ["max_pool2d:k2"]
+                                                                                    + ["conv2d:out_channels=4:k3:p1"] * 2))
+MATRIX = "/api/v1/matrix?input_size=32&kernel_size=5&padding=2&dilation={d}&stride={s}"
+BACKWARD = "/api/v1/backward?input_size=32&kernel_size=5&padding={p}&stride={s}"
+IMAGE = "/api/v1/image?sample={sample}&kernel=gaussian5&dilation={d}"
+SAMPLES = ("camera", "coins", "astronaut", "coffee", "chelsea")
 
 
 def free_port() -> int:
@@ -98,7 +107,20 @@ def cached_gif(base: str, wrk: str, workers: int) -> None:
     print("  " + "\n  ".join(line for line in out.splitlines() if "Latency" in line or "errors" in line or "Non-2xx" in line))
 
 
-def storm(base: str, pid: int) -> None:
+def render_storm() -> tuple[str, list[str]]:
+    oembed = "/oembed?url=" + quote("{base}" + BIG_PERMALINK, safe="")
+    return "40 heavy GIFs + 40 oEmbed", [HEAVY.format(ms=100 + i) for i in range(40)] + [oembed] * 40
+
+
+def views_storm() -> tuple[str, list[str]]:
+    return "20 networks + 20 matrices + 20 backward + 20 image filters", (
+        [NETWORK.format(n=12 + i % 5, c=1 + i // 5) for i in range(20)]
+        + [MATRIX.format(d=1 + i % 2, s=1 + i // 2) for i in range(20)]
+        + [BACKWARD.format(p=i % 3, s=1 + i // 3) for i in range(20)]
+        + [IMAGE.format(sample=SAMPLES[i % 5], d=1 + i // 5) for i in range(20)])
+
+
+def storm(base: str, pid: int, what: tuple[str, list[str]]) -> None:
     probes, rss, done = [], [], threading.Event()
 
     def probe():
@@ -118,8 +140,8 @@ def storm(base: str, pid: int) -> None:
     for w in watchers:
         w.start()
     before = tree_memory(pid)
-    oembed = "/oembed?url=" + quote(base + BIG_PERMALINK, safe="")
-    urls = [HEAVY.format(ms=100 + i) for i in range(40)] + [oembed] * 40
+    name, urls = what
+    urls = [u.replace(quote("{base}", safe=""), quote(base, safe="")) for u in urls]
     started = time.perf_counter()
     with httpx.Client(base_url=base, timeout=600) as c, ThreadPoolExecutor(80) as ex:
         codes = list(ex.map(lambda u: c.get(u).status_code, urls))
@@ -131,7 +153,7 @@ def storm(base: str, pid: int) -> None:
     after = tree_memory(pid)
     counts = {code: codes.count(code) for code in sorted(set(codes))}
     p99 = statistics.quantiles(probes, n=100)[98] if len(probes) >= 2 else probes[0]
-    print(f"storm: 40 heavy GIFs + 40 oEmbed in {took:.1f} s, answers {counts}")
+    print(f"storm: {name} in {took:.1f} s, answers {counts}")
     print(f"  /healthz every 0.5 s ({len(probes)} probes): worst {max(probes) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
           f"median {statistics.median(probes) * 1000:.1f} ms")
     for i, name in enumerate(("RSS", "PSS")):
@@ -166,7 +188,8 @@ def main() -> None:
         print(f"convplay serve --workers {args.workers} on {os.cpu_count()} cores")
         cached_gif(base, wrk, args.workers)
         big_post(base)
-        storm(base, proc.pid)
+        storm(base, proc.pid, render_storm())
+        storm(base, proc.pid, views_storm())
     finally:
         proc.terminate()
         proc.wait(30)

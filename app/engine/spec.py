@@ -27,6 +27,9 @@ ABSENT = MappingProxyType({
     "groups": 1, "dilation": (1, 1), "stride": (1, 1), "output_padding": (0, 0), "padding": 0,
     "padding_mode": "zeros", "ceil_mode": False, "count_include_pad": True, "view": "gather",
 })
+# ... and what a field means when its neutral value is another field's: an operation
+# without out_channels keeps the channel count, so only in_channels' number passes
+ABSENT_AS = MappingProxyType({"out_channels": "in_channels"})   # (the only one: its message says "channel count")
 ARRAYS = ("input", "weight", "bias")   # the Spec's own attributes; an operation's other arrays live in `values`
 EACH_SIDE = Text(" on each side", "（每侧）")
 
@@ -127,10 +130,9 @@ def build_spec(raw: dict) -> Spec:
         else:
             default = inferred.get(f.name, f.default)
             parsed[f.name] = None if default is None else read(f, default, op.name)
-    if "out_channels" in raw and raw["out_channels"] is not None and op.field("out_channels") is None:
-        # an operation without out_channels keeps the channel count: only that number passes
-        if read(OUT_CHANNELS, raw["out_channels"], op.name) != parsed["in_channels"]:
-            raise SpecError("out_channels", "keeps_channels", op=op.name, in_channels=parsed["in_channels"])
+    for name, other in ABSENT_AS.items():
+        if raw.get(name) is not None and op.field(name) is None and read(OUT_CHANNELS, raw[name], op.name) != parsed[other]:
+            raise SpecError(name, "keeps_channels", op=op.name, in_channels=parsed[other])
     for a, b in op.mutually_exclusive:
         if a in given and b in given:
             raise SpecError(b, "one_of", first=a, second=b)
@@ -192,6 +194,9 @@ def _refuse_foreign(op: Operation, raw: dict, given: set) -> None:
         if not owners:
             listed = ", ".join(("op",) + op.field_names)
             raise SpecError(name, "unknown_field", op=op.name, listed=listed, fields=["op", *op.field_names])
+        if name in ABSENT_AS:   # its neutral value is another field's: checked once that is parsed
+            given.discard(name)
+            continue
         theirs = owners[0].field(name)
         if theirs.kind == "array":
             value, neutral = True, False     # an array always means something
@@ -199,9 +204,6 @@ def _refuse_foreign(op: Operation, raw: dict, given: set) -> None:
             value = read(theirs, raw[name], owners[0].name)
             neutral = ABSENT.get(name, theirs.default)
             neutral = None if neutral is None else read(theirs, neutral, owners[0].name)
-        if name == "out_channels":   # checked against in_channels once that is known
-            given.discard(name)
-            continue
         if value != neutral:
             names = [o.name for o in owners]
             listed = Text(names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1], "、".join(names))

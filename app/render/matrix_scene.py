@@ -47,7 +47,6 @@ class _Figure(Board):
         self.t = trace
         self.m = MARGIN * self.s
         self.gap = GAP * self.s
-        self.caption = 13.0
 
     def maps(self, name: str, shape, x: float, y: float, fills_of, values) -> list[Grid]:
         """One grid per channel, stacked downwards from (x, y), polygons `name:c:r:q`."""

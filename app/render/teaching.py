@@ -70,13 +70,12 @@ def build_view_scene(name: str, trace: Trace, options: RenderOptions, drawer=Non
     return scene
 
 
-def paths(name: str | None) -> tuple[str, str]:
-    """(scene path, animation path without its `.{format}`) of a view; the forward pass's for none.
+def api_prefix(name: str | None) -> str:
+    """Where a view's `scene` and `animation.{format}` are served: the forward pass's for none.
     An unknown name gets its own path, whose answer is the 422 that names it."""
     if not name or name == next(iter(VIEWS)):
-        return "/api/v1/scene", "/api/v1/animation"
-    name = quote(name, safe="")
-    return f"/api/v1/views/{name}/scene", f"/api/v1/views/{name}/animation"
+        return "/api/v1"
+    return f"/api/v1/views/{quote(name, safe='')}"
 
 
 def describe() -> dict:

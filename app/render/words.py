@@ -49,6 +49,8 @@ WORDS: dict[str, dict[str, str]] = {
     "formula_any": {"en": "dL/dX = J^T dL/dY: each dL/dY times the factor its output read the cell with",
                     "zh": "反向传播：dL/dX = J^T dL/dY：每个 dL/dY 乘以对应输出读取该单元时的系数"},
     "y_is_wu": {"en": "im2col: output = W · F.unfold(input)", "zh": "im2col：output = W · F.unfold(input)"},
+    "cone": {"en": "output[{c},{y},{x}] reads the tinted cells of every map below (dashed: the recurrence's field)",
+             "zh": "输出[{c},{y},{x}] 依赖下方各层中着色的单元（虚线：递推公式给出的感受野）"},
 }
 
 

@@ -148,4 +148,4 @@ def _page_csp(path: str, headers) -> bytes | None:
         return None
     if path.startswith(DOCS_PATHS):
         return DOCS_CSP
-    return EMBED_CSP if path == "/embed" else PAGE_CSP
+    return EMBED_CSP if path in ("/embed", "/network/embed") else PAGE_CSP

@@ -111,11 +111,12 @@ def favicon() -> Response:
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request) -> HTMLResponse:
     query = request.url.query
-    # a teaching view (`picture=`) is drawn from its own endpoints, with the rest of the query
+    # a teaching view (`picture=`) is drawn from its own endpoints, with the rest of the query; the link back keeps it
     picture = request.query_params.get(teaching.PARAM)
+    if not picture:
+        return templates.TemplateResponse(request, "embed.html", _context(request, query=query))
     rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != teaching.PARAM])
-    scene, animation = teaching.paths(picture)
-    return templates.TemplateResponse(request, "embed.html", _context(request, query=query, scene=f"{scene}?{rest}", animation=animation, rest=rest))
+    return templates.TemplateResponse(request, "embed.html", _context(request, query=rest, open=query, api=teaching.api_prefix(picture)))
 
 
 @router.get("/gallery", response_class=HTMLResponse)
@@ -136,6 +137,10 @@ async def oembed(request: Request, url: str = "", format: str = "json", maxwidth
     if format != "json":
         return JSONResponse({"detail": "only format=json is offered"}, status_code=501)
     base, parts = urlsplit(public_url()), urlsplit(url)
+    if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path in (base.path + "/network", base.path + "/network/embed"):
+        from .network_pictures import oembed as network_oembed
+
+        return JSONResponse(await network_oembed(parts.query, public_url(), maxwidth, maxheight))
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or parts.path not in (base.path + "/", base.path + "/embed"):
         return JSONResponse({"detail": "url: not a convplay permalink of this site"}, status_code=404)
     # the page's `lang` is its language, an unknown one English (i18n.language): so for its labels

@@ -6,6 +6,7 @@ import { t } from "./i18n.js";
 
 const main = document.querySelector(".embed-main");
 const view = new SceneView(document.getElementById("stage"));
+const query = main.dataset.query;
 
 const player = new Player({
   onFrame: (i) => view.showFrame(i),
@@ -21,7 +22,7 @@ document.getElementById("play").addEventListener("click", () => player.toggle())
 document.getElementById("prev").addEventListener("click", () => player.step(-1));
 document.getElementById("next").addEventListener("click", () => player.step(1));
 
-fetch(main.dataset.scene)   // the scene of the forward pass or of a teaching picture, as pages.py says
+fetch(`${main.dataset.api}/scene?${query}`)   // a network's embed names its own API
   .then(async (r) => {
     const body = await r.json();
     if (!r.ok) throw new Error(body.detail?.[0]?.msg || `HTTP ${r.status}`);

@@ -84,15 +84,18 @@ def test_refusals_name_the_parameter_in_both_languages(client, path, params, par
 
 
 def test_a_view_embeds_and_its_oembed_keeps_it(client, live_server):
+    def scene_of(page: str) -> str:
+        api, query = (re.search(f'data-{k}="([^"]*)"', page).group(1).replace("&amp;", "&") for k in ("api", "query"))
+        return f"{api}/scene?{query}"
+
     page = client.get("/embed", params={"input_size": 4, "padding": 1, "picture": "matrix"}).text
-    scene = re.search(r'data-scene="([^"]+)"', page).group(1).replace("&amp;", "&")
-    assert scene == "/api/v1/views/matrix/scene?input_size=4&padding=1"
-    assert len(client.get(scene).json()["frames"]) == 16
+    assert scene_of(page) == "/api/v1/views/matrix/scene?input_size=4&padding=1"
+    assert len(client.get(scene_of(page)).json()["frames"]) == 16
     assert '<img src="/api/v1/views/matrix/animation.gif?input_size=4&amp;padding=1"' in page
+    assert 'href="/?input_size=4&amp;padding=1&amp;picture=matrix"' in page   # "open in convplay" keeps the view
     answer = client.get("/oembed", params={"url": f"{live_server}/?input_size=4&padding=1&picture=backward"})
     assert answer.status_code == 200, answer.text
     assert "picture=backward" in answer.json()["html"]
     # an unknown view is named by the view's endpoint, not drawn as something else
-    page = client.get("/embed", params={"picture": "nothing"}).text
-    refused = client.get(re.search(r'data-scene="([^"]+)"', page).group(1).replace("&amp;", "&"))
+    refused = client.get(scene_of(client.get("/embed", params={"picture": "nothing"}).text))
     assert refused.status_code == 422 and refused.json()["detail"][0]["param"] == "picture"

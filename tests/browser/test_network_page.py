@@ -1,0 +1,132 @@
+"""The network builder in a real Chromium: a preset built from a blank page, hover through every
+map with the highlighted cells checked against torch.autograd, the GIF downloaded and decoded,
+the embed loaded; screenshots (desktop and 375 px, en and zh) left in tests/artifacts."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import torch
+from PIL import Image
+from torch import nn
+
+from test_playground import wait_for
+
+COUNT_DRAWS = "window.__drawn = 0; document.addEventListener('convplay:drawn', () => { window.__drawn += 1; });"
+DILATIONS = (1, 2, 4)
+
+
+def dilated_stack() -> nn.Sequential:
+    """The dilated-stack preset in torch, every weight 1, no bias."""
+    mods = [nn.Conv2d(1, 1, 3, dilation=d, bias=False).double() for d in DILATIONS]
+    for m in mods:
+        nn.init.ones_(m.weight)
+    return nn.Sequential(*mods)
+
+
+def depends(first: int, last: int, cell: tuple) -> set[str]:
+    """Ids of the cells of map `first` that `cell` of map `last` reads (autograd, 16x16 input)."""
+    stack = dilated_stack()
+    x = torch.ones(1, 1, 16, 16, dtype=torch.float64)
+    with torch.no_grad():
+        x = stack[:first](x)
+    x.requires_grad_(True)
+    stack[first:last](x)[(0, 0, *cell)].backward()
+    return {f"m{first}:0:{y}:{x_}" for _, y, x_ in torch.nonzero(x.grad[0] > 0).tolist()}
+
+
+def highlighted(page, role: str) -> set[str]:
+    return set(page.eval_on_selector_all(f"#stage polygon.{role}", "els => els.map(e => e.dataset.id)"))
+
+
+def set_two(page, box: str, value: int):
+    first = page.locator(f"{box} input[data-axis='0']")
+    first.fill(str(value))
+    first.dispatch_event("change")
+
+
+def redrawn(page, before: int):
+    wait_for(page, f"window.__drawn > {before} && !document.querySelector('#status').textContent.includes('…')", timeout=20000)
+
+
+def test_build_the_dilated_stack_from_blank_hover_download_embed(page, live_server, problems, artifacts_dir):
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(live_server + "/network")
+    wait_for(page, "document.querySelector('#add-layer') !== null")
+    assert page.locator("#layers > li").count() == 0
+    set_two(page, "#net-fields [data-param='input_size']", 16)
+    for i in range(3):
+        before = page.evaluate("window.__drawn")
+        page.click("#add-layer")
+        redrawn(page, before)
+    for i, d in enumerate(DILATIONS):
+        if d != 1:
+            before = page.evaluate("window.__drawn")
+            set_two(page, f"li[data-layer='{i}'] [data-param='dilation']", d)
+            redrawn(page, before)
+    status = page.text_content("#status")
+    assert "1×16×16 → 1×2×2" in status, status
+    # the preset's numbers side by side: the receptive fields 15 and 7
+    assert page.is_visible("#compare-panel")
+    assert "15 × 15" in page.text_content("#compare") and "7 × 7" in page.text_content("#compare")
+    assert "r = 7 + 4*(3-1)*1 = 15" in page.text_content("#rf")
+
+    # hover through the maps: below, above and the theoretical outline against autograd
+    page.locator(".hit[data-id='m3:0:1:1']").hover(force=True)
+    wait_for(page, "document.querySelectorAll('#stage polygon.hl-below').length > 0")
+    expected = depends(0, 3, (1, 1)) | depends(1, 3, (1, 1)) | depends(2, 3, (1, 1))
+    assert highlighted(page, "hl-below") == expected
+    assert page.locator("#stage polygon.hl-theory").count() == 1
+    assert page.locator("figure[data-erf='paths'] rect").count() == 256
+    page.locator(".hit[data-id='m1:0:7:7']").hover(force=True)
+    wait_for(page, "document.querySelector('#stage polygon.hl-self')?.dataset.id === 'm1:0:7:7'")
+    assert highlighted(page, "hl-below") == depends(0, 1, (7, 7))
+    above = {f"m{k}:0:{y}:{x}" for k, n in ((2, 10), (3, 2)) for y in range(n) for x in range(n) if "m1:0:7:7" in depends(1, k, (y, x))}
+    assert highlighted(page, "hl-above") == above and above
+    page.screenshot(path=str(artifacts_dir / "network_dilated_en_desktop.png"), full_page=True)
+
+    # every step of this stack is too many pixels for a GIF (301 frames): the API says so, naming the way out
+    href = page.get_attribute("#dl-gif", "href")
+    refused = httpx.get(live_server + href, timeout=120)
+    assert refused.status_code == 422 and "granularity=row" in refused.json()["detail"][0]["msg"]
+    # a frame per output row of each layer then: the GIF the download link names, decoded
+    before = page.evaluate("window.__drawn")
+    page.select_option("#render-fields [data-param='granularity'] select", "row")
+    redrawn(page, before)
+    href = page.get_attribute("#dl-gif", "href")
+    gif = Image.open(io.BytesIO(httpx.get(live_server + href, timeout=120).content))
+    assert gif.n_frames == 14 + 10 + 2 + 1
+
+    # the embed snippet's page draws the same scene
+    src = page.input_value("#share-iframe").split('src="')[1].split('"')[0]
+    embed = page.context.new_page()
+    problems.watch(embed)
+    embed.goto(src)
+    wait_for(embed, "document.querySelectorAll('#stage .hit').length > 0")
+    assert embed.locator("#stage .hit[data-id='m3:0:1:1']").count() == 1
+    assert not problems
+
+
+def test_checkerboard_shading_and_the_phone_in_chinese(browser, live_server, artifacts_dir):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(live_server + "/network?lang=zh")
+    page.select_option("#preset", "checkerboard:0")
+    wait_for(page, "window.__drawn >= 1")
+    page.check("#overlap")
+    # the transposed conv k3 s2 p1 op1 on 4x4: inner cells are reached by 1, 2 or 4 input cells
+    counts = page.eval_on_selector_all("#stage g.shade text", "els => els.map(e => Number(e.textContent))")
+    assert len(counts) == 64 and set(counts) == {1, 2, 4}
+    page.locator(".hit[data-id='m1:0:3:3']").dispatch_event("pointerdown", {"pointerType": "touch"})
+    wait_for(page, "document.querySelectorAll('#stage polygon.hl-below').length > 0")
+    assert highlighted(page, "hl-below") == {"m0:0:1:1", "m0:0:1:2", "m0:0:2:1", "m0:0:2:2"}
+    assert "有效感受野" in page.text_content("body")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, width
+    page.screenshot(path=str(artifacts_dir / "network_checkerboard_zh_375.png"), full_page=True)
+    assert not errors
+    context.close()
