@@ -116,10 +116,9 @@ def _side_by_side(b: bw.Backward, forward: dict, gradient: dict, options: Render
     lines += _with_numbers(b)
     for n, line in enumerate(lines):
         out["base"].append(label((MARGIN * s, y + n * 18 * s), line, "lt", 13.0 if n == 0 else 12.0, n == 0))
-    out["styles"].update(board.styles)
     homes = _homes(b.trace)
     for n, frame in enumerate(gradient["frames"]):
-        i = int(gradient["meta"]["steps"][n]) if n < len(gradient["meta"]["steps"]) else n
+        i = int(gradient["meta"]["steps"][n])   # the grad_input cell this frame computes
         items = [_item(it, dx, head, "g.") for it in frame["items"]]
         items = _lit(b, i, homes, board, out) + items
         out["frames"].append({"ms": frame["ms"], "items": items})
@@ -135,9 +134,9 @@ def _with_numbers(b: bw.Backward) -> list[str]:
     """The formula's arrays with the user's numbers (small ones written out, larger ones by shape)."""
     spec = b.trace.spec
     out = [f"dL/dY = {_array(b.grad_output)}"]
-    if spec.weight is not None:
+    if spec.weight is not None:   # conv2d's gradient reads the kernel turned 180°; conv_transpose2d's reads it as it is
         w = spec.weight
-        out.append(f"W = {_array(w)}    rot180(W) = {_array(w[..., ::-1, ::-1])}")
+        out.append(f"W = {_array(w)}" + (f"    rot180(W) = {_array(w[..., ::-1, ::-1])}" if spec.op == "conv2d" else ""))
     out.append(f"dL/dX = {_array(b.grad_input)}")
     return out
 

@@ -9,13 +9,16 @@ const VIEWS = DESCRIPTION.views;
 const PARAM = DESCRIPTION.param;
 const FIRST = VIEWS[0].name;   // the forward pass, drawn by the ordinary endpoints
 
-let current = VIEWS.some((v) => v.name === new URLSearchParams(location.search).get(PARAM))
-  ? new URLSearchParams(location.search).get(PARAM) : FIRST;
+/** The view the address asks for (an unknown one: the forward pass). */
+function asked() {
+  const name = new URLSearchParams(location.search).get(PARAM);
+  return VIEWS.some((v) => v.name === name) ? name : FIRST;
+}
+
+let current = asked();
 
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
 const say = (text) => text[lang] || text.en;
-
-export const viewName = () => current;
 
 /** The scene URL for a query (spec fields and render options). */
 export const sceneURL = (query) => (current === FIRST ? `/api/v1/scene?${query}` : `${fill(DESCRIPTION.scene, { name: current })}?${query}`);
@@ -33,8 +36,7 @@ export function keepIn(url) {
 
 /** Read the view again from the address (Back and Forward). */
 export function fromAddress() {
-  const asked = new URLSearchParams(location.search).get(PARAM);
-  current = VIEWS.some((v) => v.name === asked) ? asked : FIRST;
+  current = asked();
   for (const input of document.querySelectorAll("#views input")) input.checked = input.value === current;
   widen();
 }
