@@ -173,3 +173,38 @@ def test_the_forward_picture_lights_the_outputs_whose_gradient_reaches_each_inpu
     for i, frame in enumerate(sc["frames"]):
         lit = {it["poly"] for it in frame["items"] if it.get("poly", "").startswith("out:") and it["style"] == "tap"}
         assert lit == {f"out:0:{o // ow}:{o % ow}" for o in np.flatnonzero(j[:, i])}, i
+
+
+@pytest.mark.parametrize("spec", [
+    {"input_size": [5, 4], "kernel_size": 3, "dilation": 2, "padding": [2, 1], "in_channels": 2, "out_channels": 2},
+    {"input_size": 4, "kernel_size": 2, "in_channels": 4, "out_channels": 2, "groups": 2, "stride": 2},
+    {"input_size": 5, "kernel_size": 3, "padding": 1, "padding_mode": "reflect"},
+    {"op": "conv_transpose2d", "input_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1, "out_channels": 2},
+    {"op": "conv_transpose2d", "input_size": 3, "kernel_size": 2, "stride": 2, "view": "scatter"},
+])
+def test_every_frame_lights_the_cells_autograd_links(spec):
+    """Frame s lights on the input grid the input cells and on the output grid the output cells that
+    torch's Jacobian links through the step s computes (conv2d and gather: an output cell's row of J;
+    scatter: an input cell's column)."""
+    trace = run(build_spec(spec))
+    s = trace.spec
+    x = torch.tensor(s.input, dtype=torch.float64)[None]
+    w = torch.tensor(s.weight, dtype=torch.float64)
+    if s.op == "conv2d":
+        mode = {"zeros": "constant"}.get(s.padding_mode, s.padding_mode)
+        pad = (s.padding.left, s.padding.right, s.padding.top, s.padding.bottom)
+        fn = lambda t: F.conv2d(F.pad(t, pad, mode=mode), w, stride=s.stride, dilation=s.dilation, groups=s.groups)  # noqa: E731
+    else:
+        fn = lambda t: F.conv_transpose2d(t, w, stride=s.stride, padding=(s.padding.top, s.padding.left),  # noqa: E731
+                                          output_padding=s.output_padding, dilation=s.dilation, groups=s.groups)
+    out = fn(x)
+    j = torch.autograd.functional.jacobian(fn, x).reshape(out.numel(), x.numel()).numpy()
+    sc = build_view_scene("matrix", trace, build_options({}))
+    name = lambda prefix, shape, flat: "{}:{}:{}:{}".format(prefix, *np.unravel_index(flat, shape))  # noqa: E731
+    for f, step in enumerate(trace.step_index.tolist()):
+        if s.view == "scatter":   # step = an input cell, stamping its column of J
+            ins, outs = [step], np.flatnonzero(j[:, step])
+        else:                     # step = an output cell, reading its row of J
+            ins, outs = np.flatnonzero(j[step]), [step]
+        assert lit(sc, f, "input:") == {name("input", x.shape[1:], i) for i in ins}, f
+        assert lit(sc, f, "output:") == {name("output", out.shape[1:], o) for o in outs}, f
