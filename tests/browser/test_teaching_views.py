@@ -9,7 +9,7 @@ import io
 import pytest
 from PIL import Image
 
-from test_playground import drawn, open_page, redraws, wait_for
+from test_playground import COUNT_DRAWS, drawn, open_page, redraws, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +83,17 @@ def test_the_backward_view_in_chinese_on_a_phone(browser, live_server, artifacts
     page.screenshot(path=str(artifacts_dir / "view_backward_zh_375.png"), full_page=True)
     pick(page, "matrix")
     page.screenshot(path=str(artifacts_dir / "view_matrix_zh_375.png"), full_page=True)
+
+
+def test_a_view_the_operation_has_not_is_said_and_the_arithmetic_stays(browser, live_server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(f"{live_server}/?op=max_pool2d&input_size=4&kernel_size=2&picture=im2col")
+    page.wait_for_selector("#stage-note:not(:empty)", timeout=30000)
+    assert "im2col" in page.text_content("#stage-note")
+    assert page.text_content("#arith")   # the trace still shows
+    before = drawn(page)
+    page.click("#views input[value='backward'] + span")   # max pooling has a backward pass
+    redraws(page, before)
+    assert page.text_content("#stage-note") == ""
+    assert "argmax" in page.inner_text("#stage")
