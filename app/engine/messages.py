@@ -92,6 +92,10 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
      "矩阵与反向传播视图要求每个抽头是数值乘以权重再求和；{op} 的抽头（暂时）不是这样"),
     ("not_linear", "the matrix form is for linear operations; {op} is not linear (it picks a maximum, it does not weigh)",
      "矩阵形式只适用于线性运算；{op} 不是线性的（它取最大值，而不是加权求和）"),
+    ("matrix_too_large", "the matrix would be {rows}×{cols}, more than {high} a side can be drawn; use a smaller input",
+     "矩阵为 {rows}×{cols}，超过可绘制的每边 {high}；请使用更小的输入"),
+    ("no_im2col", "the im2col view is conv2d's (F.unfold of its padded input); {op} has none",
+     "im2col 视图属于常规卷积（对填充后的输入做 F.unfold）；{op} 没有此视图"),
     # --- networks: a layer's param is written layers[i].field, {source} is layers[i-1] or the network's input
     ("net_no_layers", "must be a list of at least one layer (got {got})", "必须是至少含一层的列表（收到 {got}）"),
     ("net_too_many_layers", "a network has at most {high} layers (got {got}); this cap keeps one request from overloading the server",

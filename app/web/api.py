@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.engine import LIMITS, build_spec, describe, operations
 from app.engine.query import MAX_DEPTH, loads
-from app.render import WRITERS, caps
+from app.render import WRITERS, caps, teaching
 from app.render.options import OPTION_FIELDS
 
 from . import params, work
@@ -84,6 +84,7 @@ def ops_description() -> dict:
         "ops": describe(),
         "render": [f.describe() for f in OPTION_FIELDS],
         "formats": [w.describe() for w in WRITERS.values()],
+        "views": teaching.describe(),
     }
 
 

@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 from app import __version__
 from app.engine import operations
 
-from . import animation, api, errors, image_api, image_page, network_api, network_page, network_pictures, pages, views
+from . import animation, api, errors, image_api, image_page, network_api, network_page, network_pictures, pages, teach, views
 from .answers import FastAnswers
 from .edge import Edge
 from .work import pool
@@ -58,6 +58,7 @@ def create_app() -> FastAPI:
     app.include_router(network_page.router)
     app.include_router(animation.router)
     app.include_router(views.router)
+    app.include_router(teach.router)
     app.include_router(image_api.router)
     app.include_router(image_page.router)
     app.include_router(pages.router)

@@ -21,7 +21,7 @@ from app import __version__
 from app.engine import build_spec, registry
 from app.engine.kernels import KERNELS
 from app.presets import PRESETS
-from app.render import RenderOptions
+from app.render import RenderOptions, teaching
 from app.render.scene import operation_line
 
 from . import i18n, work
@@ -122,7 +122,12 @@ def favicon() -> Response:
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request) -> HTMLResponse:
     query = request.url.query
-    return templates.TemplateResponse(request, "embed.html", _context(request, query=query))
+    # a teaching view (`picture=`) is drawn from its own endpoints, with the rest of the query; the link back keeps it
+    picture = request.query_params.get(teaching.PARAM)
+    if not picture:
+        return templates.TemplateResponse(request, "embed.html", _context(request, query=query))
+    rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != teaching.PARAM])
+    return templates.TemplateResponse(request, "embed.html", _context(request, query=rest, open=query, api=teaching.api_prefix(picture)))
 
 
 @router.get("/gallery", response_class=HTMLResponse)
@@ -150,7 +155,8 @@ async def oembed(request: Request, url: str = "", format: str = "json", maxwidth
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or parts.path not in (base.path + "/", base.path + "/embed"):
         return JSONResponse({"detail": "url: not a convplay permalink of this site"}, status_code=404)
     # the page's `lang` is its language, an unknown one English (i18n.language): so for its labels
-    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang" or v in i18n.LANGUAGES]
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if (k != "lang" or v in i18n.LANGUAGES) and k != teaching.PARAM]
+    picture = dict(parse_qsl(parts.query)).get(teaching.PARAM)   # a teaching view: embedded as it is, sized as the forward picture
     spec, options = split_query(pairs)
     size_key = etag(spec.key(), options.canonical(), "size")
     (width, height), _, _ = await made(size_key, work.size_job, spec, options)
@@ -160,6 +166,7 @@ async def oembed(request: Request, url: str = "", format: str = "json", maxwidth
     if maxheight and height > maxheight:
         width, height = round(width * maxheight / height), maxheight
     query = permalink_query(spec, options)
+    query = "&".join(q for q in (query, urlencode({teaching.PARAM: picture}) if picture else "") if q)
     src = public_url() + "/embed" + ("?" + query if query else "")
     title = operation_line(spec)
     html = (f'<iframe src="{htmllib.escape(src)}" width="{width}" height="{height}" style="border:0;max-width:100%" '

@@ -7,6 +7,7 @@ import { esc, fieldHTML, pickHTML, readField, say, showPaddingKind, writeField }
 import { CellMap } from "./hover.js";
 import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
 import { SceneView } from "./scene-svg.js";
+import { animationURL, fromAddress, keepIn, mount, sceneURL } from "./teach.js";
 import {
   FORMATS, OPS, RENDER, applies, fromQuery, impliedBy, opNamed, picked, queryText, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
 } from "./spec-query.js";
@@ -110,6 +111,7 @@ async function update({ push = false } = {}) {
   const all = toQuery(state);
   const url = new URL(location.href);
   url.search = withLang(all);
+  keepIn(url);
   if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
   inflight?.abort();
   const mine = ++serial;
@@ -121,7 +123,7 @@ async function update({ push = false } = {}) {
   setStatus(t("loading"));
   const [trace, scene] = await Promise.allSettled([
     getJSON(`/api/v1/trace?${queryText(spec)}&lang=${lang}`, inflight.signal),
-    getJSON(`/api/v1/scene?${all}&lang=${lang}`, inflight.signal),
+    getJSON(`${sceneURL(queryText(all))}&lang=${lang}`, inflight.signal),
   ]);
   if (mine !== serial) return;
   const failed = [trace, scene].find((r) => r.status === "rejected")?.reason;
@@ -274,15 +276,15 @@ $("#downloads").innerHTML = FORMATS.filter((f) => f.available !== false)
   .map((f) => `<a id="dl-${f.name}" data-format="${f.name}"${f.animated === false ? " data-still" : ""} download>${f.label || f.name.toUpperCase()}</a>`).join(" ");
 
 function setDownloads(query, frame) {
-  for (const a of $$("#downloads a")) a.href = `/api/v1/animation.${a.dataset.format}?${query}${"still" in a.dataset ? `&${FRAME}=${frame}` : ""}`;
+  for (const a of $$("#downloads a")) a.href = `${animationURL(a.dataset.format, query)}${"still" in a.dataset ? `&${FRAME}=${frame}` : ""}`;
 }
 
 function renderShare(query, scene, trace) {
   const origin = location.origin;
-  const gif = `${origin}/api/v1/animation.gif?${query}`;
+  const gif = origin + animationURL("gif", query);
   const title = trace.arithmetic.torch;
   $("#share-gif").value = gif;
-  $("#share-iframe").value = `<iframe src="${origin}/embed?${query}" width="${scene.width}" height="${scene.height + 56}" style="border:0;max-width:100%" title="${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
+  $("#share-iframe").value = `<iframe src="${keepIn(new URL(`${origin}/embed?${query}`)).href}" width="${scene.width}" height="${scene.height + 56}" style="border:0;max-width:100%" title="${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
   $("#share-md").value = `![${title}](${gif})`;
   setDownloads(query, player.index);
 }
@@ -472,7 +474,9 @@ for (const button of $$("button.copy")) {
     setTimeout(() => (button.textContent = t("copy_text")), 1500);
   });
 }
+mount($("#stage"), () => update({ push: true }));
 window.addEventListener("popstate", () => {
+  fromAddress();
   load(() => fromQuery(location.search));
   update();
 });

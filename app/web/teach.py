@@ -1,0 +1,104 @@
+"""The teaching views' pictures over HTTP: `/api/v1/views/{name}/scene` (what the
+playground draws) and `/api/v1/views/{name}/animation.{fmt}` (the downloads), for the
+names of app/render/teaching.py. The same query as the forward pictures (spec fields
+and render options) plus, for the backward view, `grad_output` (JSON); drawn in the
+worker pool within the render caps, cached and tagged like the forward pictures.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from app.engine.query import parse_value
+from app.render import file_name, writer
+from app.render import teaching
+from app.render.options import OPTION_DOCS
+
+from . import params, work
+from .animation import REFUSALS, _language, split_query
+from .answers import etag, send
+
+router = APIRouter(tags=["render"])
+
+GRAD = "grad_output"
+_DOCS = {**OPTION_DOCS, GRAD: "backward view only: dL/dY as JSON, [OC][OH][OW] (default small whole numbers)."}
+NAME = {"name": "name", "in": "path", "required": True, "description": "The view.",
+        "schema": {"type": "string", "enum": [n for n, v in teaching.VIEWS.items() if v.build is not None]}}
+
+
+def _read(name: str, items):
+    """(view, spec, options, grad_output) from the query; grad_output only where the view takes it."""
+    v = teaching.view(name)
+    grad = None
+    rest = []
+    for k, value in items:
+        if k == GRAD and v.takes_grad:
+            grad = parse_value(k, value)
+        else:
+            rest.append((k, value))
+    spec, options = split_query(rest)
+    return v, spec, options, grad
+
+
+async def _query(name: str, request: Request):
+    items = request.query_params.multi_items()
+    return await run_in_threadpool(_read, name, items) if len(request.url.query) > 4096 else _read(name, items)
+
+
+@router.get("/api/v1/views/{name}/scene", summary="A teaching view's scene (matrix, im2col, backward)", responses=REFUSALS,
+            openapi_extra={"parameters": [NAME, *params.query_parameters(_DOCS)]})
+async def view_scene(name: str, request: Request) -> Response:
+    v, spec, options, grad = await _query(name, request)
+    tag = etag(spec.key(), options.canonical(), "view-scene", v.name, grad)
+    return await send(request, tag, scene_job, v.name, spec, options, grad, media_type="application/json",
+                      headers=_language(request, options), gzipped=True, tag=tag)
+
+
+@router.get("/api/v1/views/{name}/animation.{fmt}", summary="A teaching view as GIF, WebP, MP4, PNG or SVG", responses=REFUSALS,
+            openapi_extra={"parameters": [NAME, *params.query_parameters(_DOCS)]})
+async def view_animation(name: str, fmt: str, request: Request) -> Response:
+    drawer = writer(fmt)
+    v, spec, options, grad = await _query(name, request)
+    stem = file_name(spec, drawer.name).rsplit(".", 1)[0]
+    headers = {"Content-Disposition": f'inline; filename="{stem}_{v.name}.{drawer.name}"', **_language(request, options)}
+    tag = etag(spec.key(), options.canonical(), "view", v.name, drawer.name, grad)
+    return await send(request, tag, animation_job, v.name, spec, options, drawer.name, grad, media_type=drawer.media_type,
+                      headers=headers, gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)
+
+
+# --- in the worker process ---------------------------------------------------
+
+def _scene(name, spec, options, grad) -> bytes:
+    from app.render.caps import check_scene_bytes
+
+    from .cache import trace_for
+
+    data = json.dumps(teaching.build_view_scene(name, trace_for(spec), options, grad_output=grad), separators=(",", ":"),
+                      ensure_ascii=False).encode()
+    check_scene_bytes(len(data))
+    return gzip.compress(data, work.GZIP_LEVEL, mtime=0)
+
+
+def _animation(name, spec, options, fmt, grad) -> bytes:
+    from app.render.caps import check_cost
+
+    from .cache import trace_for
+
+    drawer = writer(fmt)
+    scene = teaching.build_view_scene(name, trace_for(spec), options, drawer, grad_output=grad)
+    check_cost(scene, fmt)
+    data = drawer.write(scene, options.frame)
+    return gzip.compress(data, work.GZIP_LEVEL, mtime=0) if fmt in work.TEXT_FORMATS else data
+
+
+def scene_job(name, spec, options, grad):
+    return work._answer(_scene, name, spec, options, grad)
+
+
+def animation_job(name, spec, options, fmt, grad):
+    return work._answer(_animation, name, spec, options, fmt, grad)
