@@ -18,6 +18,8 @@ placement so a browser can draw boxes in map coordinates (the theoretical field)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from app.engine import SpecError, naming
@@ -25,14 +27,17 @@ from app.engine.contract import Text
 from app.engine.network import Network, dependency_field
 
 from . import layout as lay
-from .caps import MAX_FRAMES
-from .options import RenderOptions
+from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
+from .options import MIN_SCALE, RenderOptions, build_options
 from .palette import PALETTES, mix
 from .scene import CONNECTOR, DASH, FONT, LINE, frame_steps
 from .words import say
 
 REAL = "i"   # canvas kind of a cell that is the map's own
 DRAWN_OPTIONS = ("labels", "layout", "palette", "scale", "ms", "granularity")   # numbers mode is not drawn for networks
+CHOSEN = ("granularity", "scale")   # chosen per network when not given (network_options)
+STEP_FRAMES = 100   # more frames than this at granularity=step: a row per frame by default (a quick page, a small GIF)
+SCALES = (1.0, 0.75, 0.5, 0.35, MIN_SCALE)   # default scales tried, largest first
 
 
 class _Map:
@@ -86,6 +91,53 @@ def check_network_frames(net: Network, options: RenderOptions) -> int:
                 if options.granularity == "step" and rows <= MAX_FRAMES else Text("use a smaller input or fewer layers", "请使用更小的输入或更少的层"))
         raise SpecError("granularity", "too_many_frames", frames=frames, high=MAX_FRAMES, hint=hint)
     return frames
+
+
+def network_scene(net: Network, given: dict, raster: bool = False) -> tuple[dict, RenderOptions]:
+    """The scene with the options given and, for granularity and scale when not given, the finest frames
+    that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
+    For a raster writer the frame cap is checked before anything is drawn."""
+    options = build_options(given)
+    if "granularity" not in given:
+        options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
+    if raster:
+        check_network_frames(net, options)
+    if "scale" in given:
+        return build_network_scene(net, options), options
+    scene = build_network_scene(net, replace(options, scale=SCALES[0]))
+    scale = fitting_scale(scene, SCALES[0]) or MIN_SCALE
+    if scale == SCALES[0]:
+        return scene, replace(options, scale=scale)
+    options = replace(options, scale=scale)
+    return build_network_scene(net, options), options
+
+
+def fitting_scale(scene: dict, scale: float, frames: int | None = None) -> float | None:
+    """The largest of SCALES at which this scene (drawn at `scale`; with `frames` frames) is within the pixel caps."""
+    frames = frames or len(scene["frames"])
+    for s in SCALES:
+        # a scene's size is scale * (its page extent and margins) + 2 px, rounded: bounded from above
+        w, h = (s / scale * (scene[k] - 1.5) + 2.5 for k in ("width", "height"))
+        if w * h <= MAX_FRAME_PIXELS and w * h * frames <= MAX_TOTAL_PIXELS:
+            return s
+    return None
+
+
+def check_network_pixels(net: Network, scene: dict, options: RenderOptions) -> None:
+    """The raster writers' pixel caps, with the way under them: a smaller scale, else rows, else a smaller network."""
+    w, h, frames = scene["width"], scene["height"], len(scene["frames"])
+    if w * h <= MAX_FRAME_PIXELS and w * h * frames <= MAX_TOTAL_PIXELS:
+        return
+    scale = fitting_scale(scene, options.scale)
+    rows = len(frame_plan(net, "row")) + 1
+    if scale is not None and scale < options.scale:
+        hint = Text(f"use scale={scale}", f"请使用 scale={scale}")
+    elif options.granularity == "step" and (fits := fitting_scale(scene, options.scale, rows)) is not None:
+        hint = Text(f"use granularity=row and scale={fits}", f"请使用 granularity=row 和 scale={fits}")
+    else:
+        hint = Text("use a smaller input or fewer layers", "请使用更小的输入或更少的层")
+    raise SpecError("scale", "network_too_large", size=f"{w}x{h}", frames=frames, total=w * h * frames,
+                    frame_high=MAX_FRAME_PIXELS, high=MAX_TOTAL_PIXELS, hint=hint)
 
 
 def build_network_scene(net: Network, options: RenderOptions) -> dict:
@@ -332,7 +384,7 @@ class _NetBuilder:
         return {
             "width": px.width, "height": px.height, "background": "#ffffff",
             "styles": self.styles, "polys": self.polys, "base": base, "timed": [], "frames": frames,
-            "meta": {"network": True, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
+            "meta": {"network": True, "options": {k: getattr(self.o, k) for k in CHOSEN}, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
                      "maps": [self.map_meta(m, px) for m in self.maps]},
         }
 

@@ -80,7 +80,7 @@ def script_json(data) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _context(request: Request, **extra) -> dict:
+def page_context(request: Request, **extra) -> dict:
     lang = i18n.language(request)
     return {
         "request": request, "lang": lang, "t": i18n.ui(lang), "version": __version__,
@@ -92,7 +92,7 @@ def _context(request: Request, **extra) -> dict:
 @router.get("/", response_class=HTMLResponse)
 def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
-    return templates.TemplateResponse(request, "playground.html", _context(
+    return templates.TemplateResponse(request, "playground.html", page_context(
         request, presets=presets, presets_json=script_json(presets), ops_json=script_json(ops_description()),
         oembed=public_url() + "/oembed?" + urlencode({"url": public_url() + "/?" + request.url.query, "format": "json"}),
     ))
@@ -111,7 +111,7 @@ def favicon() -> Response:
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request) -> HTMLResponse:
     query = request.url.query
-    return templates.TemplateResponse(request, "embed.html", _context(request, query=query))
+    return templates.TemplateResponse(request, "embed.html", page_context(request, query=query))
 
 
 @router.get("/gallery", response_class=HTMLResponse)
@@ -122,7 +122,7 @@ def gallery(request: Request) -> HTMLResponse:
         items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5), "line": operation_line(build_spec(p.spec))}
                  for p in PRESETS if p.group == group]
         sections.append({"key": group, "items": items})
-    return templates.TemplateResponse(request, "gallery.html", _context(request, sections=sections))
+    return templates.TemplateResponse(request, "gallery.html", page_context(request, sections=sections))
 
 
 @router.get("/oembed", name="oembed")

@@ -85,11 +85,18 @@ function writeForm() {
       writeField(field, box, valueOf(layer, op, field));
     }
   });
+  writeRender();
+}
+
+function writeRender() {
   for (const box of $$("[data-param]", $("#render-fields"))) {
     const field = RENDER.find((f) => f.name === box.dataset.param);
-    writeField(field, box, render[field.name] ?? normal(field, field.default));
+    writeField(field, box, render[field.name] ?? chosen(field));
   }
 }
+
+/** A render option's value when not set here: the server's choice for this network (scene meta.options), else the default. */
+const chosen = (field) => drawn?.scene.meta.options?.[field.name] ?? normal(field, field.default);
 
 /** Which state and field a control belongs to. */
 function where(el) {
@@ -114,7 +121,7 @@ function readInto(el) {
   }
   if (at.render) {
     delete render[at.field.name];
-    if (JSON.stringify(read.value) !== JSON.stringify(normal(at.field, at.field.default))) render[at.field.name] = read.value;
+    if (JSON.stringify(read.value) !== JSON.stringify(chosen(at.field))) render[at.field.name] = read.value;
   } else setValue(at.state, at.op, at.field, read.value);
   return true;
 }
@@ -182,6 +189,7 @@ function show(spec, network, scene, extra) {
   fieldCache = new Map();
   $("#stage").classList.remove("stale");
   view.setScene(scene);
+  writeRender();
   view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
   shade();
   player.load(scene.frames);
