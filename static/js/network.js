@@ -235,12 +235,14 @@ function setStatus(text, bad = false) {
 const fmt = (v) => (Array.isArray(v) ? v.join(" × ") : v === null || v === undefined ? "–" : String(v));
 
 function showNumbers(network) {
+  const heads = [t("net_layer"), t("net_output"), t("net_size"), t("net_jump"), t("net_start"), t("net_exact"), t("arithmetic")];
   const rows = network.receptive_field.map((rf, i) => {
     const layer = network.layers[i];
     const lines = rf.substituted.map((s) => [s.size, s.jump, s.start].filter(Boolean).map((x) => `<code>${esc(x)}</code>`).join("<br>"));
-    return `<tr><td>layers[${i}]<br><code>${esc(layer.arithmetic.torch)}</code></td><td>${fmt(layer.output_shape)}</td><td>${fmt(rf.size)}</td><td>${fmt(rf.jump)}</td><td>${fmt(rf.start)}</td><td>${fmt(rf.exact_size)}</td><td>${lines.join("<hr>")}</td></tr>`;
+    const cells = [`layers[${i}]<br><code>${esc(layer.arithmetic.torch)}</code>`, fmt(layer.output_shape), fmt(rf.size), fmt(rf.jump), fmt(rf.start), fmt(rf.exact_size), lines.join("<hr>")];
+    return `<tr>${cells.map((cell, n) => `<td data-label="${esc(heads[n])}">${cell}</td>`).join("")}</tr>`;
   });
-  $("#rf").innerHTML = `<thead><tr><th>${t("net_layer")}</th><th>${t("net_output")}</th><th>${t("net_size")}</th><th>${t("net_jump")}</th><th>${t("net_start")}</th><th>${t("net_exact")}</th><th>${t("arithmetic")}</th></tr></thead><tbody>${rows.join("")}</tbody>`;
+  $("#rf").innerHTML = `<thead><tr>${heads.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody>`;
   $("#totals").innerHTML = [[t("parameters"), network.params.toLocaleString()], [t("macs"), network.macs.toLocaleString()]]
     .map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("");
   $("#torch-line").textContent = `nn.Sequential(${network.layers.map((l) => l.arithmetic.torch).join(", ")})`;
