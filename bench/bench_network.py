@@ -91,12 +91,42 @@ def pictures() -> None:
     scene = build_network_scene(net, row)
     print(f"6 layers on 32x32, granularity=row: {len(scene['frames'])} frames, {scene['width']}x{scene['height']} px")
     print(f"  network scene            median {median_ms(lambda: build_network_scene(net, row), 10):7.1f} ms")
-    print(f"  network scene, every step median {median_ms(lambda: build_network_scene(net, build_options({})), 5):7.1f} ms")
+    print(f"  network scene, every step median {median_ms(lambda: build_network_scene(net, build_options({'granularity': 'step'})), 5):7.1f} ms")
     print(f"  GIF of that scene        median {median_ms(lambda: encode(scene, 'gif'), 3):7.1f} ms")
 
 
+def scene_split() -> None:
+    """The 3-layer network's scene in this process: every step (the old default) and the network's default."""
+    from app.render.network_scene import network_scene
+
+    net = build_network(THREE)
+    for label, given in (("granularity=step", {"granularity": "step"}), ("default", {})):
+        scene, options = network_scene(net, given)
+        size = len(json.dumps(scene, separators=(",", ":")))
+        print(f"3 layers on 16x16, {label} ({options.granularity}, scale {options.scale}): {len(scene['frames'])} frames, {size:,} bytes of JSON")
+        print(f"  network built            median {median_ms(lambda: build_network(THREE), 10):7.1f} ms")
+        print(f"  scene                    median {median_ms(lambda: network_scene(net, given), 10):7.1f} ms")
+        print(f"  scene as JSON            median {median_ms(lambda: json.dumps(network_scene(net, given)[0], separators=(',', ':')), 10):7.1f} ms")
+
+
+REDRAW = """async (q) => {
+    const t0 = performance.now();
+    const timed = (url) => fetch(url).then((r) => r.json()).then((j) => [j, performance.now() - t0]);
+    const [[net, tNet], [scene, tScene]] = await Promise.all([timed('/api/v1/network?' + q), timed('/api/v1/network/scene?' + q)]);
+    const t1 = performance.now();
+    const { SceneView } = await import('/static/js/scene-svg.js');
+    const view = new SceneView(document.querySelector('#stage'));
+    view.setScene(scene);
+    view.showFrame(0);
+    document.querySelector('#stage svg').getBoundingClientRect();
+    const t2 = performance.now();
+    return [t2 - t0, tNet, tScene, t2 - t1];
+}"""
+
+
 def redraw() -> None:
-    """The /network page's redraw after a control change: both requests at once, then the SVG drawn."""
+    """The /network page's redraw after a control change: both requests at once, then the SVG drawn
+    (with `granularity=step`, the old default, and with the network's default, in one run)."""
     from playwright.sync_api import sync_playwright
 
     with live.server() as base, sync_playwright() as p:
@@ -104,28 +134,21 @@ def redraw() -> None:
         page = browser.new_page()
         page.goto(base + "/network?input_size=16&layers=" + json.dumps(THREE["layers"]))
         page.wait_for_selector("#stage svg")
-        times = []
-        for n in range(30):   # a new bias each time: nothing answers from a cache
-            layers = [{**THREE["layers"][0], "bias": [n, 0]}] + THREE["layers"][1:]
-            q = "input_size=16&layers=" + json.dumps(layers)
-            ms = page.evaluate("""async (q) => {
-                const t0 = performance.now();
-                const [net, scene] = await Promise.all([fetch('/api/v1/network?' + q).then(r => r.json()),
-                                                        fetch('/api/v1/network/scene?' + q).then(r => r.json())]);
-                const { SceneView } = await import('/static/js/scene-svg.js');
-                const view = new SceneView(document.querySelector('#stage'));
-                view.setScene(scene);
-                view.showFrame(0);
-                document.querySelector('#stage svg').getBoundingClientRect();
-                return performance.now() - t0;
-            }""", q)
-            times.append(ms)
+        fresh = iter(range(10**6))   # a new bias each time: nothing answers from a cache
+        for label, extra in (("granularity=step", "&granularity=step"), ("default", "")):
+            times = []
+            for _ in range(20):
+                layers = [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]
+                times.append(page.evaluate(REDRAW, "input_size=16&layers=" + json.dumps(layers) + extra))
+            total, net, scene, draw = (statistics.median(column) for column in zip(*times))
+            print(f"/network redraw, 3 layers on 16x16, {label} (uncached, in Chromium): total median {total:7.1f} ms; "
+                  f"network JSON {net:.1f} ms, scene {scene:.1f} ms (both from the start), drawing {draw:.1f} ms")
         browser.close()
-    print(f"/network redraw, 3 layers on 16x16 (both requests uncached + SVG drawn in Chromium)  median {statistics.median(times):7.1f} ms")
 
 
 if __name__ == "__main__":
     main()
     round_trips()
     pictures()
+    scene_split()
     redraw()

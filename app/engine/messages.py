@@ -65,6 +65,9 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
      "必须是 {low} 到 {high} 之间的数（1 为参考尺寸）；收到 {got!r}"),
     ("too_many_frames", "this animation would have {frames:,} frames, more than the {high} allowed; {hint}",
      "此动画将有 {frames:,} 帧，超过上限 {high}；{hint}"),
+    ("network_too_large", "the animation would be {frames} frames of {size} pixels ({total:,} in all), more than the caps "
+     "({frame_high:,} a frame, {high:,} in all); {hint}",
+     "此动画将有 {frames} 帧、每帧 {size} 像素（共 {total:,}），超过上限（每帧 {frame_high:,}，总计 {high:,}）；{hint}"),
     ("frame_too_large", "one frame would be {size} pixels, more than {high:,}; use a smaller scale", "单帧将为 {size} 像素，超过 {high:,}；请使用更小的 scale"),
     ("animation_too_large", "the animation would draw {total:,} pixels, more than {high:,}; use a smaller scale or granularity=row",
      "动画总像素 {total:,} 超过 {high:,}；请使用更小的 scale 或 granularity=row"),

@@ -18,6 +18,8 @@ placement so a browser can draw boxes in map coordinates (the theoretical field)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from app.engine import SpecError, naming
@@ -25,14 +27,17 @@ from app.engine.contract import Text
 from app.engine.network import Network, dependency_field
 
 from . import layout as lay
-from .caps import MAX_FRAMES
-from .options import RenderOptions
+from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
+from .options import MIN_SCALE, RenderOptions, build_options
 from .palette import PALETTES, mix
 from .scene import CONNECTOR, DASH, FONT, LINE, frame_steps
 from .words import say
 
 REAL = "i"   # canvas kind of a cell that is the map's own
 DRAWN_OPTIONS = ("labels", "layout", "palette", "scale", "ms", "granularity")   # numbers mode is not drawn for networks
+CHOSEN = ("granularity", "scale")   # chosen per network when not given (network_options)
+STEP_FRAMES = 100   # more frames than this at granularity=step: a row per frame by default (a quick page, a small GIF)
+SCALES = (1.0, 0.75, 0.5, 0.35, MIN_SCALE)   # default scales tried, largest first
 
 
 class _Map:
@@ -88,6 +93,53 @@ def check_network_frames(net: Network, options: RenderOptions) -> int:
     return frames
 
 
+def network_scene(net: Network, given: dict, raster: bool = False) -> tuple[dict, RenderOptions]:
+    """The scene with the options given and, for granularity and scale when not given, the finest frames
+    that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
+    For a raster writer the frame cap is checked before anything is drawn."""
+    options = build_options(given)
+    if "granularity" not in given:
+        options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
+    if raster:
+        check_network_frames(net, options)
+    if "scale" in given or len(frame_plan(net, options.granularity)) + 1 > MAX_FRAMES:   # no GIF at any scale
+        return build_network_scene(net, options), options
+    scene = build_network_scene(net, replace(options, scale=SCALES[0]))
+    scale = fitting_scale(scene, SCALES[0]) or MIN_SCALE
+    if scale == SCALES[0]:
+        return scene, replace(options, scale=scale)
+    options = replace(options, scale=scale)
+    return build_network_scene(net, options), options
+
+
+def fitting_scale(scene: dict, scale: float, frames: int | None = None) -> float | None:
+    """The largest of SCALES at which this scene (drawn at `scale`; with `frames` frames) is within the pixel caps."""
+    frames = frames or len(scene["frames"])
+    for s in SCALES:
+        # a scene's size is scale * (its page extent and margins) + 2 px, rounded: bounded from above
+        w, h = (s / scale * (scene[k] - 1.5) + 2.5 for k in ("width", "height"))
+        if w * h <= MAX_FRAME_PIXELS and w * h * frames <= MAX_TOTAL_PIXELS:
+            return s
+    return None
+
+
+def check_network_pixels(net: Network, scene: dict, options: RenderOptions) -> None:
+    """The raster writers' pixel caps, with the way under them: a smaller scale, else rows, else a smaller network."""
+    w, h, frames = scene["width"], scene["height"], len(scene["frames"])
+    if w * h <= MAX_FRAME_PIXELS and w * h * frames <= MAX_TOTAL_PIXELS:
+        return
+    scale = fitting_scale(scene, options.scale)
+    rows = len(frame_plan(net, "row")) + 1
+    if scale is not None and scale < options.scale:
+        hint = Text(f"use scale={scale}", f"请使用 scale={scale}")
+    elif options.granularity == "step" and (fits := fitting_scale(scene, options.scale, rows)) is not None:
+        hint = Text(f"use granularity=row and scale={fits}", f"请使用 granularity=row 和 scale={fits}")
+    else:
+        hint = Text("use a smaller input or fewer layers", "请使用更小的输入或更少的层")
+    raise SpecError("scale", "network_too_large", size=f"{w}x{h}", frames=frames, total=w * h * frames,
+                    frame_high=MAX_FRAME_PIXELS, high=MAX_TOTAL_PIXELS, hint=hint)
+
+
 def build_network_scene(net: Network, options: RenderOptions) -> dict:
     return _NetBuilder(net, options).scene()
 
@@ -99,7 +151,7 @@ class _NetBuilder:
         traces = net.traces
         self.maps = [_Map(k, m.shape, traces[k] if k < len(traces) else None) for k, m in enumerate(net.maps)]
         self.styles: dict = {}
-        self.polys: dict = {}
+        self.cells: list[tuple[list[str], np.ndarray]] = []   # (cell names, their corners [n][4][2]) per slice
         self.texts: list = []
         self._place()
 
@@ -149,10 +201,7 @@ class _NetBuilder:
             for c, sl in enumerate(m.slices):
                 own = self.fill_of(m, c)
                 copy = self.style(f"copy{own}", fill=mix(self.styles[own]["fill"], "#ffffff", 0.6))   # copied padding: pale own colour
-                for r in range(sl.rows):
-                    for q in range(sl.cols):
-                        pid = m.name(c, r, q)
-                        self.polys[pid] = sl.cell(r, q)
+                self.cells.append(([m.name(c, r, q) for r in range(sl.rows) for q in range(sl.cols)], _corners(sl)))
                 # fills: runs of real cells per row as one polygon (white padding is the background)
                 for r in range(sl.rows):
                     for q0, q1, kind in _runs(m.kinds[r].tolist()):
@@ -216,6 +265,7 @@ class _NetBuilder:
         self.line = self.style("connector", stroke=p.connector, width=CONNECTOR)
         self.winner = self.style("winner", fill=None, stroke=p.winner, width=2.5)
         self.caption = self.style("caption", fill=p.text, font=FONT["title"], anchor="ls", bold=True)
+        self.titles = [f"layers[{k}]  {naming.title(spec)}" for k, spec in enumerate(self.net.specs)]
         frames = []
         span = {k: (1 if self.o.granularity == "step" else t.step_shape[2]) for k, t in enumerate(self.net.traces)}
         for k, s in frame_plan(self.net, self.o.granularity):
@@ -280,7 +330,7 @@ class _NetBuilder:
         return items
 
     def caption_item(self, k: int) -> dict:
-        return self.text(self.caption_at, f"layers[{k}]  {naming.title(self.net.specs[k])}", self.caption)
+        return self.text(self.caption_at, self.titles[k], self.caption)
 
     def cone(self) -> list:
         """The last map's centre cell, every cell below that it depends on, and the recurrence's box (dashed)."""
@@ -316,12 +366,13 @@ class _NetBuilder:
         if self.o.labels:
             base += self.labels()
         frames = self.frames()
-        points = [pt for poly in self.polys.values() for pt in poly]
-        points += self.text_extents()
+        corners = np.concatenate([block for _, block in self.cells]).reshape(-1, 2)
+        points = np.concatenate([corners, np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
         points += [pt for f in frames for item in f["items"] if "points" in item for pt in item["points"]]
         px = lay.Pixels(points, self.o.scale)
-        lists = [(self.polys, pid) for pid in self.polys]
-        lists += [(item, key) for item in base + [i for f in frames for i in f["items"]] for key in ("line", "points") if key in item]
+        names = [name for block, _ in self.cells for name in block]
+        polys = dict(zip(names, np.asarray(px.many(corners.tolist())).reshape(-1, 4, 2).tolist()))
+        lists = [(item, key) for item in base + [i for f in frames for i in f["items"]] for key in ("line", "points") if key in item]
         done = px.many([p for owner, key in lists for p in owner[key]] + [t["at"] for t in self.texts])
         start = 0
         for owner, key in lists:
@@ -331,8 +382,8 @@ class _NetBuilder:
             item["at"] = at
         return {
             "width": px.width, "height": px.height, "background": "#ffffff",
-            "styles": self.styles, "polys": self.polys, "base": base, "timed": [], "frames": frames,
-            "meta": {"network": True, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
+            "styles": self.styles, "polys": polys, "base": base, "timed": [], "frames": frames,
+            "meta": {"network": True, "options": {k: getattr(self.o, k) for k in CHOSEN}, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
                      "maps": [self.map_meta(m, px) for m in self.maps]},
         }
 
@@ -359,6 +410,13 @@ class _NetBuilder:
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _corners(sl: lay.Slice) -> np.ndarray:
+    """Every cell's corners as Slice.cell gives them one at a time, [rows * cols][4][2], at once."""
+    q, top = np.meshgrid(np.arange(sl.cols), sl.rows - np.arange(sl.rows))
+    x, y = sl.project(np.stack([q, q + 1, q + 1, q], -1), np.stack([top, top, top - 1, top - 1], -1))
+    return np.stack([x + sl.origin[0], y + sl.origin[1]], -1).reshape(-1, 4, 2)
 
 
 def _runs(values: list) -> list[tuple[int, int, object]]:

@@ -37,7 +37,7 @@ def split_query(items):
     return spec, build_options(option_raw)
 
 
-def _language(request: Request, options) -> dict:
+def language_headers(request: Request, options) -> dict:
     """The labels' language: Chinese asked for but drawn in English (no CJK font on
     this server) is said, not hidden."""
     out = {"Content-Language": "zh-Hans" if options.lang == "zh" else "en"}
@@ -58,7 +58,7 @@ async def read_query(request: Request):
 async def scene(request: Request) -> Response:
     spec, options = await read_query(request)
     tag = etag(spec.key(), options.canonical(), "scene")
-    return await send(request, tag, work.scene_job, spec, options, media_type="application/json", headers=_language(request, options),
+    return await send(request, tag, work.scene_job, spec, options, media_type="application/json", headers=language_headers(request, options),
                       gzipped=True, tag=tag)
 
 
@@ -71,7 +71,7 @@ FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description"
 async def animation(fmt: str, request: Request) -> Response:
     drawer = writer(fmt)
     spec, options = await read_query(request)
-    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name, options.frame if not drawer.animated else None)}"', **_language(request, options)}
+    headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name, options.frame if not drawer.animated else None)}"', **language_headers(request, options)}
     tag = etag(spec.key(), options.canonical(), drawer.name)
     return await send(request, tag, work.animation_job, spec, options, drawer.name, media_type=drawer.media_type, headers=headers,
                       gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)

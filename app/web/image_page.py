@@ -11,14 +11,14 @@ from app.engine.kernels import KERNELS
 from app.render import display
 
 from . import imaging
-from .pages import _context, templates
+from .pages import page_context, templates
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/image", response_class=HTMLResponse)
 def image_page(request: Request) -> HTMLResponse:
-    context = _context(request)
+    context = page_context(request)
     lang = context["lang"]
     data = {
         "kernels": [k.describe() for k in KERNELS],

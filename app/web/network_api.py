@@ -122,7 +122,7 @@ def _examples(field: bool = False) -> dict:
     return out
 
 
-def _query_parameters(field: bool = False) -> list[dict]:
+def query_parameters(field: bool = False) -> list[dict]:
     def q(name, doc, schema=None):
         return {"name": name, "in": "query", "required": name == "layers", "description": doc, "schema": schema or {"type": "string"}}
 
@@ -147,7 +147,7 @@ async def network_post(request: Request) -> Response:
 
 
 @router.get("/api/v1/network", tags=["network"], summary="Network (readable query)", description=NETWORK_DOC + "\n" + QUERY_DOC,
-            responses=REFUSALS, openapi_extra={"parameters": _query_parameters()})
+            responses=REFUSALS, openapi_extra={"parameters": query_parameters()})
 async def network_get(request: Request) -> Response:
     raw, _ = await run_in_threadpool(from_query, request.query_params.multi_items())
     return await _network(request, raw)
@@ -165,7 +165,7 @@ async def field_post(request: Request) -> Response:
 
 
 @router.get("/api/v1/network/field", tags=["network"], summary="Exact and effective receptive field of one cell (readable query)",
-            description=FIELD_DOC + "\n" + QUERY_DOC, responses=REFUSALS, openapi_extra={"parameters": _query_parameters(True)})
+            description=FIELD_DOC + "\n" + QUERY_DOC, responses=REFUSALS, openapi_extra={"parameters": query_parameters(True)})
 async def field_get(request: Request) -> Response:
     raw, where = await run_in_threadpool(from_query, request.query_params.multi_items(), ("map", "cell"))
     return await _field(request, raw, where)

@@ -23,7 +23,7 @@ from app.render.network_scene import DRAWN_OPTIONS
 
 from .api import ops_description
 from .network_api import from_query
-from .pages import _context, public_url, script_json, templates
+from .pages import page_context, public_url, script_json, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,5 +60,5 @@ def network_page(request: Request) -> HTMLResponse:
     page = {"network_fields": network_fields(), "from_input": list(FROM_INPUT), "render": list(DRAWN_OPTIONS),
             "presets": presets(), "initial": initial(request)}
     oembed = public_url() + "/oembed?" + urlencode({"url": public_url() + "/network?" + request.url.query, "format": "json"})
-    return templates.TemplateResponse(request, "network.html", _context(
+    return templates.TemplateResponse(request, "network.html", page_context(
         request, ops_json=script_json(ops_description()), page_json=script_json(page), oembed=oembed))

@@ -1,35 +1,35 @@
 """Networks drawn over HTTP: the scene, the animation in every format, the embed and its oEmbed.
 
 The same query as GET /api/v1/network (input_size, in_channels, input, layers) plus the
-render options. The network is built (and refused, naming the layer and field) in the
-request, from the cache network_api keeps; drawing and encoding happen in the worker
-pool (work.py) within the same caps and cost budget as a single layer's pictures, and
-answers are stored and sent by answers.py. Same network, same options -> same bytes and
-ETag, whatever the spelling of the query.
+render options. Only the query is read in the request (and its options checked): the
+network is built, drawn and encoded in the worker pool (work.py), within its time limit
+and admission bound, and refused there naming the layer and field; answers are stored
+and sent by answers.py. The ETag is a digest of the query as read (layers in any
+spelling of one field read alike) and of the options given: granularity and scale left
+out are chosen per network in the worker (network_scene.network_scene).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.engine.network import Network, build_network
-from app.engine.network_text import query as network_query
 from app.engine.query import parse_value
 from app.render import WRITERS, build_options, writer
 from app.render.options import OPTION_DOCS, OPTION_NAMES
 
 from . import i18n
-from .animation import REFUSALS, _language
+from .animation import LONG_QUERY, REFUSALS, language_headers
 from .answers import etag, made, send
-from .cache import network_for
-from .network_api import from_query
-from .work import GZIP_LEVEL, TEXT_FORMATS, _answer
+from .network_api import from_query, query_parameters
+from .pages import page_context, templates
+from .work import GZIP_LEVEL, TEXT_FORMATS, worker_result
 
 router = APIRouter()
 
@@ -38,57 +38,66 @@ output above the map it reads (`layout=flat`: left to right), frames walking lay
 then layers[1]'s, and so on, and a last frame with the dependency cone of the last map's centre
 cell (every cell below that it reads, composed from the taps; dashed: the recurrence's field).
 The network's query is GET /api/v1/network's; the render options are /api/v1/animation's
-(`numbers` is not drawn for networks). Cell polygons are named `m{map}:{c}:{y}:{x}`.
+(`numbers` is not drawn for networks). Left out, `granularity` is `step` up to 100 frames and
+`row` beyond, and `scale` the largest of 1, 0.75, 0.5, 0.35, 0.25 whose GIF is within the pixel
+caps, so the default download of any network that fits at all works; the scene's
+`meta.options` says which were chosen. Cell polygons are named `m{map}:{c}:{y}:{x}`.
 """
 
 
-def split(items) -> tuple[dict, object]:
-    """Query pairs -> (network body, render options); `lang` is the labels' language."""
+def split(items) -> tuple[dict, dict]:
+    """Query pairs -> (network body, render options given, checked); `lang` is the labels' language."""
     raw, _ = from_query([(k, v) for k, v in items if k not in OPTION_NAMES])
-    return raw, build_options({k: parse_value(k, v) for k, v in items if k in OPTION_NAMES})
+    given = {k: parse_value(k, v) for k, v in items if k in OPTION_NAMES}
+    build_options(given)   # a bad option is refused here, before any work is queued
+    return raw, given
 
 
-async def read(request: Request) -> tuple[Network, object]:
-    items = request.query_params.multi_items()
-    raw, options = split(items)
-    net = await run_in_threadpool(network_for, raw)
-    return net, options
+def file_name(raw: dict, fmt: str) -> str:
+    """network_8x8_conv2d-conv_transpose2d.gif (from the query: the network is built in the worker)."""
+    layers = raw.get("layers")
+    ops = [layer.get("op") for layer in layers if isinstance(layer, dict)] if isinstance(layers, list) else []
+    ops = [op for op in ops if isinstance(op, str) and re.fullmatch(r"\w{1,40}", op)]
+    size = raw.get("input_size")
+    size = [size, size] if isinstance(size, int) else size
+    shown = f"{size[0]}x{size[1]}_" if isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) for n in size) else ""
+    return f"network_{shown}{'-'.join(ops[:8]) or 'layers'}.{fmt}"
 
 
-def file_name(net: Network, fmt: str) -> str:
-    """network_8x8_conv2d-conv_transpose2d.gif"""
-    h, w = net.input.shape[1:]
-    return f"network_{h}x{w}_{'-'.join(s.op for s in net.specs)}.{fmt}"
-
-
-def _tag(net: Network, options, what: str) -> str:
-    return etag("network", net.canonical(), options.canonical(), what)
+def _tag(raw: dict, given: dict, what: str) -> str:
+    shown = {k: v for k, v in build_options(given).canonical().items() if k in given}
+    try:
+        return etag("network", raw, shown, what)
+    except (TypeError, ValueError):   # not JSON's kind of value: never shared, the engine refuses it by name
+        return etag("network", repr(raw), shown, what)
 
 
 # --------------------------------------------------------------- in the worker process
 
-def _scene(raw: dict, options) -> bytes:
+def _scene(raw: dict, given: dict) -> bytes:
     from app.render.caps import check_scene, check_scene_bytes
-    from app.render.network_scene import build_network_scene
+    from app.render.network_scene import network_scene
 
-    scene = build_network_scene(build_network(raw), options)
+    from .cache import network_for
+
+    scene, _ = network_scene(network_for(raw), given)
     check_scene(scene)
     data = json.dumps(scene, separators=(",", ":"), ensure_ascii=False).encode()
     check_scene_bytes(len(data))
     return gzip.compress(data, GZIP_LEVEL, mtime=0)
 
 
-def _animation(raw: dict, options, fmt: str) -> bytes:
-    from app.render.caps import check_cost, check_pixels, check_scene
-    from app.render.network_scene import build_network_scene, check_network_frames
+def _animation(raw: dict, given: dict, fmt: str) -> bytes:
+    from app.render.caps import check_cost, check_scene
+    from app.render.network_scene import check_network_pixels, network_scene
+
+    from .cache import network_for
 
     drawer = writer(fmt)
-    net = build_network(raw)
+    net = network_for(raw)
+    scene, options = network_scene(net, given, raster=drawer.raster)
     if drawer.raster:
-        check_network_frames(net, options)
-    scene = build_network_scene(net, options)
-    if drawer.raster:
-        check_pixels(scene, options)
+        check_network_pixels(net, scene, options)
         drawer.check(scene)
     else:
         check_scene(scene)
@@ -97,42 +106,52 @@ def _animation(raw: dict, options, fmt: str) -> bytes:
     return gzip.compress(data, GZIP_LEVEL, mtime=0) if fmt in TEXT_FORMATS else data
 
 
-def _size(raw: dict, options) -> tuple[int, int]:
-    from app.render.network_scene import build_network_scene
+def _embedding(raw: dict, given: dict) -> tuple[int, int, str, str]:
+    """What oEmbed needs: the scene's size, the network's readable query and its title."""
+    from app.engine.network_text import query
+    from app.render.network_scene import network_scene
 
-    scene = build_network_scene(build_network(raw), options)
-    return scene["width"], scene["height"]
+    from .cache import network_for
 
-
-def scene_job(raw, options):
-    return _answer(_scene, raw, options)
-
-
-def animation_job(raw, options, fmt: str):
-    return _answer(_animation, raw, options, fmt)
+    net = network_for(raw)
+    scene, _ = network_scene(net, given)
+    return scene["width"], scene["height"], query(net), " → ".join(s.op for s in net.specs)
 
 
-def size_job(raw, options):
-    return _answer(_size, raw, options)
+def scene_job(raw, given):
+    return worker_result(_scene, raw, given)
+
+
+def animation_job(raw, given, fmt: str):
+    return worker_result(_animation, raw, given, fmt)
+
+
+def embedding_job(raw, given):
+    return worker_result(_embedding, raw, given)
 
 
 # --------------------------------------------------------------- routes
 
-def _query_parameters() -> list[dict]:
-    from .network_api import _query_parameters as network_parameters
+async def read(request: Request) -> tuple[dict, dict]:
+    items = request.query_params.multi_items()
+    if len(request.url.query) > LONG_QUERY:
+        return await run_in_threadpool(split, items)
+    return split(items)
 
+
+def picture_parameters() -> list[dict]:
     options = [{"name": k, "in": "query", "required": False, "description": doc, "schema": {"type": "string"}}
                for k, doc in OPTION_DOCS.items() if k != "lang"]
-    return network_parameters() + options
+    return query_parameters() + options
 
 
 @router.get("/api/v1/network/scene", tags=["network"], summary="The network's scene, as the playground draws it",
-            description=PICTURE_DOC, responses=REFUSALS, openapi_extra={"parameters": _query_parameters()})
+            description=PICTURE_DOC, responses=REFUSALS, openapi_extra={"parameters": picture_parameters()})
 async def network_scene(request: Request) -> Response:
-    net, options = await read(request)
-    tag = _tag(net, options, "scene")
-    return await send(request, tag, scene_job, net.canonical(), options, media_type="application/json",
-                      headers=_language(request, options), gzipped=True, tag=tag)
+    raw, given = await read(request)
+    tag = _tag(raw, given, "scene")
+    return await send(request, tag, scene_job, raw, given, media_type="application/json",
+                      headers=language_headers(request, build_options(given)), gzipped=True, tag=tag)
 
 
 FORMAT = {"name": "fmt", "in": "path", "required": True, "description": "The file format (/api/v1/limits render.writers).",
@@ -140,25 +159,25 @@ FORMAT = {"name": "fmt", "in": "path", "required": True, "description": "The fil
 
 
 @router.get("/api/v1/network/animation.{fmt}", tags=["network"], summary="The network's animation in any format of /api/v1/limits render.writers",
-            description=PICTURE_DOC, responses=REFUSALS, openapi_extra={"parameters": [FORMAT, *_query_parameters()]})
+            description=PICTURE_DOC, responses=REFUSALS, openapi_extra={"parameters": [FORMAT, *picture_parameters()]})
 async def network_animation(fmt: str, request: Request) -> Response:
     drawer = writer(fmt)
-    net, options = await read(request)
-    headers = {"Content-Disposition": f'inline; filename="{file_name(net, drawer.name)}"', **_language(request, options)}
-    tag = _tag(net, options, drawer.name)
-    return await send(request, tag, animation_job, net.canonical(), options, drawer.name, media_type=drawer.media_type,
+    raw, given = await read(request)
+    headers = {"Content-Disposition": f'inline; filename="{file_name(raw, drawer.name)}"', **language_headers(request, build_options(given))}
+    tag = _tag(raw, given, drawer.name)
+    return await send(request, tag, animation_job, raw, given, drawer.name, media_type=drawer.media_type,
                       headers=headers, gzipped=drawer.name in TEXT_FORMATS, tag=tag)
 
 
-def permalink(net: Network, options) -> str:
-    """The network's readable query with the render options that differ from the defaults."""
+def permalink(network_query: str, given: dict) -> str:
+    """The network's readable query with the render options given that differ from the defaults."""
     from app.render import RenderOptions
 
     from .pages import query_text
 
     defaults = RenderOptions().canonical()
-    extra = [(k, query_text(v)) for k, v in options.canonical().items() if v != defaults.get(k)]
-    return network_query(net) + ("&" + urlencode(extra) if extra else "")
+    extra = [(k, query_text(v)) for k, v in build_options(given).canonical().items() if k in given and v != defaults.get(k)]
+    return network_query + ("&" + urlencode(extra) if extra else "")
 
 
 async def oembed(url_query: str, public: str, maxwidth: int | None, maxheight: int | None) -> dict:
@@ -166,16 +185,14 @@ async def oembed(url_query: str, public: str, maxwidth: int | None, maxheight: i
     import html as htmllib
 
     pairs = [(k, v) for k, v in parse_qsl(url_query) if k != "lang" or v in i18n.LANGUAGES]
-    raw, options = split(pairs)
-    net = await run_in_threadpool(network_for, raw)
-    (width, height), _, _ = await made(_tag(net, options, "size"), size_job, net.canonical(), options)
+    raw, given = split(pairs)
+    (width, height, network_query, title), _, _ = await made(_tag(raw, given, "embedding"), embedding_job, raw, given)
     height += 56   # the embed's controls
     if maxwidth and width > maxwidth:
         height, width = round(height * maxwidth / width), maxwidth
     if maxheight and height > maxheight:
         width, height = round(width * maxheight / height), maxheight
-    src = f"{public}/network/embed?{permalink(net, options)}"
-    title = " → ".join(s.op for s in net.specs)
+    src = f"{public}/network/embed?{permalink(network_query, given)}"
     html = (f'<iframe src="{htmllib.escape(src)}" width="{width}" height="{height}" style="border:0;max-width:100%" '
             f'title="{htmllib.escape(title)}" loading="lazy" allowfullscreen></iframe>')
     return {"version": "1.0", "type": "rich", "provider_name": "convplay", "provider_url": public + "/",
@@ -184,8 +201,5 @@ async def oembed(url_query: str, public: str, maxwidth: int | None, maxheight: i
 
 @router.get("/network/embed", response_class=HTMLResponse, include_in_schema=False)
 def network_embed(request: Request) -> HTMLResponse:
-    from .pages import _context, templates
-
-    return templates.TemplateResponse(request, "embed.html", _context(
+    return templates.TemplateResponse(request, "embed.html", page_context(
         request, query=request.url.query, api="/api/v1/network", page="/network"))
-

@@ -90,7 +90,7 @@ def script_json(data) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _context(request: Request, **extra) -> dict:
+def page_context(request: Request, **extra) -> dict:
     lang = i18n.language(request)
     return {
         "request": request, "lang": lang, "t": i18n.ui(lang), "version": __version__,
@@ -102,7 +102,7 @@ def _context(request: Request, **extra) -> dict:
 @router.get("/", response_class=HTMLResponse)
 def playground(request: Request) -> HTMLResponse:
     presets = [{"slug": p.slug, "title": p.title.en, "title_zh": p.title.zh, "group": p.group, "query": preset_query(p)} for p in PRESETS]
-    return templates.TemplateResponse(request, "playground.html", _context(
+    return templates.TemplateResponse(request, "playground.html", page_context(
         request, presets=presets, presets_json=script_json(presets), ops_json=script_json(ops_description()),
         kernels_json=script_json([k.describe() for k in KERNELS]),
         oembed=public_url() + "/oembed?" + urlencode({"url": public_url() + "/?" + request.url.query, "format": "json"}),
@@ -125,9 +125,9 @@ def embed(request: Request) -> HTMLResponse:
     # a teaching view (`picture=`) is drawn from its own endpoints, with the rest of the query; the link back keeps it
     picture = request.query_params.get(teaching.PARAM)
     if not picture:
-        return templates.TemplateResponse(request, "embed.html", _context(request, query=query))
+        return templates.TemplateResponse(request, "embed.html", page_context(request, query=query))
     rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != teaching.PARAM])
-    return templates.TemplateResponse(request, "embed.html", _context(request, query=rest, open=query, api=teaching.api_prefix(picture)))
+    return templates.TemplateResponse(request, "embed.html", page_context(request, query=rest, open=query, api=teaching.api_prefix(picture)))
 
 
 @router.get("/gallery", response_class=HTMLResponse)
@@ -138,7 +138,7 @@ def gallery(request: Request) -> HTMLResponse:
         items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5), "line": operation_line(build_spec(p.spec))}
                  for p in PRESETS if p.group == group]
         sections.append({"key": group, "items": items})
-    return templates.TemplateResponse(request, "gallery.html", _context(request, sections=sections))
+    return templates.TemplateResponse(request, "gallery.html", page_context(request, sections=sections))
 
 
 @router.get("/oembed", name="oembed")

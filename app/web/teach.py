@@ -20,7 +20,7 @@ from app.render import teaching
 from app.render.options import OPTION_DOCS
 
 from . import params, work
-from .animation import REFUSALS, _language, split_query
+from .animation import REFUSALS, language_headers, split_query
 from .answers import etag, send
 
 router = APIRouter(tags=["render"])
@@ -56,7 +56,7 @@ async def view_scene(name: str, request: Request) -> Response:
     v, spec, options, grad = await _query(name, request)
     tag = etag(spec.key(), options.canonical(), "view-scene", v.name, grad)
     return await send(request, tag, scene_job, v.name, spec, options, grad, media_type="application/json",
-                      headers=_language(request, options), gzipped=True, tag=tag)
+                      headers=language_headers(request, options), gzipped=True, tag=tag)
 
 
 @router.get("/api/v1/views/{name}/animation.{fmt}", summary="A teaching view as GIF, WebP, MP4, PNG or SVG", responses=REFUSALS,
@@ -65,7 +65,7 @@ async def view_animation(name: str, fmt: str, request: Request) -> Response:
     drawer = writer(fmt)
     v, spec, options, grad = await _query(name, request)
     stem = file_name(spec, drawer.name).rsplit(".", 1)[0]
-    headers = {"Content-Disposition": f'inline; filename="{stem}_{v.name}.{drawer.name}"', **_language(request, options)}
+    headers = {"Content-Disposition": f'inline; filename="{stem}_{v.name}.{drawer.name}"', **language_headers(request, options)}
     tag = etag(spec.key(), options.canonical(), "view", v.name, drawer.name, grad)
     return await send(request, tag, animation_job, v.name, spec, options, drawer.name, grad, media_type=drawer.media_type,
                       headers=headers, gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)
@@ -97,8 +97,8 @@ def _animation(name, spec, options, fmt, grad) -> bytes:
 
 
 def scene_job(name, spec, options, grad):
-    return work._answer(_scene, name, spec, options, grad)
+    return work.worker_result(_scene, name, spec, options, grad)
 
 
 def animation_job(name, spec, options, fmt, grad):
-    return work._answer(_animation, name, spec, options, fmt, grad)
+    return work.worker_result(_animation, name, spec, options, fmt, grad)

@@ -116,7 +116,7 @@ pool = Pool()
 
 # --- in the worker process ---------------------------------------------------
 
-def _answer(fn, *args):
+def worker_result(fn, *args):
     """fn(*args) as ('ok', value), or the engine's refusal as ('refused', the SpecError) to raise in the server."""
     try:
         return "ok", fn(*args)
@@ -223,36 +223,36 @@ def _image(items: dict, data: bytes | None) -> tuple[bytes, str, dict]:
 
 
 def trace_job(spec):
-    return _answer(_trace, spec)
+    return worker_result(_trace, spec)
 
 
 def scene_job(spec, options):
-    return _answer(_scene, spec, options)
+    return worker_result(_scene, spec, options)
 
 
 def animation_job(spec, options, fmt: str):
-    return _answer(_animation, spec, options, fmt)
+    return worker_result(_animation, spec, options, fmt)
 
 
 def size_job(spec, options):
-    return _answer(_size, spec, options)
+    return worker_result(_size, spec, options)
 
 
 def matrix_job(spec):
-    return _answer(_matrix, spec)
+    return worker_result(_matrix, spec)
 
 
 def backward_job(spec, grad_output):
-    return _answer(_backward, spec, grad_output)
+    return worker_result(_backward, spec, grad_output)
 
 
 def network_job(raw):
-    return _answer(_network, raw)
+    return worker_result(_network, raw)
 
 
 def field_job(raw, where: dict):
-    return _answer(_field, raw, where)
+    return worker_result(_field, raw, where)
 
 
 def image_job(items: dict, data: bytes | None):
-    return _answer(_image, items, data)
+    return worker_result(_image, items, data)

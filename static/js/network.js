@@ -85,11 +85,18 @@ function writeForm() {
       writeField(field, box, valueOf(layer, op, field));
     }
   });
+  writeRender();
+}
+
+function writeRender() {
   for (const box of $$("[data-param]", $("#render-fields"))) {
     const field = RENDER.find((f) => f.name === box.dataset.param);
-    writeField(field, box, render[field.name] ?? normal(field, field.default));
+    writeField(field, box, render[field.name] ?? chosen(field));
   }
 }
+
+/** A render option's value when not set here: the server's choice for this network (scene meta.options), else the default. */
+const chosen = (field) => drawn?.scene.meta.options?.[field.name] ?? normal(field, field.default);
 
 /** Which state and field a control belongs to. */
 function where(el) {
@@ -114,7 +121,7 @@ function readInto(el) {
   }
   if (at.render) {
     delete render[at.field.name];
-    if (JSON.stringify(read.value) !== JSON.stringify(normal(at.field, at.field.default))) render[at.field.name] = read.value;
+    if (JSON.stringify(read.value) !== JSON.stringify(chosen(at.field))) render[at.field.name] = read.value;
   } else setValue(at.state, at.op, at.field, read.value);
   return true;
 }
@@ -182,6 +189,7 @@ function show(spec, network, scene, extra) {
   fieldCache = new Map();
   $("#stage").classList.remove("stale");
   view.setScene(scene);
+  writeRender();
   view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
   shade();
   player.load(scene.frames);
@@ -227,12 +235,14 @@ function setStatus(text, bad = false) {
 const fmt = (v) => (Array.isArray(v) ? v.join(" × ") : v === null || v === undefined ? "–" : String(v));
 
 function showNumbers(network) {
+  const heads = [t("net_layer"), t("net_output"), t("net_size"), t("net_jump"), t("net_start"), t("net_exact"), t("arithmetic")];
   const rows = network.receptive_field.map((rf, i) => {
     const layer = network.layers[i];
     const lines = rf.substituted.map((s) => [s.size, s.jump, s.start].filter(Boolean).map((x) => `<code>${esc(x)}</code>`).join("<br>"));
-    return `<tr><td>layers[${i}]<br><code>${esc(layer.arithmetic.torch)}</code></td><td>${fmt(layer.output_shape)}</td><td>${fmt(rf.size)}</td><td>${fmt(rf.jump)}</td><td>${fmt(rf.start)}</td><td>${fmt(rf.exact_size)}</td><td>${lines.join("<hr>")}</td></tr>`;
+    const cells = [`layers[${i}]<br><code>${esc(layer.arithmetic.torch)}</code>`, fmt(layer.output_shape), fmt(rf.size), fmt(rf.jump), fmt(rf.start), fmt(rf.exact_size), lines.join("<hr>")];
+    return `<tr>${cells.map((cell, n) => `<td data-label="${esc(heads[n])}">${cell}</td>`).join("")}</tr>`;
   });
-  $("#rf").innerHTML = `<thead><tr><th>${t("net_layer")}</th><th>${t("net_output")}</th><th>${t("net_size")}</th><th>${t("net_jump")}</th><th>${t("net_start")}</th><th>${t("net_exact")}</th><th>${t("arithmetic")}</th></tr></thead><tbody>${rows.join("")}</tbody>`;
+  $("#rf").innerHTML = `<thead><tr>${heads.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody>`;
   $("#totals").innerHTML = [[t("parameters"), network.params.toLocaleString()], [t("macs"), network.macs.toLocaleString()]]
     .map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("");
   $("#torch-line").textContent = `nn.Sequential(${network.layers.map((l) => l.arithmetic.torch).join(", ")})`;

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from app.engine.networks_presets import PRESETS, get
+
 
 @pytest.fixture(scope="module")
 def client(live_server):
@@ -60,7 +62,10 @@ def test_spelling_does_not_change_the_etag(client):
 @pytest.mark.parametrize("params, param, words", [
     ({"input_size": "5", "layers": "conv2d:groups=3"}, "layers[0].groups", "3 does not divide the 1 channels"),
     ({"input_size": "5", "layers": "conv2d;conv2d;conv2d:k5"}, "layers[2].kernel_size", "larger than"),
-    ({"input_size": "20", "layers": "conv2d:p1;conv2d:p1"}, "granularity", "granularity=row"),
+    ({"input_size": "20", "layers": "conv2d:p1;conv2d:p1", "granularity": "step"}, "granularity", "granularity=row"),
+    # the depthwise-separable preset at scale 1: 97 frames of 3864x955 pixels; 0.75 would still be 201M pixels
+    ({"input_size": "8", "in_channels": "4", "layers": "conv2d:out_channels=4:groups=4:k3:p1;conv2d:out_channels=8:k1", "scale": "1"},
+     "scale", "use scale=0.5"),
     ({"input_size": "5", "layers": "conv2d", "scale": "99"}, "scale", ""),
 ])
 def test_refusals_name_the_layer_and_field(client, params, param, words):
@@ -70,6 +75,24 @@ def test_refusals_name_the_layer_and_field(client, params, param, words):
     assert detail["param"] == param and words in detail["msg"]
     zh = client.get("/api/v1/network/animation.gif", params={**params, "lang": "zh"}).json()["detail"][0]
     assert zh["param"] == param and re.search(r"[\u4e00-\u9fff]", zh["msg"])
+
+
+@pytest.mark.parametrize("slug, side", [(p.slug, n) for p in PRESETS for n in range(len(p.sides))])
+def test_every_preset_downloads_as_a_gif_at_the_defaults(client, slug, side):
+    """No granularity or scale given: the server picks them so the GIF is within the caps, and says which."""
+    spec = get(slug).sides[side][1]
+    params = {k: json.dumps(v) for k, v in spec.items()}
+    scene = client.get("/api/v1/network/scene", params=params).json()
+    r = client.get("/api/v1/network/animation.gif", params=params)
+    assert r.status_code == 200, r.text
+    gif = Image.open(io.BytesIO(r.content))
+    assert gif.size == (scene["width"], scene["height"]) and gif.n_frames == len(scene["frames"])
+    assert gif.size[0] * gif.size[1] * gif.n_frames <= 200_000_000   # caps.MAX_TOTAL_PIXELS
+    chosen = scene["meta"]["options"]
+    steps = sum(len(t["steps"]) for t in client.get("/api/v1/network", params=params).json()["layers"]) + 1
+    assert chosen["granularity"] == ("step" if steps <= 100 else "row")
+    explicit = client.get("/api/v1/network/scene", params={**params, **{k: str(v) for k, v in chosen.items()}}).json()
+    assert (explicit["width"], explicit["height"], len(explicit["frames"])) == (scene["width"], scene["height"], len(scene["frames"]))
 
 
 def test_embed_page_draws_the_network_scene_and_may_be_framed(client):
@@ -89,8 +112,8 @@ def test_oembed_gives_an_iframe_whose_permalink_round_trips(client, live_server)
     assert parts.path == "/network/embed" and "layers=conv_transpose2d:s2:p1:op1" in parts.query and "layout=flat" in parts.query
     again = client.get("/api/v1/network/scene?" + parts.query)
     first = client.get("/api/v1/network/scene", params={**CHECKER, "layout": "flat"})
-    assert again.headers["etag"] == first.headers["etag"]
     scene = first.json()
+    assert again.json() == scene   # the same picture (the ETag follows the query's spelling: k3 left out here)
     assert (body["width"], body["height"]) == (scene["width"], scene["height"] + 56)
     small = client.get("/oembed", params={"url": url, "maxwidth": "200"}).json()
     assert small["width"] == 200

@@ -5,11 +5,15 @@ the embed loaded; screenshots (desktop and 375 px, en and zh) left in tests/arti
 from __future__ import annotations
 
 import io
+import json
 
 import httpx
+import pytest
 import torch
 from PIL import Image
 from torch import nn
+
+from app.engine.networks_presets import PRESETS
 
 from test_playground import wait_for
 
@@ -86,14 +90,9 @@ def test_build_the_dilated_stack_from_blank_hover_download_embed(page, live_serv
     assert highlighted(page, "hl-above") == above and above
     page.screenshot(path=str(artifacts_dir / "network_dilated_en_desktop.png"), full_page=True)
 
-    # every step of this stack is too many pixels for a GIF (301 frames): the API says so, naming the way out
-    href = page.get_attribute("#dl-gif", "href")
-    refused = httpx.get(live_server + href, timeout=120)
-    assert refused.status_code == 422 and "granularity=row" in refused.json()["detail"][0]["msg"]
-    # a frame per output row of each layer then: the GIF the download link names, decoded
-    before = page.evaluate("window.__drawn")
-    page.select_option("#render-fields [data-param='granularity'] select", "row")
-    redrawn(page, before)
+    # left to the server, the frames are a row per frame (every step would be 301 frames): the form says so,
+    # and the GIF the download link names is within the caps
+    assert page.eval_on_selector("#render-fields [data-param='granularity'] select", "e => e.value") == "row"
     href = page.get_attribute("#dl-gif", "href")
     gif = Image.open(io.BytesIO(httpx.get(live_server + href, timeout=120).content))
     assert gif.n_frames == 14 + 10 + 2 + 1
@@ -128,5 +127,83 @@ def test_checkerboard_shading_and_the_phone_in_chinese(browser, live_server, art
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     page.screenshot(path=str(artifacts_dir / "network_checkerboard_zh_375.png"), full_page=True)
+    # on a phone each layer's numbers are a card: every number named, none cut off
+    card = page.locator("#rf tbody tr").first
+    assert card.bounding_box()["width"] <= 375
+    named = card.locator("td").nth(1).evaluate("td => getComputedStyle(td, '::before').content + td.textContent")
+    assert named == '"输出形状: "1 × 8 × 8', named
+    desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    desk.add_init_script(COUNT_DRAWS)
+    desk.goto(live_server + "/network?lang=zh")
+    desk.select_option("#preset", "checkerboard:0")
+    wait_for(desk, "window.__drawn >= 1")
+    desk.screenshot(path=str(artifacts_dir / "network_checkerboard_zh_desktop.png"), full_page=True)
+    desk.close()
     assert not errors
     context.close()
+
+
+def torch_stack(layers: list[dict]) -> nn.Sequential:
+    """The network's layers (as the API resolved their fields) in torch, every weight 1, no bias:
+    which cells a cell reads is then where its gradient is not zero (all values stay positive)."""
+    mods = []
+    for spec in layers:
+        op, cin = spec["op"], spec["in_channels"]
+        if op == "conv2d":
+            m = nn.Conv2d(cin, spec["out_channels"], spec["kernel_size"], spec["stride"], spec["padding"], spec["dilation"], spec["groups"], bias=False)
+        elif op == "conv_transpose2d":
+            m = nn.ConvTranspose2d(cin, spec["out_channels"], spec["kernel_size"], spec["stride"], spec["padding"], spec["output_padding"],
+                                   spec["groups"], bias=False, dilation=spec["dilation"])
+        elif op == "upsample":
+            m = nn.Upsample(scale_factor=tuple(spec["scale_factor"]), mode=spec["mode"])
+        else:
+            raise AssertionError(f"no torch stand-in for {op} in this test")
+        if hasattr(m, "weight"):
+            nn.init.ones_(m.weight)
+        mods.append(m.double())
+    return nn.Sequential(*mods)
+
+
+def torch_below(stack: nn.Sequential, shape: list[int], last: int, cell: tuple) -> set[str]:
+    """Ids of every cell of every map under map `last` that `cell` of it reads (autograd)."""
+    out = set()
+    for first in range(last):
+        x = torch.ones(1, *shape, dtype=torch.float64)
+        with torch.no_grad():
+            x = stack[:first](x)
+        x.requires_grad_(True)
+        stack[first:last](x)[(0, *cell)].backward()
+        out |= {f"m{first}:{c}:{y}:{x_}" for _, c, y, x_ in torch.nonzero(x.grad > 0).tolist()}
+    return out
+
+
+@pytest.mark.parametrize("slug", [p.slug for p in PRESETS])
+def test_each_preset_from_a_blank_page_hover_every_layer_download_the_gif(page, live_server, problems, artifacts_dir, slug):
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(live_server + "/network")
+    wait_for(page, "document.querySelector('#add-layer') !== null")
+    assert page.locator("#layers > li").count() == 0
+    page.select_option("#preset", f"{slug}:0")
+    redrawn(page, 0)
+    spec = next(p for p in PRESETS if p.slug == slug).sides[0][1]
+    network = httpx.get(live_server + "/api/v1/network", params={k: json.dumps(v) for k, v in spec.items()}, timeout=60).json()
+    layers = [layer["spec"] for layer in network["layers"]]
+    assert page.locator("#layers > li").count() == len(layers)
+    stack = torch_stack(layers)
+    # one cell per layer, the centre of channel 0 of its output: what it reads, in every map below
+    for k, layer in enumerate(network["layers"], start=1):
+        _, h, w = layer["output_shape"]
+        cell = (0, h // 2, w // 2)
+        target = f"m{k}:0:{h // 2}:{w // 2}"
+        page.locator(f".hit[data-id='{target}']").hover(force=True)
+        wait_for(page, f"document.querySelector('#stage polygon.hl-self')?.dataset.id === '{target}'")
+        expected = torch_below(stack, network["input_shape"], k, cell)
+        assert expected and highlighted(page, "hl-below") == expected, (k, cell)
+    page.screenshot(path=str(artifacts_dir / f"network_{slug}_en_desktop.png"), full_page=True)
+    # the GIF at the page's defaults: decoded, one frame per frame on the page
+    href = page.get_attribute("#dl-gif", "href")
+    r = httpx.get(live_server + href, timeout=120)
+    assert r.status_code == 200, r.text[:300]
+    gif = Image.open(io.BytesIO(r.content))
+    assert gif.format == "GIF" and gif.n_frames == int(page.get_attribute("#scrub", "max")) + 1
+    assert not problems
