@@ -87,7 +87,7 @@ def bilinear(y: np.ndarray, x: np.ndarray, h: int, w: int):
 
 def run(spec) -> Trace:
     t = conv2d.run(spec)   # the regular grid over the zero-padded input: canvas, steps, weight indices
-    (c, h, w), (ch, cw) = spec.input.shape, t.canvas.size
+    (h, w), (ch, cw) = spec.input.shape[1:], t.canvas.size
     oc, icg = spec.out_channels, spec.in_channels // spec.groups
     y, x = sample_points(spec)                                        # [P, K]
     p, k = y.shape
@@ -133,7 +133,6 @@ def run(spec) -> Trace:
 
 def _worked(spec, k: int, y, x, near, coef, modulation, weight) -> str:
     """Kernel position k of output [0, 0, 0] (its first input channel) with the user's numbers."""
-    w = spec.input_size[1]
     p0 = (-spec.padding.top, -spec.padding.left)
     pk = (k // spec.kernel_size[1] * spec.dilation[0], k % spec.kernel_size[1] * spec.dilation[1])
     yk, xk = y[k], x[k]
