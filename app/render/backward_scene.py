@@ -203,6 +203,7 @@ def _item(item: dict, dx: float, dy: float, prefix: str = "") -> dict:
     for key in ("points", "line"):
         if key in item:
             out[key] = _moved(item[key], dx, dy)
-    if "at" in item:
-        out["at"] = [round(item["at"][0] + dx, 2), round(item["at"][1] + dy, 2)]
+    if "at" in item:   # one text's place, or a run's places (texts in one look)
+        grouped = isinstance(item["text"], list)
+        out["at"] = _moved(item["at"], dx, dy) if grouped else _moved([item["at"]], dx, dy)[0]
     return out

@@ -9,6 +9,7 @@ side (a matrix, a column, a grid), in the same colours, lines and tints.
 from __future__ import annotations
 
 from .options import RenderOptions
+from .styles import Styles
 from .palette import PALETTES, mix, readable
 from .scene import CONNECTOR, LINE, _fmt
 
@@ -45,21 +46,14 @@ class Board:
         self.o = options
         self.pal = PALETTES[options.palette]
         self.s = options.scale
-        self.styles: dict = {}
+        self.styles = Styles(options.scale)
         self.polys: dict = {}
         self.base: list = []
         self.frames: list = []
         self.extent = [0.0, 0.0]   # right and bottom of everything placed, px
 
     def style(self, name: str, **look) -> str:
-        if name not in self.styles:
-            for key in ("width", "font"):
-                if key in look:
-                    look[key] = round(look[key] * self.s, 2)
-            if "dash" in look:
-                look["dash"] = [round(v * self.s, 2) for v in look["dash"]]
-            self.styles[name] = look
-        return name
+        return self.styles.add(name, **look)
 
     def reach(self, x: float, y: float) -> None:
         self.extent = [max(self.extent[0], x), max(self.extent[1], y)]

@@ -29,6 +29,7 @@ from app.engine.network import Network, dependency_field
 from . import layout as lay
 from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
 from .options import MIN_SCALE, RenderOptions, build_options
+from .styles import Styles
 from .palette import PALETTES, mix
 from .scene import CONNECTOR, DASH, FONT, LINE, frame_steps
 from .words import say
@@ -150,7 +151,7 @@ class _NetBuilder:
         self.pal = PALETTES[options.palette]
         traces = net.traces
         self.maps = [_Map(k, m.shape, traces[k] if k < len(traces) else None) for k, m in enumerate(net.maps)]
-        self.styles: dict = {}
+        self.styles = Styles(options.scale)
         self.cells: list[tuple[list[str], np.ndarray]] = []   # (cell names, their corners [n][4][2]) per slice
         self.texts: list = []
         self._place()
@@ -176,15 +177,7 @@ class _NetBuilder:
 
     # -- styles --------------------------------------------------------------------
     def style(self, name: str, **look) -> str:
-        if name not in self.styles:
-            s = self.o.scale
-            for key in ("width", "font"):
-                if key in look:
-                    look[key] = round(look[key] * s, 2)
-            if "dash" in look:
-                look["dash"] = [round(v * s, 2) for v in look["dash"]]
-            self.styles[name] = look
-        return name
+        return self.styles.add(name, **look)
 
     def fill_of(self, m: _Map, c: int) -> str:
         """Input cells in the input colour, every later map in the output colour (as the single-layer scene)."""

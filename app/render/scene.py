@@ -21,6 +21,7 @@ from . import layout as lay
 from . import shading
 from .extras import drawer_for
 from .options import RenderOptions
+from .styles import Styles
 from .palette import PALETTES, faint, mix, readable
 from .text import baselines as text_baselines
 from .text import font as text_font
@@ -74,7 +75,7 @@ class _Builder:
         self.stacked = (options.layout == "slanted" and not options.numbers and not self.scatter
                         and max(self.bottom_shape[0], self.top_shape[0]) > 1)
         self.layout = lay.place(options.layout, self.bottom_shape, self.top_shape, self.stacked)
-        self.styles: dict = {}
+        self.styles = Styles(options.scale)
         self.polys: dict = {}
         self.texts: list = []   # (page point, text, style) to place after the bounds are known
         self.cell_fills: dict = {}   # (role, channel) -> [row][col] colour each cell is filled with
@@ -89,17 +90,7 @@ class _Builder:
 
     # -- styles -------------------------------------------------------------
     def style(self, name: str, **look) -> str:
-        if name not in self.styles:
-            s = self.o.scale
-            for key in ("width", "font"):
-                if key in look:
-                    look[key] = round(look[key] * s, 2)
-            if "dash" in look:
-                look["dash"] = [round(v * s, 2) for v in look["dash"]]
-            if "hatch" in look:
-                look["hatch"] = {**look["hatch"], "spacing": round(look["hatch"]["spacing"] * s, 2), "width": round(look["hatch"]["width"] * s, 2)}
-            self.styles[name] = look
-        return name
+        return self.styles.add(name, **look)
 
     def group_of_bottom(self, c: int) -> int:
         spec = self.t.spec

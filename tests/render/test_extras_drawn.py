@@ -18,6 +18,7 @@ from PIL import Image
 
 from app.engine import trace
 from app.render import build_options, build_scene, render
+from app.render.raster import one_by_one
 
 RED = (0xDC, 0x32, 0x2F)   # Solarized red: uncounted cells, sampling points
 
@@ -34,7 +35,8 @@ def centroid(points) -> np.ndarray:
 
 
 def texts(items) -> list[str]:
-    return [i["text"] for i in items if "text" in i]
+    """Every text of the items, one by one (a run of texts in one look is one item)."""
+    return [i["text"] for i in one_by_one(items) if "text" in i]
 
 
 def test_partial_marks_the_holes_and_rings_exactly_the_uncounted_cells_of_each_window():
