@@ -3,7 +3,7 @@
 
 import { t, lang } from "./i18n.js";
 import "./lang.js";
-import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
+import { pagePlayer } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -15,18 +15,7 @@ const PATCH_SIDE = 8; // at least this many input cells a side, so a 3x3 window 
 const FRAME_MS = 600;
 
 const view = new SceneView($("#stage"));
-const player = new Player({
-  onFrame: (i) => view.showFrame(i),
-  onState: (p) => {
-    $("#counter").textContent = p.frames.length ? `${t("step")} ${p.index + 1} ${t("of")} ${p.frames.length}` : "";
-    $("#play").innerHTML = p.playing ? PAUSE_ICON : PLAY_ICON;
-    $("#play").setAttribute("aria-label", p.playing ? t("pause") : t("play"));
-  },
-});
-player.bindKeys();
-$("#play").addEventListener("click", () => player.toggle());
-$("#prev").addEventListener("click", () => player.step(-1));
-$("#next").addEventListener("click", () => player.step(1));
+const player = pagePlayer((i) => view.showFrame(i), t);
 
 let upload = null; // the user's File, while one is chosen
 let picture = null; // what the last good answer said: sizes, geometry, channels

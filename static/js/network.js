@@ -5,7 +5,7 @@
 import { t, lang } from "./i18n.js";
 import "./lang.js";
 import { esc, fieldHTML, readField, say, showPaddingKind, writeField } from "./form.js";
-import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
+import { pagePlayer } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 import { FORMATS, OPS, applies, opNamed, setValue, switchOp, valueOf } from "./spec-query.js";
 
@@ -382,26 +382,10 @@ $("#stage").addEventListener("pointerleave", (e) => e.pointerType === "mouse" &&
 $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && hover(target(e)));
 
 // ---- player ------------------------------------------------------------------------------------
-const player = new Player({
-  onFrame: (i) => {
-    view.showFrame(i);
-    $("#scrub").value = i;
-    if (drawn) setDownloads(drawn.query, i);
-  },
-  onState: (p) => {
-    $("#counter").textContent = p.frames.length ? `${t("step")} ${p.index + 1} ${t("of")} ${p.frames.length}` : "";
-    $("#play").innerHTML = p.playing ? PAUSE_ICON : PLAY_ICON;
-    $("#play").setAttribute("aria-label", p.playing ? t("pause") : t("play"));
-  },
-});
-player.bindKeys();
-$("#play").addEventListener("click", () => player.toggle());
-$("#prev").addEventListener("click", () => player.step(-1));
-$("#next").addEventListener("click", () => player.step(1));
-$("#scrub").addEventListener("input", (e) => {
-  player.pause();
-  player.show(parseInt(e.target.value, 10));
-});
+const player = pagePlayer((i) => {
+  view.showFrame(i);
+  if (drawn) setDownloads(drawn.query, i);
+}, t);
 
 // ---- controls ------------------------------------------------------------------------------------
 let debounce = null;

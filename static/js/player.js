@@ -78,3 +78,34 @@ export class Player {
     });
   }
 }
+
+/**
+ * A Player wired to a page's usual controls: #play, #prev, #next, #counter, the arrow
+ * keys and, where the page has one, the #scrub slider. `draw(i)` shows frame i; `t` says the words.
+ */
+export function pagePlayer(draw, t) {
+  const $ = (sel) => document.querySelector(sel);
+  const scrub = $("#scrub");
+  const player = new Player({
+    onFrame: (i) => {
+      draw(i);
+      if (scrub) scrub.value = i;
+    },
+    onState: (p) => {
+      $("#counter").textContent = p.frames.length ? `${t("step")} ${p.index + 1} ${t("of")} ${p.frames.length}` : "";
+      const play = $("#play");
+      play.innerHTML = p.playing ? PAUSE_ICON : PLAY_ICON;
+      play.setAttribute("aria-label", p.playing ? t("pause") : t("play"));
+      play.setAttribute("aria-pressed", String(p.playing));
+    },
+  });
+  player.bindKeys();
+  $("#play").addEventListener("click", () => player.toggle());
+  $("#prev").addEventListener("click", () => player.step(-1));
+  $("#next").addEventListener("click", () => player.step(1));
+  scrub?.addEventListener("input", (e) => {
+    player.pause();
+    player.show(parseInt(e.target.value, 10));
+  });
+  return player;
+}

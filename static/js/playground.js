@@ -5,7 +5,7 @@ import { t, lang } from "./i18n.js";
 import "./lang.js";
 import { esc, fieldHTML, pickHTML, readField, say, showPaddingKind, writeField } from "./form.js";
 import { CellMap } from "./hover.js";
-import { PAUSE_ICON, PLAY_ICON, Player } from "./player.js";
+import { pagePlayer } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 import { animationURL, fromAddress, keepIn, mount, sceneURL } from "./teach.js";
 import {
@@ -290,28 +290,10 @@ function renderShare(query, scene, trace) {
 }
 
 // ---- player -----------------------------------------------------------------------------
-const player = new Player({
-  onFrame: (i) => {
-    view.showFrame(i);
-    $("#scrub").value = i;
-    if (lastGood) setDownloads(lastGood.query, i);
-  },
-  onState: (p) => {
-    $("#counter").textContent = p.frames.length ? `${t("step")} ${p.index + 1} ${t("of")} ${p.frames.length}` : "";
-    const play = $("#play");
-    play.innerHTML = p.playing ? PAUSE_ICON : PLAY_ICON;
-    play.setAttribute("aria-label", p.playing ? t("pause") : t("play"));
-    play.setAttribute("aria-pressed", String(p.playing));
-  },
-});
-player.bindKeys();
-$("#play").addEventListener("click", () => player.toggle());
-$("#prev").addEventListener("click", () => player.step(-1));
-$("#next").addEventListener("click", () => player.step(1));
-$("#scrub").addEventListener("input", (e) => {
-  player.pause();
-  player.show(parseInt(e.target.value, 10));
-});
+const player = pagePlayer((i) => {
+  view.showFrame(i);
+  if (lastGood) setDownloads(lastGood.query, i);
+}, t);
 
 // ---- hover / tap / keyboard ------------------------------------------------------------------
 const readout = $("#readout");
