@@ -67,7 +67,6 @@ OPTION_FIELDS = (
           default="en", choices=(_choice("en", "English", "英文"), _choice("zh", "Chinese", "中文"))),
 )
 OPTION_NAMES = tuple(f.name for f in OPTION_FIELDS)
-OPTION_DOCS = {f.name: f.doc.en for f in OPTION_FIELDS}
 assert OPTION_NAMES == tuple(RenderOptions.__dataclass_fields__)
 LAYOUTS, PALETTES, GRANULARITIES, LANGUAGES = (tuple(c.value for c in f.choices) for f in OPTION_FIELDS if f.kind == "choice")
 

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from app.engine import build_spec
 from app.engine.query import parse_value
 from app.render import WRITERS, build_options, file_name, writer
-from app.render.options import OPTION_DOCS, OPTION_NAMES
+from app.render.options import OPTION_NAMES
 
 from . import params, work
 from .answers import etag, send
@@ -27,6 +27,9 @@ REFUSALS = {
     422: {"description": "A parameter breaks a rule or a cap; `detail[0].param` names it and `msg` says how to stay under."},
     503: {"description": "The render queue is full or the render passed its time limit; retry after `Retry-After` seconds."},
 }
+# an animation route answers in its writer's media type
+PICTURES = {200: {"description": "The picture in the format asked for.", "content": {w.media_type: {} for w in WRITERS.values()}},
+            **REFUSALS}
 
 
 def split_query(items):
@@ -54,7 +57,7 @@ async def read_query(request: Request):
 
 
 @router.get("/api/v1/scene", tags=["render"], summary="The scene the playground draws", responses=REFUSALS,
-            openapi_extra={"parameters": params.query_parameters(OPTION_DOCS)})
+            openapi_extra={"parameters": params.query_parameters() + params.option_parameters()})
 async def scene(request: Request) -> Response:
     spec, options = await read_query(request)
     tag = etag(spec.key(), options.canonical(), "scene")
@@ -62,13 +65,10 @@ async def scene(request: Request) -> Response:
                       gzipped=True, tag=tag)
 
 
-FORMAT_PARAMETER = {"name": "fmt", "in": "path", "required": True, "description": "The file format (/api/v1/limits render.writers).",
-                    "schema": {"type": "string", "enum": list(WRITERS)}}
-
 
 @router.get("/api/v1/animation.{fmt}", tags=["render"], summary="The animation in any format of /api/v1/limits render.writers",
-            responses=REFUSALS, openapi_extra={"parameters": [FORMAT_PARAMETER, *params.query_parameters(OPTION_DOCS)]})
-async def animation(fmt: str, request: Request) -> Response:
+            responses=PICTURES, openapi_extra={"parameters": params.query_parameters() + params.option_parameters()})
+async def animation(request: Request, fmt: str = params.format_path()) -> Response:
     drawer = writer(fmt)
     spec, options = await read_query(request)
     headers = {"Content-Disposition": f'inline; filename="{file_name(spec, drawer.name, options.frame if not drawer.animated else None)}"', **language_headers(request, options)}

@@ -24,7 +24,7 @@ from app.engine.kernels import KERNELS
 from app.render import display
 
 from . import edge, imaging, work
-from .image_answer import FIELD_DOCS, OPTIONS, unknown
+from .image_answer import FIELD_DOCS, FORMATS, OPTIONS, unknown
 
 router = APIRouter(tags=["image"])
 
@@ -72,13 +72,22 @@ def samples() -> dict:
     return {"samples": [s.describe() for s in imaging.SAMPLES], "work_side": imaging.WORK_SIDE}
 
 
+def _query_schemas() -> dict[str, dict]:
+    """The fields with a fixed set of values, typed (the others are text the engine reads)."""
+    enum = lambda values: {"type": "string", "enum": list(values)}  # noqa: E731
+    return {"sample": enum(imaging.SAMPLE_NAMES), "color": enum(imaging.COLORS), "display": enum(display.MODES),
+            "format": enum(FORMATS), "kernel": {"type": "string", "examples": [k.name for k in KERNELS]}}
+
+
 def _query_parameters() -> list[dict]:
-    return [{"name": k, "in": "query", "required": False, "description": v, "schema": {"type": "string"}}
+    typed = _query_schemas()
+    return [{"name": k, "in": "query", "required": False, "description": v, "schema": typed.get(k, {"type": "string"})}
             for k, v in {**FIELD_DOCS, "lang": "Language of error messages: en or zh."}.items()]
 
 
 def _form_schema(with_file: bool) -> dict:
-    props = {k: {"type": "string", "description": v} for k, v in FIELD_DOCS.items()}
+    typed = _query_schemas()
+    props = {k: {**typed.get(k, {"type": "string"}), "description": v} for k, v in FIELD_DOCS.items()}
     if with_file:
         props = {"file": {"type": "string", "format": "binary", "description": FILE_DOC}, **props}
     return {"schema": {"type": "object", "properties": props}}

@@ -21,11 +21,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.engine.query import parse_value
-from app.render import WRITERS, build_options, writer
-from app.render.options import OPTION_DOCS, OPTION_NAMES
+from app.render import build_options, writer
+from app.render.options import OPTION_NAMES
 
-from . import i18n
-from .animation import LONG_QUERY, REFUSALS, language_headers
+from . import i18n, params
+from .animation import LONG_QUERY, PICTURES, REFUSALS, language_headers
 from .answers import etag, made, send
 from .network_api import from_query, query_parameters
 from .pages import page_context, templates
@@ -140,9 +140,7 @@ async def read(request: Request) -> tuple[dict, dict]:
 
 
 def picture_parameters() -> list[dict]:
-    options = [{"name": k, "in": "query", "required": False, "description": doc, "schema": {"type": "string"}}
-               for k, doc in OPTION_DOCS.items() if k != "lang"]
-    return query_parameters() + options
+    return query_parameters() + params.option_parameters(skip=("lang",))
 
 
 @router.get("/api/v1/network/scene", tags=["network"], summary="The network's scene, as the playground draws it",
@@ -154,13 +152,9 @@ async def network_scene(request: Request) -> Response:
                       headers=language_headers(request, build_options(given)), gzipped=True, tag=tag)
 
 
-FORMAT = {"name": "fmt", "in": "path", "required": True, "description": "The file format (/api/v1/limits render.writers).",
-          "schema": {"type": "string", "enum": list(WRITERS)}}
-
-
 @router.get("/api/v1/network/animation.{fmt}", tags=["network"], summary="The network's animation in any format of /api/v1/limits render.writers",
-            description=PICTURE_DOC, responses=REFUSALS, openapi_extra={"parameters": [FORMAT, *picture_parameters()]})
-async def network_animation(fmt: str, request: Request) -> Response:
+            description=PICTURE_DOC, responses=PICTURES, openapi_extra={"parameters": picture_parameters()})
+async def network_animation(request: Request, fmt: str = params.format_path()) -> Response:
     drawer = writer(fmt)
     raw, given = await read(request)
     headers = {"Content-Disposition": f'inline; filename="{file_name(raw, drawer.name)}"', **language_headers(request, build_options(given))}

@@ -7,11 +7,14 @@ and the parsing of query strings all come from the operations' declarations
 
 from __future__ import annotations
 
+from fastapi import Path
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from app.engine import Field, operations, registry
 from app.engine.query import loads, parse_value
+from app.render import WRITERS
+from app.render.options import OPTION_FIELDS
 
 _PAIR_TEXT = r"^\s*\d+\s*[,x×]\s*\d+\s*$"
 _REAL_PAIR_TEXT = r"^\s*\d+(\.\d+)?\s*[,x×]\s*\d+(\.\d+)?\s*$"
@@ -97,6 +100,22 @@ def query_parameters(extra: dict[str, str] | None = None) -> list[dict]:
     for name, text in (extra or {}).items():
         out.append({"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}})
     return out
+
+
+def path_choice(values, doc: str):
+    """A path parameter typed as one of `values` in OpenAPI; the route refuses others itself, naming the rule."""
+    return Path(description=doc, json_schema_extra={"enum": list(values)})
+
+
+def format_path():
+    """The `fmt` of /animation.{fmt} routes: one of the writers."""
+    return path_choice(WRITERS, "The file format (/api/v1/limits render.writers).")
+
+
+def option_parameters(skip: tuple = ()) -> list[dict]:
+    """OpenAPI `parameters` of the render options, typed from their declarations as the fields are."""
+    return [{"name": f.name, "in": "query", "required": False, "description": f.doc.en, "schema": query_schema_of(f)}
+            for f in OPTION_FIELDS if f.name not in skip]
 
 
 def from_query(items, skip: frozenset = frozenset()) -> dict:

@@ -17,18 +17,21 @@ from starlette.concurrency import run_in_threadpool
 from app.engine.query import parse_value
 from app.render import file_name, writer
 from app.render import teaching
-from app.render.options import OPTION_DOCS
 
 from . import params, work
-from .animation import REFUSALS, language_headers, split_query
+from .animation import PICTURES, REFUSALS, language_headers, split_query
 from .answers import etag, send
 
 router = APIRouter(tags=["render"])
 
 GRAD = "grad_output"
-_DOCS = {**OPTION_DOCS, GRAD: "backward view only: dL/dY as JSON, [OC][OH][OW] (default small whole numbers)."}
-NAME = {"name": "name", "in": "path", "required": True, "description": "The view.",
-        "schema": {"type": "string", "enum": [n for n, v in teaching.VIEWS.items() if v.build is not None]}}
+_DOCS = {GRAD: "backward view only: dL/dY as JSON, [OC][OH][OW] (default small whole numbers)."}
+VIEW_NAMES = [n for n, v in teaching.VIEWS.items() if v.build is not None]
+
+
+def _name():
+    return params.path_choice(VIEW_NAMES, "The view.")
+
 
 
 def _read(name: str, items):
@@ -51,17 +54,17 @@ async def _query(name: str, request: Request):
 
 
 @router.get("/api/v1/views/{name}/scene", summary="A teaching view's scene (matrix, im2col, backward)", responses=REFUSALS,
-            openapi_extra={"parameters": [NAME, *params.query_parameters(_DOCS)]})
-async def view_scene(name: str, request: Request) -> Response:
+            openapi_extra={"parameters": [*params.query_parameters(_DOCS), *params.option_parameters()]})
+async def view_scene(request: Request, name: str = _name()) -> Response:
     v, spec, options, grad = await _query(name, request)
     tag = etag(spec.key(), options.canonical(), "view-scene", v.name, grad)
     return await send(request, tag, scene_job, v.name, spec, options, grad, media_type="application/json",
                       headers=language_headers(request, options), gzipped=True, tag=tag)
 
 
-@router.get("/api/v1/views/{name}/animation.{fmt}", summary="A teaching view as GIF, WebP, MP4, PNG or SVG", responses=REFUSALS,
-            openapi_extra={"parameters": [NAME, *params.query_parameters(_DOCS)]})
-async def view_animation(name: str, fmt: str, request: Request) -> Response:
+@router.get("/api/v1/views/{name}/animation.{fmt}", summary="A teaching view as GIF, WebP, MP4, PNG or SVG", responses=PICTURES,
+            openapi_extra={"parameters": [*params.query_parameters(_DOCS), *params.option_parameters()]})
+async def view_animation(request: Request, name: str = _name(), fmt: str = params.format_path()) -> Response:
     drawer = writer(fmt)
     v, spec, options, grad = await _query(name, request)
     stem = file_name(spec, drawer.name).rsplit(".", 1)[0]
