@@ -59,7 +59,10 @@ def trace_bytes(trace: Trace) -> int:
     return sum(a.nbytes for a in arrays) + sum(len(j) for j in trace._json)
 
 
-_traces = ByteBudgetLRU(64 * 2**20, size=trace_bytes)
+# Traces and networks are made and kept in the render processes only (the server keeps answers):
+# small budgets, since a render process holds them until it is recycled, storm or not
+WORKER_CACHE_BYTES = 16 * 2**20
+_traces = ByteBudgetLRU(WORKER_CACHE_BYTES, size=trace_bytes)
 
 
 def trace_for(spec: Spec) -> Trace:
@@ -73,7 +76,7 @@ def trace_for(spec: Spec) -> Trace:
 
 
 # held per tap: its trace's arrays and, once written, its JSON (about 130 bytes in all)
-_networks = ByteBudgetLRU(64 * 2**20, size=lambda n: 130 * n.taps)
+_networks = ByteBudgetLRU(WORKER_CACHE_BYTES, size=lambda n: 130 * n.taps)
 
 
 def network_for(raw) -> Network:
