@@ -178,6 +178,8 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("net_below", "depends on", "依赖"),
     ("net_above", "depended on by", "被依赖"),
     ("net_theory", "theoretical field (recurrence)", "理论感受野（递推公式）"),
+    ("net_taps_size", "r = the largest exact field of a cell", "r = 单元精确感受野的最大值"),
+    ("net_taps_start", "start = the centre of output (0,0)'s exact field", "起点 = 输出 (0,0) 精确感受野的中心"),
     ("net_field", "Effective receptive field", "有效感受野"),
     ("net_paths", "paths (every weight 1)", "路径数（权重全为 1）"),
     ("net_gradient", "|gradient| (the real weights)", "|梯度|（实际权重）"),

@@ -238,7 +238,11 @@ function showNumbers(network) {
   const heads = [t("net_layer"), t("net_output"), t("net_size"), t("net_jump"), t("net_start"), t("net_exact"), t("arithmetic")];
   const rows = network.receptive_field.map((rf, i) => {
     const layer = network.layers[i];
-    const lines = rf.substituted.map((s) => [s.size, s.jump, s.start].filter(Boolean).map((x) => `<code>${esc(x)}</code>`).join("<br>"));
+    // a transposed or resampling layer's field comes from the taps: its words are the page's, its numbers the API's
+    const said = rf.rule === "taps"
+      ? rf.substituted.map((s, a) => ({ ...s, size: `${t("net_taps_size")} = ${rf.exact_size[a]}`, start: s.start && `${t("net_taps_start")} = ${rf.start[a]}` }))
+      : rf.substituted;
+    const lines = said.map((s) => [s.size, s.jump, s.start].filter(Boolean).map((x) => `<code>${esc(x)}</code>`).join("<br>"));
     const cells = [`layers[${i}]<br><code>${esc(layer.arithmetic.torch)}</code>`, fmt(layer.output_shape), fmt(rf.size), fmt(rf.jump), fmt(rf.start), fmt(rf.exact_size), lines.join("<hr>")];
     return `<tr>${cells.map((cell, n) => `<td data-label="${esc(heads[n])}">${cell}</td>`).join("")}</tr>`;
   });

@@ -138,6 +138,11 @@ def test_checkerboard_shading_and_the_phone_in_chinese(browser, live_server, art
     desk.select_option("#preset", "checkerboard:0")
     wait_for(desk, "window.__drawn >= 1")
     desk.screenshot(path=str(artifacts_dir / "network_checkerboard_zh_desktop.png"), full_page=True)
+    # the transposed layer's field comes from its taps: said in Chinese, with the numbers worked by hand
+    # (each output cell of k3 s2 p1 on 4x4 is reached by at most a 2x2 block of inputs; output (0,0) by input (0,0))
+    rf = desk.text_content("#rf")
+    assert "r = 单元精确感受野的最大值 = 2" in rf and "起点 = 输出 (0,0) 精确感受野的中心 = 0" in rf, rf
+    assert "largest exact field" not in rf
     desk.close()
     assert not errors
     context.close()
