@@ -33,7 +33,6 @@ def _name():
     return params.path_choice(VIEW_NAMES, "The view.")
 
 
-
 def _read(name: str, items):
     """(view, spec, options, grad_output) from the query; grad_output only where the view takes it."""
     v = teaching.view(name)
