@@ -31,7 +31,7 @@ from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
 from .options import MIN_SCALE, RenderOptions, build_options
 from .styles import Styles
 from .palette import PALETTES, mix
-from .scene import CONNECTOR, DASH, FONT, LINE, frame_steps
+from .scene import CONNECTOR, DASH, FONT, LINE, frame_steps, runs_of
 from .words import say
 
 REAL = "i"   # canvas kind of a cell that is the map's own
@@ -197,7 +197,7 @@ class _NetBuilder:
                 self.cells.append(([m.name(c, r, q) for r in range(sl.rows) for q in range(sl.cols)], _corners(sl)))
                 # fills: runs of real cells per row as one polygon (white padding is the background)
                 for r in range(sl.rows):
-                    for q0, q1, kind in _runs(m.kinds[r].tolist()):
+                    for q0, q1, kind in runs_of(m.kinds[r].tolist()):
                         if kind == REAL:
                             fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": own})
                         elif kind == "p" and self.net.specs[m.index].padding_mode not in ("zeros", "partial"):
@@ -216,11 +216,11 @@ class _NetBuilder:
         vertical = np.maximum(padded[1:-1, :-1], padded[1:-1, 1:])
         out = []
         for b in range(R + 1):
-            for q0, q1, k in _runs(horizontal[b].tolist()):
+            for q0, q1, k in runs_of(horizontal[b].tolist()):
                 if k:
                     out.append((k, {"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k]}))
         for b in range(C + 1):
-            for r0, r1, k in _runs(vertical[:, b].tolist()):
+            for r0, r1, k in runs_of(vertical[:, b].tolist()):
                 if k:
                     out.append((k, {"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k]}))
         out.sort(key=lambda pair: pair[0])
@@ -410,13 +410,3 @@ def _corners(sl: lay.Slice) -> np.ndarray:
     q, top = np.meshgrid(np.arange(sl.cols), sl.rows - np.arange(sl.rows))
     x, y = sl.project(np.stack([q, q + 1, q + 1, q], -1), np.stack([top, top, top - 1, top - 1], -1))
     return np.stack([x + sl.origin[0], y + sl.origin[1]], -1).reshape(-1, 4, 2)
-
-
-def _runs(values: list) -> list[tuple[int, int, object]]:
-    """(start, end, value) of each run of equal values (end exclusive)."""
-    out, start = [], 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            out.append((start, i, values[start]))
-            start = i
-    return out

@@ -224,7 +224,7 @@ class _Builder:
         runs = {}  # (q0, q1, look) -> the row where the current block started
         blocks = []
         for r in range(sl.rows + 1):
-            row = set(_runs_of(looks[r]) if r < sl.rows else [])
+            row = set(runs_of(looks[r]) if r < sl.rows else [])
             for key in list(runs):
                 if key not in row:
                     blocks.append((runs.pop(key), r - 1, key))
@@ -818,7 +818,7 @@ def _ink_box(label: str, px: float, anchor: str) -> tuple[int, int, int, int]:
     return text_font(px).getbbox(label, anchor=anchor)
 
 
-def _runs_of(values: list) -> list[tuple[int, int, object]]:
+def runs_of(values: list) -> list[tuple[int, int, object]]:
     """(start, end, value) of each run of equal values in a row (end exclusive)."""
     out, start = [], 0
     for i in range(1, len(values) + 1):
@@ -830,7 +830,7 @@ def _runs_of(values: list) -> list[tuple[int, int, object]]:
 
 def _runs(ranks) -> list[tuple[int, int, int]]:
     """(start, end, rank) of each run of equal non-zero ranks along a border."""
-    return [run for run in _runs_of([int(r) for r in ranks]) if run[2]]
+    return [run for run in runs_of([int(r) for r in ranks]) if run[2]]
 
 
 def operation_line(spec) -> str:
