@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app.engine import LIMITS, build_spec, describe, operations
-from app.engine.query import MAX_DEPTH, loads
+from app.engine.query import MAX_DEPTH
 from app.render import WRITERS, caps, teaching
 from app.render.options import OPTION_FIELDS
 
@@ -101,12 +101,8 @@ async def trace_get(request: Request) -> Response:
     return await _trace(request, spec)
 
 
-def _spec_from_body(data: bytes):
-    return build_spec(loads("body", data, constants=True) if data.strip() else {})
-
-
 @router.post("/api/v1/trace", tags=["trace"], summary="Trace (JSON body)", description=TRACE_DOC, responses=BODY_REFUSALS,
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": _examples()}}}})
 async def trace_post(request: Request) -> Response:
-    spec = await run_in_threadpool(_spec_from_body, await request.body())
+    spec = await run_in_threadpool(build_spec, await params.json_body(request))
     return await _trace(request, spec)
