@@ -17,8 +17,8 @@ bytes, the 25-frame GIF uncached <= 20 ms server-side.
 from __future__ import annotations
 
 import argparse
-import json
 import io
+import json
 import statistics
 import sys
 import time
