@@ -182,6 +182,22 @@ def strokes(groups: list[list], width: float, dash, w: int, h: int) -> list[Patc
     return out
 
 
+def snapped(patch: Patch | None, levels: int, width: int) -> Patch | None:
+    """A sparse patch with its coverage rounded to multiples of 1/levels, the
+    pixels that round to nothing left out: a thin line in a few shades repeats
+    the same runs row after row, which the GIF's LZW stores in fewer codes.
+    `width` is the canvas's, which the flat indices count in."""
+    if patch is None:
+        return None
+    cov = np.round(patch.cov * levels) / levels
+    on = cov > 0
+    if not on.any():
+        return None
+    flat = patch.flat[on]
+    ys, xs = np.divmod(flat, width)
+    return Patch((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1), cov[on].astype(np.float32), flat)
+
+
 def _bands(seg: np.ndarray, gid: np.ndarray, width: float, dash, w: int, h: int):
     """Flat pixel indices near each segment (ax, ay, bx, by rows), their coverage and group.
 

@@ -115,6 +115,20 @@ def test_diagonal_line_carries_its_width_of_ink():
     assert ink[:, 10:20].sum(axis=0) == pytest.approx(np.full(10, 2 ** 0.5), rel=0.1)
 
 
+def test_hairline_is_drawn_in_thirds_and_keeps_its_ink():
+    """A solid line thinner than a pixel (the connectors, redrawn every frame)
+    covers pixels in thirds: white under 1/3 and 2/3 of black is 170 and 85 (a
+    slanted hairline covers no pixel whole), so its pixels take three values, and it still carries its width of ink along its
+    length (sqrt(34^2 + 23^2) = 41.05 px at 0.95 px wide: 39.0)."""
+    line = [[3, 4], [37, 27]]
+    img = draw_frame(scene([{"line": line, "style": "hair"}], hair={"stroke": "#000000", "width": 0.95}), 0)
+    assert set(np.unique(img).tolist()) == {85, 170, 255}
+    ink = (255 - img[..., 0].astype(float)) / 255
+    assert ink.sum() == pytest.approx(39.0, rel=0.05)
+    one = draw_frame(scene([{"line": line, "style": "ink"}]), 0)
+    assert len(np.unique(one)) > 6               # a 1 px line keeps its full antialiasing
+
+
 def test_dashed_stroke_has_dashes_that_start_and_end_at_the_ends():
     img = draw_frame(scene([{"line": [[4, 10.5], [36, 10.5]], "style": "dashed"}]), 0)
     row = img[10, :, 0].astype(int)
