@@ -5,6 +5,7 @@ import { t, lang } from "./i18n.js";
 import "./lang.js";
 import { esc, fieldHTML, pickHTML, readField, say, showPaddingKind, writeField } from "./form.js";
 import { CellMap } from "./hover.js";
+import { begin, span } from "./marks.js";
 import { pagePlayer } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 import { animationURL, fromAddress, keepIn, mount, sceneURL } from "./teach.js";
@@ -99,7 +100,14 @@ function readInto(el) {
 // ---- talking to the API ---------------------------------------------------------------
 async function getJSON(url, signal) {
   const r = await fetch(url, { signal, headers: { Accept: "application/json" } });
-  const body = await r.json().catch(() => ({ detail: [{ param: "", msg: `HTTP ${r.status}` }] }));
+  const text = await r.text();
+  const body = span("parse", () => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { detail: [{ param: "", msg: `HTTP ${r.status}` }] };
+    }
+  });
   if (!r.ok) throw Object.assign(new Error("refused"), { detail: body.detail?.[0] || { msg: `HTTP ${r.status}` } });
   return body;
 }
@@ -121,10 +129,12 @@ async function update({ push = false } = {}) {
   }
   inflight = new AbortController();
   setStatus(t("loading"));
+  const answered = begin("api");   // both requests, until both answers are read and parsed
   const [trace, scene] = await Promise.allSettled([
     getJSON(`/api/v1/trace?${queryText(spec)}&lang=${lang}`, inflight.signal),
     getJSON(`${sceneURL(queryText(all))}&lang=${lang}`, inflight.signal),
   ]);
+  answered();
   if (mine !== serial) return;
   const failed = [trace, scene].find((r) => r.status === "rejected")?.reason;
   if (failed?.name === "AbortError") return;
@@ -157,14 +167,16 @@ const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${tr
 
 function show(trace, scene, query) {
   lastGood = { trace, scene, query };
-  view.setScene(scene);
-  cells = new CellMap(trace);
-  player.load(scene.frames);
+  span("scene", () => view.setScene(scene));
+  span("cells", () => (cells = new CellMap(trace)));
+  span("frame", () => player.load(scene.frames));
   $("#scrub").max = Math.max(scene.frames.length - 1, 0);
-  showArithmetic(trace);
-  renderShare(query, scene, trace);
-  markStale({ picture: false, arithmetic: false, share: false });
-  fillEditors(trace);
+  span("panels", () => {
+    showArithmetic(trace);
+    renderShare(query, scene, trace);
+    markStale({ picture: false, arithmetic: false, share: false });
+    fillEditors(trace);
+  });
   if (document.activeElement === $("#stage")) moveCursor(cursor);   // the keyboard's cursor stays on the new picture
   setStatus(summary(trace) + (notice ? ` · ${notice}` : ""));
   notice = "";
@@ -290,10 +302,10 @@ function renderShare(query, scene, trace) {
 }
 
 // ---- player -----------------------------------------------------------------------------
-const player = pagePlayer((i) => {
+const player = pagePlayer((i) => span("step", () => {
   view.showFrame(i);
   if (lastGood) setDownloads(lastGood.query, i);
-}, t);
+}), t);
 
 // ---- hover / tap / keyboard ------------------------------------------------------------------
 const readout = $("#readout");
