@@ -23,7 +23,7 @@ const presets = JSON.parse($("#presets").textContent);
 const FRAME = "frame";
 
 let state = fromQuery(location.search);
-let cells = null;
+let cells = null;         // the hover map of the trace on screen: built when first needed, not in the redraw
 let lastGood = null;
 let inflight = null;
 let serial = 0;
@@ -128,13 +128,14 @@ async function update({ push = false } = {}) {
     return;
   }
   inflight = new AbortController();
-  setStatus(t("loading"));
+  const slow = setTimeout(() => setStatus(t("loading")), 150);   // a quick answer does not flash it (nor repaint for it)
   const answered = begin("api");   // both requests, until both answers are read and parsed
   const [trace, scene] = await Promise.allSettled([
     getJSON(`/api/v1/trace?${queryText(spec)}&lang=${lang}`, inflight.signal),
     getJSON(`${sceneURL(queryText(all))}&lang=${lang}`, inflight.signal),
   ]);
   answered();
+  clearTimeout(slow);
   if (mine !== serial) return;
   const failed = [trace, scene].find((r) => r.status === "rejected")?.reason;
   if (failed?.name === "AbortError") return;
@@ -168,7 +169,7 @@ const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${tr
 function show(trace, scene, query) {
   lastGood = { trace, scene, query };
   span("scene", () => view.setScene(scene));
-  span("cells", () => (cells = new CellMap(trace)));
+  cells = null;
   span("frame", () => player.load(scene.frames));
   $("#scrub").max = Math.max(scene.frames.length - 1, 0);
   span("panels", () => {
@@ -308,10 +309,14 @@ const player = pagePlayer((i) => span("step", () => {
 }), t);
 
 // ---- hover / tap / keyboard ------------------------------------------------------------------
+function cellMap() {
+  if (!cells && lastGood) cells = span("cells", () => new CellMap(lastGood.trace));
+  return cells;
+}
 const readout = $("#readout");
 function hover(id) {
   view.clearHighlight();
-  if (!id || !cells) return;
+  if (!id || !cellMap()) return;
   const what = cells.explain(id);
   view.highlight(what.secondary, "#b58900", {}, "hl-self");
   view.highlight(what.primary, "#d33682", what.labels, "hl-target");
@@ -338,7 +343,7 @@ $("#stage").addEventListener("keydown", (e) => {
     const [dy, dx] = MOVES[e.key];
     moveCursor(`${role}:${c}:${y + dy}:${x + dx}`);
   } else if (e.key === "Enter") {
-    moveCursor(cells?.explain(cursor).primary.find((id) => view.scene.polys[id]));
+    moveCursor(cellMap()?.explain(cursor).primary.find((id) => view.scene.polys[id]));
   } else return;
   e.preventDefault();
   e.stopPropagation();   // not the player's arrows while the picture has the focus
@@ -366,8 +371,10 @@ function changed({ push, wait = false }) {
 /** The preset menu names the preset the settings are, however they were reached (a link, Back, by hand). */
 function recognise() {
   const mine = queryText(toQuery(state));
-  $("#preset").value = presets.find((p) => queryText(toQuery(fromQuery(p.query))) === mine)?.slug ?? "";
+  $("#preset").value = presetKeys.get(mine) ?? "";
 }
+// each preset's settings in the one spelling a state has, worked out once (not at every change)
+const presetKeys = new Map(presets.map((p) => [queryText(toQuery(fromQuery(p.query))), p.slug]).reverse());
 
 /** The whole form again, for a new state (preset, history, another operation). */
 function load(next) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import io
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from PIL import Image
 
 from app.presets import PRESETS
 from app.web.api import ops_description
@@ -123,3 +125,14 @@ def test_the_page_embeds_the_description_the_api_serves(client):
     html = client.get("/").text
     embedded = re.search(r'<script type="application/json" id="ops">(.*?)</script>', html, re.S).group(1)
     assert json.loads(embedded) == client.get("/api/v1/ops").json()
+
+
+def test_the_icon_is_a_png_the_pages_link(client):
+    """A PNG, not an SVG: Chromium decodes the icon again at every history change (each playground redraw)."""
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    icon = Image.open(io.BytesIO(r.content)).convert("RGBA")
+    assert icon.size == (32, 32)
+    assert icon.getpixel((16, 24))[:3] == (0x26, 0x8B, 0xD2) and icon.getpixel((16, 6))[:3] == (0x2A, 0xA1, 0x98) and icon.getpixel((0, 0))[3] == 0
+    for path in ("/", "/gallery", "/embed?input_size=5"):
+        assert '<link rel="icon" type="image/png" href="/favicon.ico">' in client.get(path).text
