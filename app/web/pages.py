@@ -146,9 +146,11 @@ def embed(request: Request) -> HTMLResponse:
 @router.get("/gallery", response_class=HTMLResponse)
 def gallery(request: Request) -> HTMLResponse:
     lang = i18n.language(request)
+    drawn_in = {"lang": lang} if lang != "en" else {}   # the thumbnails' labels in the page's language
     sections = []
     for group in ("reference", "paper", "ours"):
-        items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5), "line": operation_line(build_spec(p.spec))}
+        items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5, **drawn_in),
+                  "line": operation_line(build_spec(p.spec))}
                  for p in PRESETS if p.group == group]
         sections.append({"key": group, "items": items})
     return templates.TemplateResponse(request, "gallery.html", page_context(request, sections=sections))

@@ -136,3 +136,21 @@ def test_the_icon_is_a_png_the_pages_link(client):
     assert icon.getpixel((16, 24))[:3] == (0x26, 0x8B, 0xD2) and icon.getpixel((16, 6))[:3] == (0x2A, 0xA1, 0x98) and icon.getpixel((0, 0))[3] == 0
     for path in ("/", "/gallery", "/embed?input_size=5"):
         assert '<link rel="icon" type="image/png" href="/favicon.ico">' in client.get(path).text
+
+
+def test_gallery_thumbnails_are_drawn_in_the_pages_language(client):
+    thumbs = {lang: re.findall(r'<img [^>]*src="([^"]+)"', client.get(f"/gallery?lang={lang}").text) for lang in ("en", "zh")}
+    assert len(thumbs["en"]) == len(thumbs["zh"]) == len(PRESETS)
+    assert not any("lang=" in url for url in thumbs["en"])
+    for en, zh in zip(thumbs["en"], thumbs["zh"]):
+        assert htmllib.unescape(zh) == htmllib.unescape(en) + "&lang=zh"
+    # the first thumbnail, decoded: the Chinese one is another picture of the same size, said to be Chinese
+    en, zh = (client.get(htmllib.unescape(thumbs[lang][0])) for lang in ("en", "zh"))
+    assert en.status_code == zh.status_code == 200 and zh.headers["content-language"] == "zh-Hans"
+    a, b = (Image.open(io.BytesIO(r.content)) for r in (en, zh))
+    assert a.size == b.size and a.n_frames == b.n_frames
+    assert a.convert("RGB").tobytes() != b.convert("RGB").tobytes()
+    # and its labels are the Chinese words ("输入" input, "输出" output) where the English has "input", "output"
+    scene = client.get(htmllib.unescape(thumbs["zh"][0]).replace("/animation.gif?", "/scene?")).json()
+    words = " ".join(i["text"] for i in scene["base"] if isinstance(i.get("text"), str))
+    assert "输入" in words and "输出" in words and "input" not in words and "output" not in words
