@@ -8,6 +8,7 @@ form is built in the page from the operations' description (GET /api/v1/ops), em
 from __future__ import annotations
 
 import html as htmllib
+import io
 import json
 import os
 from pathlib import Path
@@ -16,6 +17,7 @@ from urllib.parse import urlencode, urlsplit, parse_qsl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from PIL import Image, ImageDraw
 
 from app import __version__
 from app.engine import build_spec, registry
@@ -109,14 +111,25 @@ def playground(request: Request) -> HTMLResponse:
     ))
 
 
-FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="1" y="9" width="14" height="6" fill="#268bd2"/>'
-           '<rect x="4" y="1" width="8" height="5" fill="#2aa198"/></svg>')
+def _favicon() -> bytes:
+    """The site's icon as a small PNG: Chromium decodes an SVG icon again at every history change,
+    which cost the playground 3 ms a redraw; a PNG costs nothing measurable."""
+    icon = Image.new("RGBA", (32, 32))
+    draw = ImageDraw.Draw(icon)
+    draw.rectangle((2, 18, 29, 29), fill="#268bd2")
+    draw.rectangle((8, 2, 23, 11), fill="#2aa198")
+    out = io.BytesIO()
+    icon.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+FAVICON = _favicon()
 
 
 @router.get("/favicon.ico")
 def favicon() -> Response:
-    """Browsers ask for it on every URL, JSON ones included: answer, don't 404."""
-    return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+    """Browsers ask for it on every URL, JSON ones included: answer, don't 404. The pages link it."""
+    return Response(FAVICON, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/embed", response_class=HTMLResponse)
@@ -133,9 +146,11 @@ def embed(request: Request) -> HTMLResponse:
 @router.get("/gallery", response_class=HTMLResponse)
 def gallery(request: Request) -> HTMLResponse:
     lang = i18n.language(request)
+    drawn_in = {"lang": lang} if lang != "en" else {}   # the thumbnails' labels in the page's language
     sections = []
     for group in ("reference", "paper", "ours"):
-        items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5), "line": operation_line(build_spec(p.spec))}
+        items = [{"title": p.title(lang), "query": preset_query(p), "thumb": preset_query(p, scale=0.5, **drawn_in),
+                  "line": operation_line(build_spec(p.spec))}
                  for p in PRESETS if p.group == group]
         sections.append({"key": group, "items": items})
     return templates.TemplateResponse(request, "gallery.html", page_context(request, sections=sections))

@@ -5,6 +5,7 @@ import { t, lang } from "./i18n.js";
 import "./lang.js";
 import { esc, fieldHTML, pickHTML, readField, say, showPaddingKind, writeField } from "./form.js";
 import { CellMap } from "./hover.js";
+import { begin, span } from "./marks.js";
 import { pagePlayer } from "./player.js";
 import { SceneView } from "./scene-svg.js";
 import { animationURL, fromAddress, keepIn, mount, sceneURL } from "./teach.js";
@@ -22,7 +23,7 @@ const presets = JSON.parse($("#presets").textContent);
 const FRAME = "frame";
 
 let state = fromQuery(location.search);
-let cells = null;
+let cells = null;         // the hover map of the trace on screen: built when first needed, not in the redraw
 let lastGood = null;
 let inflight = null;
 let serial = 0;
@@ -99,7 +100,14 @@ function readInto(el) {
 // ---- talking to the API ---------------------------------------------------------------
 async function getJSON(url, signal) {
   const r = await fetch(url, { signal, headers: { Accept: "application/json" } });
-  const body = await r.json().catch(() => ({ detail: [{ param: "", msg: `HTTP ${r.status}` }] }));
+  const text = await r.text();
+  const body = span("parse", () => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return { detail: [{ param: "", msg: `HTTP ${r.status}` }] };
+    }
+  });
   if (!r.ok) throw Object.assign(new Error("refused"), { detail: body.detail?.[0] || { msg: `HTTP ${r.status}` } });
   return body;
 }
@@ -120,11 +128,14 @@ async function update({ push = false } = {}) {
     return;
   }
   inflight = new AbortController();
-  setStatus(t("loading"));
+  const slow = setTimeout(() => setStatus(t("loading")), 150);   // a quick answer does not flash it (nor repaint for it)
+  const answered = begin("api");   // both requests, until both answers are read and parsed
   const [trace, scene] = await Promise.allSettled([
     getJSON(`/api/v1/trace?${queryText(spec)}&lang=${lang}`, inflight.signal),
     getJSON(`${sceneURL(queryText(all))}&lang=${lang}`, inflight.signal),
   ]);
+  answered();
+  clearTimeout(slow);
   if (mine !== serial) return;
   const failed = [trace, scene].find((r) => r.status === "rejected")?.reason;
   if (failed?.name === "AbortError") return;
@@ -157,14 +168,16 @@ const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${tr
 
 function show(trace, scene, query) {
   lastGood = { trace, scene, query };
-  view.setScene(scene);
-  cells = new CellMap(trace);
-  player.load(scene.frames);
+  span("scene", () => view.setScene(scene));
+  cells = null;
+  span("frame", () => player.load(scene.frames));
   $("#scrub").max = Math.max(scene.frames.length - 1, 0);
-  showArithmetic(trace);
-  renderShare(query, scene, trace);
-  markStale({ picture: false, arithmetic: false, share: false });
-  fillEditors(trace);
+  span("panels", () => {
+    showArithmetic(trace);
+    renderShare(query, scene, trace);
+    markStale({ picture: false, arithmetic: false, share: false });
+    fillEditors(trace);
+  });
   if (document.activeElement === $("#stage")) moveCursor(cursor);   // the keyboard's cursor stays on the new picture
   setStatus(summary(trace) + (notice ? ` · ${notice}` : ""));
   notice = "";
@@ -290,16 +303,20 @@ function renderShare(query, scene, trace) {
 }
 
 // ---- player -----------------------------------------------------------------------------
-const player = pagePlayer((i) => {
+const player = pagePlayer((i) => span("step", () => {
   view.showFrame(i);
   if (lastGood) setDownloads(lastGood.query, i);
-}, t);
+}), t);
 
 // ---- hover / tap / keyboard ------------------------------------------------------------------
+function cellMap() {
+  if (!cells && lastGood) cells = span("cells", () => new CellMap(lastGood.trace));
+  return cells;
+}
 const readout = $("#readout");
 function hover(id) {
   view.clearHighlight();
-  if (!id || !cells) return;
+  if (!id || !cellMap()) return;
   const what = cells.explain(id);
   view.highlight(what.secondary, "#b58900", {}, "hl-self");
   view.highlight(what.primary, "#d33682", what.labels, "hl-target");
@@ -326,7 +343,7 @@ $("#stage").addEventListener("keydown", (e) => {
     const [dy, dx] = MOVES[e.key];
     moveCursor(`${role}:${c}:${y + dy}:${x + dx}`);
   } else if (e.key === "Enter") {
-    moveCursor(cells?.explain(cursor).primary.find((id) => view.scene.polys[id]));
+    moveCursor(cellMap()?.explain(cursor).primary.find((id) => view.scene.polys[id]));
   } else return;
   e.preventDefault();
   e.stopPropagation();   // not the player's arrows while the picture has the focus
@@ -354,8 +371,10 @@ function changed({ push, wait = false }) {
 /** The preset menu names the preset the settings are, however they were reached (a link, Back, by hand). */
 function recognise() {
   const mine = queryText(toQuery(state));
-  $("#preset").value = presets.find((p) => queryText(toQuery(fromQuery(p.query))) === mine)?.slug ?? "";
+  $("#preset").value = presetKeys.get(mine) ?? "";
 }
+// each preset's settings in the one spelling a state has, worked out once (not at every change)
+const presetKeys = new Map(presets.map((p) => [queryText(toQuery(fromQuery(p.query))), p.slug]).reverse());
 
 /** The whole form again, for a new state (preset, history, another operation). */
 function load(next) {

@@ -33,6 +33,15 @@ function pieces([[ax, ay], [bx, by]], gaps) {
   return out;
 }
 
+const written = new WeakMap();   // element -> the markup renew() last put in it
+
+/** Replace an element's contents, unless they are that markup already (the base often is, after a change). */
+function renew(el, markup) {
+  if (written.get(el) === markup) return;
+  el.innerHTML = markup;
+  written.set(el, markup);
+}
+
 // one pattern per look of hatching (colour, spacing, width), as the SVG writer makes them
 const hatchId = (h) => `hatch-${h.color.slice(1)}-${h.spacing}-${h.width}`.replace(/\./g, "_");
 
@@ -70,24 +79,49 @@ export class SceneView {
     this.scene = null;
   }
 
+  /** Draw a new scene. The SVG and its hit areas are kept from the last scene and changed where they
+   *  differ: a control change moves a few hundred cells, and new nodes would each be parsed and styled. */
   setScene(scene) {
     this.scene = scene;
+    if (!this.svg || !this.container.contains(this.svg)) this.skeleton();
+    const svg = this.svg;
+    svg.setAttribute("viewBox", `0 0 ${scene.width} ${scene.height}`);
+    svg.setAttribute("width", scene.width);
+    svg.setAttribute("height", scene.height);
     const hatches = new Map(Object.values(scene.styles).filter((s) => s.hatch).map((s) => [hatchId(s.hatch), s.hatch]));
-    const patterns = [...hatches].map(([id, h]) =>
-      `<pattern id="${id}" width="${h.spacing}" height="${h.spacing}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="${h.spacing}" stroke="${h.color}" stroke-width="${h.width}"/></pattern>`).join("");
-    const defs = patterns ? `<defs>${patterns}</defs>` : "";
-    const hits = Object.entries(scene.polys)
-      .map(([id, p]) => `<polygon class="hit" data-id="${id}" points="${pts(p)}"/>`)
-      .join("");
-    this.container.innerHTML =
-      `<svg xmlns="${NS}" viewBox="0 0 ${scene.width} ${scene.height}" width="${scene.width}" height="${scene.height}" font-family="convplay-figures, 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'PingFang SC', sans-serif">` +
-      `${defs}<rect width="100%" height="100%" fill="${scene.background || "#fff"}"/>` +
-      `<g class="base">${itemsMarkup(scene, scene.base)}</g><g class="timed"></g><g class="frame"></g><g class="overlay"></g><g class="hits">${hits}</g></svg>`;
-    this.svg = this.container.querySelector("svg");
-    this.timedLayer = this.svg.querySelector("g.timed");
-    this.frameLayer = this.svg.querySelector("g.frame");
+    renew(this.defs, [...hatches].map(([id, h]) =>
+      `<pattern id="${id}" width="${h.spacing}" height="${h.spacing}" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="${h.spacing}" stroke="${h.color}" stroke-width="${h.width}"/></pattern>`).join(""));
+    this.backdrop.setAttribute("fill", scene.background || "#fff");
+    renew(this.baseLayer, itemsMarkup(scene, scene.base));
+    this.timedLayer.innerHTML = "";
+    this.frameLayer.innerHTML = "";
     this.alive = null;
-    this.overlay = this.svg.querySelector("g.overlay");
+    this.clearHighlight();
+    let hit = this.hitLayer.firstElementChild;
+    for (const id in scene.polys) {
+      if (!hit) {
+        hit = this.hitLayer.appendChild(document.createElementNS(NS, "polygon"));
+        hit.setAttribute("class", "hit");
+      }
+      if (hit.dataset.id !== id) hit.setAttribute("data-id", id);
+      const points = pts(scene.polys[id]);
+      if (hit.getAttribute("points") !== points) hit.setAttribute("points", points);
+      hit = hit.nextElementSibling;
+    }
+    while (hit) {
+      const next = hit.nextElementSibling;
+      hit.remove();
+      hit = next;
+    }
+  }
+
+  /** The SVG's layers, made once: defs, background, base, timed items, the frame, hover overlay, hit areas. */
+  skeleton() {
+    this.container.innerHTML =
+      `<svg xmlns="${NS}" font-family="convplay-figures, 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'PingFang SC', sans-serif">` +
+      `<defs></defs><rect width="100%" height="100%"/><g class="base"></g><g class="timed"></g><g class="frame"></g><g class="overlay"></g><g class="hits"></g></svg>`;
+    this.svg = this.container.querySelector("svg");
+    [this.defs, this.backdrop, this.baseLayer, this.timedLayer, this.frameLayer, this.overlay, this.hitLayer] = this.svg.children;
   }
 
   showFrame(i) {

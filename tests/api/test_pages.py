@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import io
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from PIL import Image
 
 from app.presets import PRESETS
 from app.web.api import ops_description
@@ -123,3 +125,32 @@ def test_the_page_embeds_the_description_the_api_serves(client):
     html = client.get("/").text
     embedded = re.search(r'<script type="application/json" id="ops">(.*?)</script>', html, re.S).group(1)
     assert json.loads(embedded) == client.get("/api/v1/ops").json()
+
+
+def test_the_icon_is_a_png_the_pages_link(client):
+    """A PNG, not an SVG: Chromium decodes the icon again at every history change (each playground redraw)."""
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    icon = Image.open(io.BytesIO(r.content)).convert("RGBA")
+    assert icon.size == (32, 32)
+    assert icon.getpixel((16, 24))[:3] == (0x26, 0x8B, 0xD2) and icon.getpixel((16, 6))[:3] == (0x2A, 0xA1, 0x98) and icon.getpixel((0, 0))[3] == 0
+    for path in ("/", "/gallery", "/embed?input_size=5"):
+        assert '<link rel="icon" type="image/png" href="/favicon.ico">' in client.get(path).text
+
+
+def test_gallery_thumbnails_are_drawn_in_the_pages_language(client):
+    thumbs = {lang: re.findall(r'<img [^>]*src="([^"]+)"', client.get(f"/gallery?lang={lang}").text) for lang in ("en", "zh")}
+    assert len(thumbs["en"]) == len(thumbs["zh"]) == len(PRESETS)
+    assert not any("lang=" in url for url in thumbs["en"])
+    for en, zh in zip(thumbs["en"], thumbs["zh"]):
+        assert htmllib.unescape(zh) == htmllib.unescape(en) + "&lang=zh"
+    # the first thumbnail, decoded: the Chinese one is another picture of the same size, said to be Chinese
+    en, zh = (client.get(htmllib.unescape(thumbs[lang][0])) for lang in ("en", "zh"))
+    assert en.status_code == zh.status_code == 200 and zh.headers["content-language"] == "zh-Hans"
+    a, b = (Image.open(io.BytesIO(r.content)) for r in (en, zh))
+    assert a.size == b.size and a.n_frames == b.n_frames
+    assert a.convert("RGB").tobytes() != b.convert("RGB").tobytes()
+    # and its labels are the Chinese words ("输入" input, "输出" output) where the English has "input", "output"
+    scene = client.get(htmllib.unescape(thumbs["zh"][0]).replace("/animation.gif?", "/scene?")).json()
+    words = " ".join(i["text"] for i in scene["base"] if isinstance(i.get("text"), str))
+    assert "输入" in words and "输出" in words and "input" not in words and "output" not in words
