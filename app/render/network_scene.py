@@ -94,23 +94,26 @@ def check_network_frames(net: Network, options: RenderOptions) -> int:
     return frames
 
 
-def network_scene(net: Network, given: dict, raster: bool = False) -> tuple[dict, RenderOptions]:
+def network_scene(net: Network, given: dict, raster: bool = False, still: int | None = None) -> tuple[dict, RenderOptions]:
     """The scene with the options given and, for granularity and scale when not given, the finest frames
     that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
-    For a raster writer the frame cap is checked before anything is drawn."""
+    For a raster writer the frame cap is checked before anything is drawn. `still`: only that frame
+    (the last if there are fewer) is drawn, in the whole scene's picture (see _NetBuilder)."""
     options = build_options(given)
     if "granularity" not in given:
         options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
     if raster:
         check_network_frames(net, options)
-    if "scale" in given or len(frame_plan(net, options.granularity)) + 1 > MAX_FRAMES:   # no GIF at any scale
-        return build_network_scene(net, options), options
-    scene = build_network_scene(net, replace(options, scale=SCALES[0]))
-    scale = fitting_scale(scene, SCALES[0]) or MIN_SCALE
+    count = len(frame_plan(net, options.granularity)) + 1
+    still = None if still is None else min(still, count - 1)
+    if "scale" in given or count > MAX_FRAMES:   # no GIF at any scale
+        return build_network_scene(net, options, still), options
+    scene = build_network_scene(net, replace(options, scale=SCALES[0]), still)
+    scale = fitting_scale(scene, SCALES[0], count) or MIN_SCALE
     if scale == SCALES[0]:
         return scene, replace(options, scale=scale)
     options = replace(options, scale=scale)
-    return build_network_scene(net, options), options
+    return build_network_scene(net, options, still), options
 
 
 def fitting_scale(scene: dict, scale: float, frames: int | None = None) -> float | None:
@@ -141,13 +144,16 @@ def check_network_pixels(net: Network, scene: dict, options: RenderOptions) -> N
                     frame_high=MAX_FRAME_PIXELS, high=MAX_TOTAL_PIXELS, hint=hint)
 
 
-def build_network_scene(net: Network, options: RenderOptions) -> dict:
-    return _NetBuilder(net, options).scene()
+def build_network_scene(net: Network, options: RenderOptions, still: int | None = None) -> dict:
+    return _NetBuilder(net, options, still).scene()
 
 
 class _NetBuilder:
-    def __init__(self, net: Network, options: RenderOptions):
-        self.net, self.o = net, options
+    """`still`: draw only that frame (a quick first paint); every other frame keeps its caption, whose
+    text sizes the canvas, so size, polygons and base are the whole scene's and its frames can follow."""
+
+    def __init__(self, net: Network, options: RenderOptions, still: int | None = None):
+        self.net, self.o, self.still = net, options, still
         self.pal = PALETTES[options.palette]
         traces = net.traces
         self.maps = [_Map(k, m.shape, traces[k] if k < len(traces) else None) for k, m in enumerate(net.maps)]
@@ -261,9 +267,9 @@ class _NetBuilder:
         self.titles = [f"layers[{k}]  {naming.title(spec)}" for k, spec in enumerate(self.net.specs)]
         frames = []
         span = {k: (1 if self.o.granularity == "step" else t.step_shape[2]) for k, t in enumerate(self.net.traces)}
-        for k, s in frame_plan(self.net, self.o.granularity):
+        for n, (k, s) in enumerate(frame_plan(self.net, self.o.granularity)):
             sweep = list(range(s - span[k] + 1, s + 1))
-            frames.append({"ms": self.o.ms, "items": self.window(k, sweep)})
+            frames.append({"ms": self.o.ms, "items": self.window(k, sweep) if self.still in (None, n) else [self.caption_item(k)]})
         frames.append({"ms": 2 * self.o.ms, "items": self.cone()})
         return frames
 
@@ -375,7 +381,7 @@ class _NetBuilder:
             item["at"] = at
         return {
             "width": px.width, "height": px.height, "background": "#ffffff",
-            "styles": self.styles, "polys": polys, "base": base, "timed": [], "frames": frames,
+            "styles": self.styles, "polys": polys, "base": base, "timed": [], "frames": frames if self.still is None else [frames[self.still]],
             "meta": {"network": True, "options": {k: getattr(self.o, k) for k in CHOSEN}, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
                      "maps": [self.map_meta(m, px) for m in self.maps]},
         }

@@ -94,3 +94,39 @@ def test_openapi_types_the_detail_parameter_and_both_answers(client):
         answers = api[method]["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"]
         assert [a["title"] for a in answers] == ["full", "summary"]
         assert "layer_numbers" in answers[1]["required"] and "layers" in answers[0]["required"]
+
+
+# ---------------------------------------------------------------- the still scene (a quick first paint)
+
+def test_a_still_scene_is_the_whole_scene_with_one_frame(client):
+    whole = client.get("/api/v1/network/scene", params=THREE_TEXT).json()
+    count = len(whole["frames"])
+    # 672 steps are more than 100 frames: one frame per output row (2x16, 2x8 and 2x4 rows) and the cone
+    assert count == len(whole["meta"]["steps"]) == 2 * 16 + 2 * 8 + 2 * 4 + 1
+    for n, shown in ((0, 0), (7, 7), (count - 1, count - 1), (10**6, count - 1)):
+        r = client.get("/api/v1/network/scene", params={**THREE_TEXT, "still": str(n)})
+        assert r.status_code == 200, r.text
+        still = r.json()
+        assert still["meta"].pop("still") == shown
+        assert still == {**whole, "frames": [whole["frames"][shown]]}
+        assert r.headers["etag"] != client.get("/api/v1/network/scene", params=THREE_TEXT).headers["etag"]
+
+
+@pytest.mark.parametrize("value, code, en, zh", [
+    ("-1", "negative", "still: must not be negative (got -1)", "still：不能为负数（收到 -1）"),
+    ("1.5", "not_whole", "still: must be a whole number (got '1.5')", "still：必须是整数（收到 '1.5'）"),
+    ("first", "not_whole", "still: must be a whole number (got 'first')", "still：必须是整数（收到 'first'）"),
+])
+def test_a_wrong_still_is_422_naming_it_in_both_languages(client, value, code, en, zh):
+    for lang, words in (("en", en), ("zh", zh)):
+        r = client.get("/api/v1/network/scene", params={**THREE_TEXT, "still": value, "lang": lang})
+        assert r.status_code == 422, r.text
+        d = r.json()["detail"][0]
+        assert (d["param"], d["code"], d["msg"]) == ("still", code, words)
+
+
+def test_openapi_types_still_on_the_scene(client):
+    scene = client.get("/openapi.json").json()["paths"]["/api/v1/network/scene"]["get"]
+    still = [p for p in scene["parameters"] if p["name"] == "still"]
+    assert still and still[0]["schema"] == {"type": "integer", "minimum": 0}
+    assert "still=N" in scene["description"]
