@@ -28,7 +28,7 @@ from . import backward, common, fields, limits, registry, values
 from .contract import Text
 from .errors import SpecError
 from .spec import Spec, build_spec, read
-from .trace import Trace, _nested, number
+from .trace import Trace, _nested
 
 FROM_INPUT = ("input_size", "in_channels", "input")    # a layer's fields that its input sets
 NETWORK_FIELDS = ("input_size", "in_channels", "input", "layers")
@@ -303,10 +303,14 @@ def dependency_field(net: Network, map_index: int, cell) -> dict:
     }
 
 
-def _plain(arr: np.ndarray):
-    if arr.ndim == 1:
-        return [number(v) for v in arr.tolist()]
-    return [_plain(a) for a in arr]
+def _plain(arr: np.ndarray) -> list:
+    """Nested lists of JSON numbers as trace.number writes them (integral values as int, non-finite as None), at once."""
+    finite = np.isfinite(arr)
+    integral = finite & (arr == np.round(arr)) & (np.abs(arr) < 2**53)
+    out = arr.astype(object)
+    out[integral] = arr[integral].astype(np.int64).tolist()
+    out[~finite] = None
+    return out.tolist()
 
 
 # ---------------------------------------------------------------- receptive fields

@@ -97,23 +97,26 @@ def check_network_frames(net: Network, options: RenderOptions) -> int:
 def network_scene(net: Network, given: dict, raster: bool = False, still: int | None = None) -> tuple[dict, RenderOptions]:
     """The scene with the options given and, for granularity and scale when not given, the finest frames
     that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
-    For a raster writer the frame cap is checked before anything is drawn. `still`: only that frame
-    (the last if there are fewer) is drawn, in the whole scene's picture (see _NetBuilder)."""
+    For a raster writer the frame cap is checked before anything is drawn. `still`: only that frame (the
+    last if there are fewer) is drawn and kept, in the whole scene's picture (see _NetBuilder.only)."""
     options = build_options(given)
     if "granularity" not in given:
         options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
     if raster:
         check_network_frames(net, options)
     count = len(frame_plan(net, options.granularity)) + 1
-    still = None if still is None else min(still, count - 1)
-    if "scale" in given or count > MAX_FRAMES:   # no GIF at any scale
-        return build_network_scene(net, options, still), options
-    scene = build_network_scene(net, replace(options, scale=SCALES[0]), still)
-    scale = fitting_scale(scene, SCALES[0], count) or MIN_SCALE
-    if scale == SCALES[0]:
-        return scene, replace(options, scale=scale)
-    options = replace(options, scale=scale)
-    return build_network_scene(net, options, still), options
+    if "scale" not in given and count <= MAX_FRAMES:   # else no GIF at any scale
+        scene = build_network_scene(net, replace(options, scale=SCALES[0]), still)
+        options = replace(options, scale=fitting_scale(scene, SCALES[0], count) or MIN_SCALE)
+        if options.scale != SCALES[0]:
+            scene = build_network_scene(net, options, still)
+    else:
+        scene = build_network_scene(net, options, still)
+    if still is not None:   # that frame, and the polygons of the cells drawn (every cell's comes with the whole scene)
+        scene["frames"] = scene["frames"][min(still, count - 1):][:1]
+        named = {item["poly"] for item in scene["base"] + scene["timed"] + scene["frames"][0]["items"] if "poly" in item}
+        scene["polys"] = {k: v for k, v in scene["polys"].items() if k in named}
+    return scene, options
 
 
 def fitting_scale(scene: dict, scale: float, frames: int | None = None) -> float | None:
@@ -145,15 +148,20 @@ def check_network_pixels(net: Network, scene: dict, options: RenderOptions) -> N
 
 
 def build_network_scene(net: Network, options: RenderOptions, still: int | None = None) -> dict:
-    return _NetBuilder(net, options, still).scene()
+    builder = _NetBuilder(net, options)
+    if still is not None:
+        plan = frame_plan(net, options.granularity)
+        builder.only = tuple(plan[still]) if still < len(plan) else ()   # () : the cone alone
+    return builder.scene()
 
 
 class _NetBuilder:
-    """`still`: draw only that frame (a quick first paint); every other frame keeps its caption, whose
-    text sizes the canvas, so size, polygons and base are the whole scene's and its frames can follow."""
+    # a still (a quick first paint): the one (layer, step) whose window is drawn; the other frames keep
+    # their caption, whose text sizes the canvas, so the picture is the whole scene's (the cone is always drawn)
+    only: tuple | None = None
 
-    def __init__(self, net: Network, options: RenderOptions, still: int | None = None):
-        self.net, self.o, self.still = net, options, still
+    def __init__(self, net: Network, options: RenderOptions):
+        self.net, self.o = net, options
         self.pal = PALETTES[options.palette]
         traces = net.traces
         self.maps = [_Map(k, m.shape, traces[k] if k < len(traces) else None) for k, m in enumerate(net.maps)]
@@ -267,14 +275,16 @@ class _NetBuilder:
         self.titles = [f"layers[{k}]  {naming.title(spec)}" for k, spec in enumerate(self.net.specs)]
         frames = []
         span = {k: (1 if self.o.granularity == "step" else t.step_shape[2]) for k, t in enumerate(self.net.traces)}
-        for n, (k, s) in enumerate(frame_plan(self.net, self.o.granularity)):
+        for k, s in frame_plan(self.net, self.o.granularity):
             sweep = list(range(s - span[k] + 1, s + 1))
-            frames.append({"ms": self.o.ms, "items": self.window(k, sweep) if self.still in (None, n) else [self.caption_item(k)]})
+            frames.append({"ms": self.o.ms, "items": self.window(k, sweep)})
         frames.append({"ms": 2 * self.o.ms, "items": self.cone()})
         return frames
 
     def window(self, k: int, sweep: list[int]) -> list:
         """One step (or a row's sweep) of layers[k]: the cells it reads, the cells it writes, connectors."""
+        if self.only is not None and (k, sweep[-1]) != self.only:
+            return [self.caption_item(k)]
         t, low, high = self.net.traces[k], self.maps[k], self.maps[k + 1]
         if t.spec.view == "scatter":   # one input cell stamps the kernel into the output
             reads = [low.cell_of(t.step_index[s]) for s in sweep]
@@ -381,7 +391,7 @@ class _NetBuilder:
             item["at"] = at
         return {
             "width": px.width, "height": px.height, "background": "#ffffff",
-            "styles": self.styles, "polys": polys, "base": base, "timed": [], "frames": frames if self.still is None else [frames[self.still]],
+            "styles": self.styles, "polys": polys, "base": base, "timed": [], "frames": frames,
             "meta": {"network": True, "options": {k: getattr(self.o, k) for k in CHOSEN}, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
                      "maps": [self.map_meta(m, px) for m in self.maps]},
         }
@@ -399,7 +409,7 @@ class _NetBuilder:
         from .text import is_cjk
 
         pts = []
-        for item in self.texts:
+        for item in {(t["text"], t["style"], tuple(t["at"])): t for t in self.texts}.values():   # a caption repeats per frame
             style = self.styles[item["style"]]
             size = style.get("font", 12) / self.o.scale / lay.CELL
             width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))

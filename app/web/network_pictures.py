@@ -46,9 +46,10 @@ caps, so the default download of any network that fits at all works; the scene's
 """
 
 STILL_DOC = """`still=N` (the scene only): draw frame N alone (the last frame if there are fewer), for a
-quick first paint: `frames` holds that one frame and `meta.still` its index; size, styles,
-polygons, base and `meta` are the whole scene's, so the same query without `still` brings the
-other frames to play in the same picture (the /network page asks for both).
+quick first paint: `frames` holds that one frame, `meta.still` its index and `polys` the cells
+it draws; size, styles, base and `meta` are the whole scene's, so the same query without
+`still` brings the other frames and every cell's polygon into the same picture (the /network
+page asks for both).
 """
 
 

@@ -1,6 +1,6 @@
 // The network builder: layers from the operations' description -> /api/v1/network + its scene -> SVG.
 // A redraw asks for the numbers (detail=summary) and the frame on screen (a still scene) at once and
-// paints them; the animation's frames follow in the same picture (the still is the whole scene's).
+// paints them; the whole scene follows (the still's picture with every frame and every cell's polygon).
 // Hover or tap a cell: /api/v1/network/field gives its exact field both ways and its effective field.
 // No operation or field is named here: they come from the embedded description and page data.
 
@@ -203,11 +203,8 @@ function show(spec, network, still, extra) {
   drawn = { body: spec, network, scene, query: permalink };
   fieldCache = new Map();
   $("#stage").classList.remove("stale");
-  view.setScene(scene);
+  paint(scene);
   writeRender();
-  view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
-  shade();
-  player.load(frames);
   $("#scrub").max = Math.max(frames.length - 1, 0);
   history.replaceState(null, "", `/network?${permalink}`);
   showNumbers(network);
@@ -217,12 +214,18 @@ function show(spec, network, still, extra) {
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { layers: network.layer_numbers.length, frames: frames.length } }));
 }
 
-/** The whole scene: the still's picture with every frame, so only the frames change (no redraw). */
+/** The whole scene: the same picture, every frame, and every cell to hover. */
 function animate(scene) {
   drawn.scene = scene;
-  view.scene = scene;
-  player.load(scene.frames);
+  paint(scene);
   document.dispatchEvent(new CustomEvent("convplay:animated", { detail: { frames: scene.frames.length } }));
+}
+
+function paint(scene) {
+  view.setScene(scene);
+  view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
+  shade();
+  player.load(scene.frames);
 }
 
 // ---- messages --------------------------------------------------------------------------------

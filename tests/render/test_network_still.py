@@ -1,5 +1,6 @@
-"""A still network scene (one frame drawn) is the whole scene with only that frame: same size,
-styles, polygons, base and meta, for every preset, both layouts and a scale chosen or given."""
+"""A still network scene (one frame drawn) is the whole scene with only that frame and the polygons
+of the cells it draws: same size, styles, base and meta, for every preset, both layouts and a scale
+chosen or given."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ def test_a_still_is_the_whole_scene_with_one_frame(spec, given):
     for n in sorted({0, count // 2, count - 1}):
         still, still_options = network_scene(net, given, still=n)
         assert still_options == options
-        assert still == {**whole, "frames": [whole["frames"][n]]}
+        frame = whole["frames"][n]
+        named = {item["poly"] for item in frame["items"] if "poly" in item}
+        assert still == {**whole, "frames": [frame], "polys": {k: v for k, v in whole["polys"].items() if k in named}}
+        assert len(still["polys"]) < len(whole["polys"])
 
 
 def test_a_still_past_the_end_is_the_last_frame():
