@@ -19,6 +19,7 @@ const NET = { fields: PAGE.network_fields };          // the network's own field
 const RENDER = JSON.parse($("#ops").textContent).render.filter((f) => PAGE.render.includes(f.name));
 const COLOURS = { below: "#d33682", above: "#b58900", theory: "#dc322f", shade: "#6c71c4" };
 const TWO = new Set(["pair", "reals", "padding"]);
+const WHOLE_AFTER = 200;   // ms after the first paint before every frame is asked for
 
 const form = $("#controls");
 const view = new SceneView($("#stage"));
@@ -184,6 +185,9 @@ async function update() {
     return;
   }
   show(spec, network.value, still.value, extra);
+  // the frame on screen lasts its `ms` anyway: a control still moving asks again first, and its whole scene is never made
+  await new Promise((resolve) => setTimeout(resolve, WHOLE_AFTER));
+  if (mine !== serial) return;
   let scene;
   try {
     scene = await getJSON(sceneURL);
