@@ -73,15 +73,25 @@ def round_trips() -> None:
         # a new network each time (a different first weight), so the server's cache never answers
         fresh = iter(range(10**6))
 
-        def post_new():
-            body = {**THREE, "layers": [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]}
-            assert client.post("/api/v1/network", json=body).status_code == 200
+        def new_layers():
+            return [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]
+
+        def post_new(query=""):
+            assert client.post("/api/v1/network" + query, json={**THREE, "layers": new_layers()}).status_code == 200
+
+        def get_new(path):
+            assert client.get(path + "input_size=16&layers=" + json.dumps(new_layers())).status_code == 200
 
         post_new()
         r = client.post("/api/v1/network", json=THREE)
         print(f"3 layers on 16x16 over HTTP ({len(r.content):,} bytes of JSON, {int(r.headers['content-length']):,} gzipped):")
         print(f"  POST /api/v1/network, uncached   median {median_ms(post_new, 40):7.1f} ms")
         print(f"  POST /api/v1/network, cached     median {median_ms(lambda: client.post('/api/v1/network', json=THREE), 40):7.1f} ms")
+        summary = client.post("/api/v1/network?detail=summary", json=THREE)
+        print(f"  POST /api/v1/network?detail=summary, uncached ({len(summary.content):,} bytes)  "
+              f"median {median_ms(lambda: post_new('?detail=summary'), 40):7.1f} ms")
+        print(f"  GET /api/v1/network/scene?still=0, uncached  median {median_ms(lambda: get_new('/api/v1/network/scene?still=0&'), 40):7.1f} ms")
+        print(f"  GET /api/v1/network/scene, uncached          median {median_ms(lambda: get_new('/api/v1/network/scene?'), 20):7.1f} ms")
         field = {**THREE, "map": 3, "cell": [0, 1, 1]}
         print(f"  POST /api/v1/network/field, network cached  median {median_ms(lambda: client.post('/api/v1/network/field', json=field), 40):7.1f} ms")
 

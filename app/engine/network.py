@@ -101,7 +101,7 @@ class Network:
         return self._json
 
     def summary_json(self) -> bytes:
-        """The numbers without each layer's steps: what a page draws next to the scene (a fiftieth of the bytes)."""
+        """The numbers without each layer's steps: what a page draws next to the scene (about a hundredth of the bytes)."""
         return self._summary
 
     @cached_property

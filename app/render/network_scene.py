@@ -98,7 +98,7 @@ def network_scene(net: Network, given: dict, raster: bool = False, still: int | 
     """The scene with the options given and, for granularity and scale when not given, the finest frames
     that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
     For a raster writer the frame cap is checked before anything is drawn. `still`: only that frame (the
-    last if there are fewer) is drawn and kept, in the whole scene's picture (see _NetBuilder.only)."""
+    last if there are fewer, `meta.still`) is drawn and kept, in the whole scene's picture (see _NetBuilder.only)."""
     options = build_options(given)
     if "granularity" not in given:
         options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
@@ -113,7 +113,8 @@ def network_scene(net: Network, given: dict, raster: bool = False, still: int | 
     else:
         scene = build_network_scene(net, options, still)
     if still is not None:   # that frame, and the polygons of the cells drawn (every cell's comes with the whole scene)
-        scene["frames"] = scene["frames"][min(still, count - 1):][:1]
+        scene["meta"]["still"] = min(still, count - 1)
+        scene["frames"] = scene["frames"][scene["meta"]["still"]:][:1]
         named = {item["poly"] for item in scene["base"] + scene["timed"] + scene["frames"][0]["items"] if "poly" in item}
         scene["polys"] = {k: v for k, v in scene["polys"].items() if k in named}
     return scene, options

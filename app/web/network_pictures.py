@@ -89,8 +89,6 @@ def _scene(raw: dict, given: dict, still: int | None = None) -> bytes:
     from .cache import network_for
 
     scene, _ = network_scene(network_for(raw), given, still=still)
-    if still is not None:
-        scene["meta"]["still"] = min(still, len(scene["meta"]["steps"]) - 1)   # meta.steps: one entry per frame
     check_scene(scene)
     data = json.dumps(scene, separators=(",", ":"), ensure_ascii=False).encode()
     check_scene_bytes(len(data))

@@ -21,7 +21,7 @@ def test_a_still_is_the_whole_scene_with_one_frame(spec, given):
     count = len(whole["frames"])
     for n in sorted({0, count // 2, count - 1}):
         still, still_options = network_scene(net, given, still=n)
-        assert still_options == options
+        assert still_options == options and still["meta"].pop("still") == n
         frame = whole["frames"][n]
         named = {item["poly"] for item in frame["items"] if "poly" in item}
         assert still == {**whole, "frames": [frame], "polys": {k: v for k, v in whole["polys"].items() if k in named}}
@@ -32,4 +32,4 @@ def test_a_still_past_the_end_is_the_last_frame():
     net = build_network(PRESETS[0].sides[0][1])
     whole, _ = network_scene(net, {})
     still, _ = network_scene(net, {}, still=10**9)
-    assert still["frames"] == whole["frames"][-1:]
+    assert still["frames"] == whole["frames"][-1:] and still["meta"]["still"] == len(whole["frames"]) - 1
