@@ -222,6 +222,7 @@ function show(spec, network, still, extra) {
 function animate(scene) {
   drawn.scene = scene;
   paint(scene);
+  if (hovered) hover(hovered);   // a cell hovered on the still stays highlighted
   document.dispatchEvent(new CustomEvent("convplay:animated", { detail: { frames: scene.frames.length } }));
 }
 

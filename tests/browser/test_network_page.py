@@ -118,6 +118,8 @@ def test_checkerboard_shading_and_the_phone_in_chinese(browser, live_server, art
     wait_for(page, "window.__drawn >= 1")
     page.check("#overlap")
     # the transposed conv k3 s2 p1 op1 on 4x4: inner cells are reached by 1, 2 or 4 input cells
+    # (every cell's polygon comes with the whole scene, just after the first paint)
+    wait_for(page, "document.querySelectorAll('#stage g.shade text').length === 64")
     counts = page.eval_on_selector_all("#stage g.shade text", "els => els.map(e => Number(e.textContent))")
     assert len(counts) == 64 and set(counts) == {1, 2, 4}
     page.locator(".hit[data-id='m1:0:3:3']").dispatch_event("pointerdown", {"pointerType": "touch"})
