@@ -8,8 +8,9 @@ its centre output cell; then the API round trip of a 3-layer network on 16x16 (t
 playground's bar is 50 ms for a redraw, this round trip included) and of its field,
 over a real server. Then the pictures: the 6-layer network's scene and GIF (frames per
 row: every step is more than a GIF's frame cap), and the playground's redraw of the
-3-layer network (network JSON and scene over HTTP, as the /network page asks for them
-in parallel, and the browser's drawing, in Chromium). It prints; it does not assert.
+3-layer network in Chromium, before and after the page's light requests (the network's
+summary and a still of the frame on screen in parallel, then drawn; the frames after), its
+split (round trips, drawing) as medians. It prints; it does not assert.
 """
 
 from __future__ import annotations
@@ -72,15 +73,25 @@ def round_trips() -> None:
         # a new network each time (a different first weight), so the server's cache never answers
         fresh = iter(range(10**6))
 
-        def post_new():
-            body = {**THREE, "layers": [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]}
-            assert client.post("/api/v1/network", json=body).status_code == 200
+        def new_layers():
+            return [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]
+
+        def post_new(query=""):
+            assert client.post("/api/v1/network" + query, json={**THREE, "layers": new_layers()}).status_code == 200
+
+        def get_new(path):
+            assert client.get(path + "input_size=16&layers=" + json.dumps(new_layers())).status_code == 200
 
         post_new()
         r = client.post("/api/v1/network", json=THREE)
         print(f"3 layers on 16x16 over HTTP ({len(r.content):,} bytes of JSON, {int(r.headers['content-length']):,} gzipped):")
         print(f"  POST /api/v1/network, uncached   median {median_ms(post_new, 40):7.1f} ms")
         print(f"  POST /api/v1/network, cached     median {median_ms(lambda: client.post('/api/v1/network', json=THREE), 40):7.1f} ms")
+        summary = client.post("/api/v1/network?detail=summary", json=THREE)
+        print(f"  POST /api/v1/network?detail=summary, uncached ({len(summary.content):,} bytes)  "
+              f"median {median_ms(lambda: post_new('?detail=summary'), 40):7.1f} ms")
+        print(f"  GET /api/v1/network/scene?still=0, uncached  median {median_ms(lambda: get_new('/api/v1/network/scene?still=0&'), 40):7.1f} ms")
+        print(f"  GET /api/v1/network/scene, uncached          median {median_ms(lambda: get_new('/api/v1/network/scene?'), 20):7.1f} ms")
         field = {**THREE, "map": 3, "cell": [0, 1, 1]}
         print(f"  POST /api/v1/network/field, network cached  median {median_ms(lambda: client.post('/api/v1/network/field', json=field), 40):7.1f} ms")
 
@@ -109,7 +120,7 @@ def scene_split() -> None:
         print(f"  scene as JSON            median {median_ms(lambda: json.dumps(network_scene(net, given)[0], separators=(',', ':')), 10):7.1f} ms")
 
 
-REDRAW = """async (q) => {
+REDRAW_BEFORE = """async (q) => {
     const t0 = performance.now();
     const timed = (url) => fetch(url).then((r) => r.json()).then((j) => [j, performance.now() - t0]);
     const [[net, tNet], [scene, tScene]] = await Promise.all([timed('/api/v1/network?' + q), timed('/api/v1/network/scene?' + q)]);
@@ -120,13 +131,33 @@ REDRAW = """async (q) => {
     view.showFrame(0);
     document.querySelector('#stage svg').getBoundingClientRect();
     const t2 = performance.now();
-    return [t2 - t0, tNet, tScene, t2 - t1];
+    return [t2 - t0, tNet, tScene, t2 - t1, t2 - t0];
+}"""
+
+# what static/js/network.js does now: the summary and a still of the frame on screen, painted; then every frame
+REDRAW_AFTER = """async (q) => {
+    const t0 = performance.now();
+    const timed = (url) => fetch(url).then((r) => r.json()).then((j) => [j, performance.now() - t0]);
+    const [[net, tNet], [still, tStill]] = await Promise.all([timed('/api/v1/network?detail=summary&' + q), timed('/api/v1/network/scene?still=0&' + q)]);
+    const t1 = performance.now();
+    const { SceneView } = await import('/static/js/scene-svg.js');
+    const view = new SceneView(document.querySelector('#stage'));
+    const frames = still.meta.steps.map((_, i) => (i === still.meta.still ? still.frames[0] : { ms: 0, items: [] }));
+    view.setScene({ ...still, frames });
+    view.showFrame(0);
+    document.querySelector('#stage svg').getBoundingClientRect();
+    const t2 = performance.now();
+    const [scene] = await timed('/api/v1/network/scene?' + q);
+    view.setScene(scene);
+    view.showFrame(0);
+    document.querySelector('#stage svg').getBoundingClientRect();
+    return [t2 - t0, tNet, tStill, t2 - t1, performance.now() - t0];
 }"""
 
 
 def redraw() -> None:
-    """The /network page's redraw after a control change: both requests at once, then the SVG drawn
-    (with `granularity=step`, the old default, and with the network's default, in one run)."""
+    """The /network page's redraw after a control change, before (the full network JSON and the whole
+    scene, then drawn) and after (the summary and a still scene, then drawn; the frames after), in one run."""
     from playwright.sync_api import sync_playwright
 
     with live.server() as base, sync_playwright() as p:
@@ -135,14 +166,17 @@ def redraw() -> None:
         page.goto(base + "/network?input_size=16&layers=" + json.dumps(THREE["layers"]))
         page.wait_for_selector("#stage svg")
         fresh = iter(range(10**6))   # a new bias each time: nothing answers from a cache
-        for label, extra in (("granularity=step", "&granularity=step"), ("default", "")):
-            times = []
-            for _ in range(20):
+        runs = {"before": [], "after": []}
+        for _ in range(20):   # interleaved, so both see the same load on a shared machine
+            for label, script in (("before", REDRAW_BEFORE), ("after", REDRAW_AFTER)):
                 layers = [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]
-                times.append(page.evaluate(REDRAW, "input_size=16&layers=" + json.dumps(layers) + extra))
-            total, net, scene, draw = (statistics.median(column) for column in zip(*times))
-            print(f"/network redraw, 3 layers on 16x16, {label} (uncached, in Chromium): total median {total:7.1f} ms; "
-                  f"network JSON {net:.1f} ms, scene {scene:.1f} ms (both from the start), drawing {draw:.1f} ms")
+                runs[label].append(page.evaluate(script, "input_size=16&layers=" + json.dumps(layers)))
+        names = {"before": ("network JSON (full)", "scene (every frame)"), "after": ("network JSON (summary)", "scene (still)")}
+        for label, times in runs.items():
+            total, net, scene, draw, frames = (statistics.median(column) for column in zip(*times))
+            first, second = names[label]
+            print(f"/network redraw {label:6}, 3 layers on 16x16 (uncached, in Chromium): first paint median {total:6.1f} ms; "
+                  f"{first} {net:.1f} ms, {second} {scene:.1f} ms (both from the start), drawing {draw:.1f} ms; every frame there at {frames:.1f} ms")
         browser.close()
 
 

@@ -94,23 +94,30 @@ def check_network_frames(net: Network, options: RenderOptions) -> int:
     return frames
 
 
-def network_scene(net: Network, given: dict, raster: bool = False) -> tuple[dict, RenderOptions]:
+def network_scene(net: Network, given: dict, raster: bool = False, still: int | None = None) -> tuple[dict, RenderOptions]:
     """The scene with the options given and, for granularity and scale when not given, the finest frames
     that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
-    For a raster writer the frame cap is checked before anything is drawn."""
+    For a raster writer the frame cap is checked before anything is drawn. `still`: only that frame (the
+    last if there are fewer, `meta.still`) is drawn and kept, in the whole scene's picture (see _NetBuilder.only)."""
     options = build_options(given)
     if "granularity" not in given:
         options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
     if raster:
         check_network_frames(net, options)
-    if "scale" in given or len(frame_plan(net, options.granularity)) + 1 > MAX_FRAMES:   # no GIF at any scale
-        return build_network_scene(net, options), options
-    scene = build_network_scene(net, replace(options, scale=SCALES[0]))
-    scale = fitting_scale(scene, SCALES[0]) or MIN_SCALE
-    if scale == SCALES[0]:
-        return scene, replace(options, scale=scale)
-    options = replace(options, scale=scale)
-    return build_network_scene(net, options), options
+    count = len(frame_plan(net, options.granularity)) + 1
+    if "scale" not in given and count <= MAX_FRAMES:   # else no GIF at any scale
+        scene = build_network_scene(net, replace(options, scale=SCALES[0]), still)
+        options = replace(options, scale=fitting_scale(scene, SCALES[0], count) or MIN_SCALE)
+        if options.scale != SCALES[0]:
+            scene = build_network_scene(net, options, still)
+    else:
+        scene = build_network_scene(net, options, still)
+    if still is not None:   # that frame, and the polygons of the cells drawn (every cell's comes with the whole scene)
+        scene["meta"]["still"] = min(still, count - 1)
+        scene["frames"] = scene["frames"][scene["meta"]["still"]:][:1]
+        named = {item["poly"] for item in scene["base"] + scene["timed"] + scene["frames"][0]["items"] if "poly" in item}
+        scene["polys"] = {k: v for k, v in scene["polys"].items() if k in named}
+    return scene, options
 
 
 def fitting_scale(scene: dict, scale: float, frames: int | None = None) -> float | None:
@@ -141,11 +148,19 @@ def check_network_pixels(net: Network, scene: dict, options: RenderOptions) -> N
                     frame_high=MAX_FRAME_PIXELS, high=MAX_TOTAL_PIXELS, hint=hint)
 
 
-def build_network_scene(net: Network, options: RenderOptions) -> dict:
-    return _NetBuilder(net, options).scene()
+def build_network_scene(net: Network, options: RenderOptions, still: int | None = None) -> dict:
+    builder = _NetBuilder(net, options)
+    if still is not None:
+        plan = frame_plan(net, options.granularity)
+        builder.only = tuple(plan[still]) if still < len(plan) else ()   # () : the cone alone
+    return builder.scene()
 
 
 class _NetBuilder:
+    # a still (a quick first paint): the one (layer, step) whose window is drawn; the other frames keep
+    # their caption, whose text sizes the canvas, so the picture is the whole scene's (the cone is always drawn)
+    only: tuple | None = None
+
     def __init__(self, net: Network, options: RenderOptions):
         self.net, self.o = net, options
         self.pal = PALETTES[options.palette]
@@ -269,6 +284,8 @@ class _NetBuilder:
 
     def window(self, k: int, sweep: list[int]) -> list:
         """One step (or a row's sweep) of layers[k]: the cells it reads, the cells it writes, connectors."""
+        if self.only is not None and (k, sweep[-1]) != self.only:
+            return [self.caption_item(k)]
         t, low, high = self.net.traces[k], self.maps[k], self.maps[k + 1]
         if t.spec.view == "scatter":   # one input cell stamps the kernel into the output
             reads = [low.cell_of(t.step_index[s]) for s in sweep]
@@ -393,7 +410,7 @@ class _NetBuilder:
         from .text import is_cjk
 
         pts = []
-        for item in self.texts:
+        for item in {(t["text"], t["style"], tuple(t["at"])): t for t in self.texts}.values():   # a caption repeats per frame
             style = self.styles[item["style"]]
             size = style.get("font", 12) / self.o.scale / lay.CELL
             width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.engine import limits
+from app.engine import SpecError, limits
 from app.engine.common import IN_CHANNELS, INPUT, INPUT_SIZE
 from app.engine.network import FROM_INPUT
 from app.engine.network_text import parse_layers
@@ -39,7 +39,14 @@ for a transposed convolution or resampling (`rule: taps`), `size` is the largest
 field of a cell of that layer's output (its bounding box, composed from the taps), `jump`
 is j/s and `start` the centre of output (0,0)'s exact field. `exact_size` is the largest
 exact field of every layer, borders included. Errors name the layer: `layers[1].groups: ...`.
+
+`detail=summary` (a query parameter, on POST too) answers the numbers only: every field above
+but `layers`, `input` and `output`, with `layer_numbers` instead of `layers` (per layer its `op`,
+`output_shape` and `arithmetic`, the same as in that layer's trace): what the /network page
+draws, about a hundredth of the bytes. `detail=full` (the default) is the answer above.
 """
+
+DETAILS = ("full", "summary")
 
 QUERY_DOC = """The same network as query parameters: `input_size`, `in_channels`, `input` (JSON) and
 `layers`, readable: layers separated by `;`, a layer's items by `:`, the operation first,
@@ -68,8 +75,19 @@ def _key(kind: str, *parts) -> str:
     return kind + ":" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-async def _network(request: Request, raw) -> Response:
-    return await send(request, _key("network", raw), work.network_job, raw, media_type="application/json", gzipped=True)
+def read_detail(items) -> str:
+    """The `detail` query parameter: full (the default) or summary; anything else is refused by name."""
+    given = [v for k, v in items if k == "detail"]
+    if not given:
+        return "full"
+    if len(given) > 1 or given[0] not in DETAILS:
+        raise SpecError("detail", "not_choice", listed=", ".join(DETAILS), got=",".join(given))
+    return given[0]
+
+
+async def _network(request: Request, raw, detail: str) -> Response:
+    key = _key("network", raw) if detail == "full" else _key("network-" + detail, raw)
+    return await send(request, key, work.network_job, raw, detail, media_type="application/json", gzipped=True)
 
 
 async def _field(request: Request, raw, where: dict) -> Response:
@@ -122,6 +140,27 @@ def _examples(field: bool = False) -> dict:
     return out
 
 
+_SHAPE = {"type": "array", "items": {"type": "integer"}, "minItems": 3, "maxItems": 3}
+_NUMBERS = {"type": "object", "required": ["query", "input_shape", "output_shape", "params", "macs", "taps", "receptive_field", "overlap"],
+            "properties": {"spec": {"type": "object"}, "query": {"type": "string"}, "input_shape": _SHAPE, "output_shape": _SHAPE,
+                           "params": {"type": "integer"}, "macs": {"type": "integer"}, "taps": {"type": "integer"},
+                           "receptive_field": {"type": "array", "items": {"type": "object"}},
+                           "overlap": {"type": "array", "items": {"type": "array"}, "description": "Per layer, [C][H][W] paths with every weight 1."}}}
+ANSWERS = {200: {"description": "detail=full: the numbers, `input`, `output` and `layers`; detail=summary: the numbers and `layer_numbers`.",
+                 "content": {"application/json": {"schema": {"oneOf": [
+                     {**_NUMBERS, "title": "full", "required": _NUMBERS["required"] + ["input", "output", "layers"],
+                      "properties": {**_NUMBERS["properties"], "input": {"type": "array"}, "output": {"type": "array"},
+                                     "layers": {"type": "array", "items": {"type": "object"}, "description": "Per layer, what /api/v1/trace returns."}}},
+                     {**_NUMBERS, "title": "summary", "required": _NUMBERS["required"] + ["layer_numbers"],
+                      "properties": {**_NUMBERS["properties"], "layer_numbers": {"type": "array", "items": {
+                          "type": "object", "required": ["op", "output_shape", "arithmetic"],
+                          "properties": {"op": {"type": "string"}, "output_shape": _SHAPE, "arithmetic": {"type": "object"}}}}}},
+                 ]}}}},
+           **REFUSALS}
+DETAIL_PARAMETER = {"name": "detail", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DETAILS), "default": "full"},
+                    "description": "full: every layer's trace; summary: the numbers only (`layer_numbers` instead of `layers`, no `input` or `output`)."}
+
+
 def query_parameters(field: bool = False) -> list[dict]:
     def q(name, doc, schema=None):
         return {"name": name, "in": "query", "required": name == "layers", "description": doc, "schema": schema or {"type": "string"}}
@@ -140,17 +179,21 @@ def query_parameters(field: bool = False) -> list[dict]:
 
 # ---------------------------------------------------------------- routes
 
-@router.post("/api/v1/network", tags=["network"], summary="Network (JSON body)", description=NETWORK_DOC, responses=REFUSALS,
-             openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(), "examples": _examples()}}}})
+@router.post("/api/v1/network", tags=["network"], summary="Network (JSON body)", description=NETWORK_DOC, responses=ANSWERS,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(), "examples": _examples()}}},
+                            "parameters": [DETAIL_PARAMETER]})
 async def network_post(request: Request) -> Response:
-    return await _network(request, await params.json_body(request))
+    detail = read_detail(request.query_params.multi_items())
+    return await _network(request, await params.json_body(request), detail)
 
 
 @router.get("/api/v1/network", tags=["network"], summary="Network (readable query)", description=NETWORK_DOC + "\n" + QUERY_DOC,
-            responses=REFUSALS, openapi_extra={"parameters": query_parameters()})
+            responses=ANSWERS, openapi_extra={"parameters": query_parameters() + [DETAIL_PARAMETER]})
 async def network_get(request: Request) -> Response:
-    raw, _ = await run_in_threadpool(from_query, request.query_params.multi_items())
-    return await _network(request, raw)
+    items = request.query_params.multi_items()
+    detail = read_detail(items)
+    raw, _ = await run_in_threadpool(from_query, [(k, v) for k, v in items if k != "detail"])
+    return await _network(request, raw, detail)
 
 
 @router.post("/api/v1/network/field", tags=["network"], summary="Exact and effective receptive field of one cell (JSON body)",

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from app.engine import SpecError
 from app.engine.query import parse_value
 from app.render import build_options, writer
 from app.render.options import OPTION_NAMES
@@ -42,6 +43,13 @@ The network's query is GET /api/v1/network's; the render options are /api/v1/ani
 `row` beyond, and `scale` the largest of 1, 0.75, 0.5, 0.35, 0.25 whose GIF is within the pixel
 caps, so the default download of any network that fits at all works; the scene's
 `meta.options` says which were chosen. Cell polygons are named `m{map}:{c}:{y}:{x}`.
+"""
+
+STILL_DOC = """`still=N` (the scene only): draw frame N alone (the last frame if there are fewer), for a
+quick first paint: `frames` holds that one frame, `meta.still` its index and `polys` the cells
+it draws; size, styles, base and `meta` are the whole scene's, so the same query without
+`still` brings the other frames and every cell's polygon into the same picture (the /network
+page asks for both).
 """
 
 
@@ -74,13 +82,13 @@ def _tag(raw: dict, given: dict, what: str) -> str:
 
 # --------------------------------------------------------------- in the worker process
 
-def _scene(raw: dict, given: dict) -> bytes:
+def _scene(raw: dict, given: dict, still: int | None = None) -> bytes:
     from app.render.caps import check_scene, check_scene_bytes
     from app.render.network_scene import network_scene
 
     from .cache import network_for
 
-    scene, _ = network_scene(network_for(raw), given)
+    scene, _ = network_scene(network_for(raw), given, still=still)
     check_scene(scene)
     data = json.dumps(scene, separators=(",", ":"), ensure_ascii=False).encode()
     check_scene_bytes(len(data))
@@ -118,8 +126,8 @@ def _embedding(raw: dict, given: dict) -> tuple[int, int, str, str]:
     return scene["width"], scene["height"], query(net), " → ".join(s.op for s in net.specs)
 
 
-def scene_job(raw, given):
-    return worker_result(_scene, raw, given)
+def scene_job(raw, given, still=None):
+    return worker_result(_scene, raw, given, still)
 
 
 def animation_job(raw, given, fmt: str):
@@ -132,11 +140,26 @@ def embedding_job(raw, given):
 
 # --------------------------------------------------------------- routes
 
-async def read(request: Request) -> tuple[dict, dict]:
-    items = request.query_params.multi_items()
+def read_still(items) -> int | None:
+    """The scene's `still` query parameter: absent, or one whole number from 0."""
+    given = [v for k, v in items if k == "still"]
+    if not given:
+        return None
+    if len(given) > 1 or not given[0].isascii() or not given[0].isdigit():
+        got = ",".join(given)
+        raise SpecError("still", "negative" if got.startswith("-") and got[1:].isdigit() else "not_whole", got=got)
+    return int(given[0])
+
+
+async def read(request: Request, skip: tuple = ()) -> tuple[dict, dict]:
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in skip]
     if len(request.url.query) > LONG_QUERY:
         return await run_in_threadpool(split, items)
     return split(items)
+
+
+STILL_PARAMETER = {"name": "still", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
+                   "description": "Draw only this frame (the last if there are fewer), in the whole scene's picture: a quick first paint."}
 
 
 def picture_parameters() -> list[dict]:
@@ -144,11 +167,12 @@ def picture_parameters() -> list[dict]:
 
 
 @router.get("/api/v1/network/scene", tags=["network"], summary="The network's scene, as the playground draws it",
-            description=PICTURE_DOC, responses=REFUSALS, openapi_extra={"parameters": picture_parameters()})
+            description=PICTURE_DOC + "\n" + STILL_DOC, responses=REFUSALS, openapi_extra={"parameters": picture_parameters() + [STILL_PARAMETER]})
 async def network_scene(request: Request) -> Response:
-    raw, given = await read(request)
-    tag = _tag(raw, given, "scene")
-    return await send(request, tag, scene_job, raw, given, media_type="application/json",
+    still = read_still(request.query_params.multi_items())
+    raw, given = await read(request, skip=("still",))
+    tag = _tag(raw, given, "scene" if still is None else f"scene-still-{still}")
+    return await send(request, tag, scene_job, raw, given, still, media_type="application/json",
                       headers=language_headers(request, build_options(given)), gzipped=True, tag=tag)
 
 

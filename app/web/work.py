@@ -199,10 +199,11 @@ def _backward(spec, grad_output) -> bytes:
     return _gzipped_json(backward.to_json(backward.backward(trace_for(spec), grad_output)))
 
 
-def _network(raw) -> bytes:
+def _network(raw, detail: str = "full") -> bytes:
     from .cache import network_for
 
-    return gzip.compress(network_for(raw).to_json(), GZIP_LEVEL, mtime=0)
+    net = network_for(raw)
+    return gzip.compress(net.to_json() if detail == "full" else net.summary_json(), GZIP_LEVEL, mtime=0)
 
 
 def _field(raw, where: dict) -> bytes:
@@ -248,8 +249,8 @@ def backward_job(spec, grad_output):
     return worker_result(_backward, spec, grad_output)
 
 
-def network_job(raw):
-    return worker_result(_network, raw)
+def network_job(raw, detail: str = "full"):
+    return worker_result(_network, raw, detail)
 
 
 def field_job(raw, where: dict):

@@ -1,4 +1,6 @@
 // The network builder: layers from the operations' description -> /api/v1/network + its scene -> SVG.
+// A redraw asks for the numbers (detail=summary) and the frame on screen (a still scene) at once and
+// paints them; the whole scene follows (the still's picture with every frame and every cell's polygon).
 // Hover or tap a cell: /api/v1/network/field gives its exact field both ways and its effective field.
 // No operation or field is named here: they come from the embedded description and page data.
 
@@ -17,6 +19,7 @@ const NET = { fields: PAGE.network_fields };          // the network's own field
 const RENDER = JSON.parse($("#ops").textContent).render.filter((f) => PAGE.render.includes(f.name));
 const COLOURS = { below: "#d33682", above: "#b58900", theory: "#dc322f", shade: "#6c71c4" };
 const TWO = new Set(["pair", "reals", "padding"]);
+const WHOLE_AFTER = 200;   // ms after the first paint before every frame is asked for
 
 const form = $("#controls");
 const view = new SceneView($("#stage"));
@@ -170,36 +173,64 @@ async function update() {
   const q = query(spec);
   const extra = renderQuery();
   setStatus(t("loading"));
-  const [network, scene] = await Promise.allSettled([
-    getJSON(`/api/v1/network?${q}&lang=${lang}`),
-    getJSON(`/api/v1/network/scene?${q}${extra ? "&" + extra : ""}&lang=${lang}`),
+  const sceneURL = `/api/v1/network/scene?${q}${extra ? "&" + extra : ""}&lang=${lang}`;
+  const [network, still] = await Promise.allSettled([
+    getJSON(`/api/v1/network?${q}&detail=summary&lang=${lang}`),
+    getJSON(`${sceneURL}&still=${player.index}`),
   ]);
   if (mine !== serial) return;
-  const failed = [network, scene].find((r) => r.status === "rejected");
+  const failed = [network, still].find((r) => r.status === "rejected");
   if (failed) {
     refuse(failed.reason.detail || { msg: String(failed.reason) });
     return;
   }
-  show(spec, network.value, scene.value, extra);
+  show(spec, network.value, still.value, extra);
+  // the frame on screen lasts its `ms` anyway: a control still moving asks again first, and its whole scene is never made
+  await new Promise((resolve) => setTimeout(resolve, WHOLE_AFTER));
+  if (mine !== serial) return;
+  let scene;
+  try {
+    scene = await getJSON(sceneURL);
+  } catch (e) {
+    if (mine === serial) setStatus(`${t("cannot")} ${e.detail?.msg || String(e)}`, true);
+    return;
+  }
+  if (mine !== serial) return;
+  animate(scene);
 }
 
-function show(spec, network, scene, extra) {
+/** The numbers and one frame painted; every other frame is empty until the whole scene comes (animate). */
+function show(spec, network, still, extra) {
   const permalink = withLang(network.query + (extra ? `&${extra}` : ""));
+  const frames = still.meta.steps.map((_, i) => (i === still.meta.still ? still.frames[0] : { ms: still.frames[0].ms, items: [] }));
+  const scene = { ...still, frames };
   drawn = { body: spec, network, scene, query: permalink };
   fieldCache = new Map();
   $("#stage").classList.remove("stale");
-  view.setScene(scene);
+  paint(scene);
   writeRender();
-  view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
-  shade();
-  player.load(scene.frames);
-  $("#scrub").max = Math.max(scene.frames.length - 1, 0);
+  $("#scrub").max = Math.max(frames.length - 1, 0);
   history.replaceState(null, "", `/network?${permalink}`);
   showNumbers(network);
   showCompare(network.query);
   share(permalink, scene);
-  setStatus(`${network.input_shape.join("×")} → ${network.output_shape.join("×")} · ${network.layers.length} ${t("net_layers")} · ${scene.frames.length} ${t("net_frames")}`);
-  document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { layers: network.layers.length, frames: scene.frames.length } }));
+  setStatus(`${network.input_shape.join("×")} → ${network.output_shape.join("×")} · ${network.layer_numbers.length} ${t("net_layers")} · ${frames.length} ${t("net_frames")}`);
+  document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { layers: network.layer_numbers.length, frames: frames.length } }));
+}
+
+/** The whole scene: the same picture, every frame, and every cell to hover. */
+function animate(scene) {
+  drawn.scene = scene;
+  paint(scene);
+  if (hovered) hover(hovered);   // a cell hovered on the still stays highlighted
+  document.dispatchEvent(new CustomEvent("convplay:animated", { detail: { frames: scene.frames.length } }));
+}
+
+function paint(scene) {
+  view.setScene(scene);
+  view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
+  shade();
+  player.load(scene.frames);
 }
 
 // ---- messages --------------------------------------------------------------------------------
@@ -237,7 +268,7 @@ const fmt = (v) => (Array.isArray(v) ? v.join(" × ") : v === null || v === unde
 function showNumbers(network) {
   const heads = [t("net_layer"), t("net_output"), t("net_size"), t("net_jump"), t("net_start"), t("net_exact"), t("arithmetic")];
   const rows = network.receptive_field.map((rf, i) => {
-    const layer = network.layers[i];
+    const layer = network.layer_numbers[i];
     // a transposed or resampling layer's field comes from the taps: its words are the page's, its numbers the API's
     const said = rf.rule === "taps"
       ? rf.substituted.map((s, a) => ({ ...s, size: `${t("net_taps_size")} = ${rf.exact_size[a]}`, start: s.start && `${t("net_taps_start")} = ${rf.start[a]}` }))
@@ -249,7 +280,7 @@ function showNumbers(network) {
   $("#rf").innerHTML = `<thead><tr>${heads.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody>`;
   $("#totals").innerHTML = [[t("parameters"), network.params.toLocaleString()], [t("macs"), network.macs.toLocaleString()]]
     .map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("");
-  $("#torch-line").textContent = `nn.Sequential(${network.layers.map((l) => l.arithmetic.torch).join(", ")})`;
+  $("#torch-line").textContent = `nn.Sequential(${network.layer_numbers.map((l) => l.arithmetic.torch).join(", ")})`;
 }
 
 /** A preset's numbers side by side, when the network on screen is one of its stacks. */

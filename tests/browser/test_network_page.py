@@ -118,6 +118,8 @@ def test_checkerboard_shading_and_the_phone_in_chinese(browser, live_server, art
     wait_for(page, "window.__drawn >= 1")
     page.check("#overlap")
     # the transposed conv k3 s2 p1 op1 on 4x4: inner cells are reached by 1, 2 or 4 input cells
+    # (every cell's polygon comes with the whole scene, just after the first paint)
+    wait_for(page, "document.querySelectorAll('#stage g.shade text').length === 64")
     counts = page.eval_on_selector_all("#stage g.shade text", "els => els.map(e => Number(e.textContent))")
     assert len(counts) == 64 and set(counts) == {1, 2, 4}
     page.locator(".hit[data-id='m1:0:3:3']").dispatch_event("pointerdown", {"pointerType": "touch"})
@@ -211,4 +213,68 @@ def test_each_preset_from_a_blank_page_hover_every_layer_download_the_gif(page, 
     assert r.status_code == 200, r.text[:300]
     gif = Image.open(io.BytesIO(r.content))
     assert gif.format == "GIF" and gif.n_frames == int(page.get_attribute("#scrub", "max")) + 1
+    assert not problems
+
+
+THREE = [{"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1}, {"op": "max_pool2d", "kernel_size": 2},
+         {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": 2}]
+COUNT_BOTH = COUNT_DRAWS + ("window.__animated = 0; document.addEventListener('convplay:animated', () => { window.__animated += 1; });"
+                            "document.addEventListener('convplay:drawn', () => { window.__hits = document.querySelectorAll('#stage .hit').length; });")
+
+
+def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_follow(page, live_server, problems):
+    """The page asks for the summary and a still of the frame on screen, then the whole scene: the numbers
+    are the full answer's (params as torch counts them), the frame stays, every cell can be hovered."""
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/network" in r.url else None)
+    page.add_init_script(COUNT_BOTH)
+    page.emulate_media(reduced_motion="reduce")   # no autoplay: the frame on screen is the one stepped to
+    page.goto(live_server + "/network?input_size=16&layers=" + json.dumps(THREE))
+    wait_for(page, "window.__drawn >= 1 && window.__animated >= 1")
+    page.click("#next")
+    page.click("#next")
+    assert page.input_value("#scrub") == "2"
+    asked.clear()
+    before = page.evaluate("window.__animated")
+    page.locator("li[data-layer='2'] [data-param='out_channels'] input").fill("3")   # an input event
+    wait_for(page, f"window.__animated > {before}")
+    apis = [u.split("?")[0].split(live_server)[1] + ("?still" if "still=" in u else "?summary" if "detail=summary" in u else "") for u in asked]
+    assert set(apis) == {"/api/v1/network/scene", "/api/v1/network/scene?still", "/api/v1/network?summary"}, asked   # never every trace
+    assert any("still=2" in u for u in asked)
+    # first painted with the few cells the still draws, then every cell of every map (16x16 padded, 2x16x16, 2x8x8, 3x4x4)
+    assert 0 < page.evaluate("window.__hits") < 18 * 18 + 2 * 16 * 16 + 2 * 8 * 8 + 3 * 4 * 4
+    assert page.locator("#stage .hit").count() == 18 * 18 + 2 * 16 * 16 + 2 * 8 * 8 + 3 * 4 * 4
+    assert page.input_value("#scrub") == "2" and page.locator("#stage g.frame > *").count() > 0
+
+    layers = [*THREE[:2], {**THREE[2], "out_channels": 3}]
+    full = httpx.get(live_server + "/api/v1/network", params={"input_size": "16", "layers": json.dumps(layers)}, timeout=60).json()
+    sequential = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, bias=False), nn.MaxPool2d(2), nn.Conv2d(2, 3, 3, dilation=2, bias=False))
+    assert full["params"] == sum(p.numel() for p in sequential.parameters())
+    totals = page.text_content("#totals")
+    assert f"{full['params']:,}" in totals and f"{full['macs']:,}" in totals, totals
+    assert page.text_content("#torch-line") == "nn.Sequential(" + ", ".join(layer["arithmetic"]["torch"] for layer in full["layers"]) + ")"
+    rows = page.locator("#rf tbody tr")
+    assert rows.count() == 3
+    for i, (layer, rf) in enumerate(zip(full["layers"], full["receptive_field"])):
+        cells = rows.nth(i).locator("td")
+        assert cells.nth(1).text_content() == " × ".join(map(str, layer["output_shape"]))
+        assert cells.nth(2).text_content() == " × ".join(map(str, rf["size"]))
+    assert "1×16×16 → 3×4×4" in page.text_content("#status")
+
+    # hover: the last map's cell (1, 1) of channel 2 reads what autograd says it reads
+    page.locator(".hit[data-id='m3:2:1:1']").hover(force=True)
+    wait_for(page, "document.querySelector('#stage polygon.hl-self')?.dataset.id === 'm3:2:1:1'")
+    stack = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, bias=False), nn.AvgPool2d(2), nn.Conv2d(2, 3, 3, dilation=2, bias=False)).double()
+    for m in (stack[0], stack[2]):
+        nn.init.ones_(m.weight)
+    # (every weight 1 on ones: an average pool reads the same cells as the max pool's window)
+    expected = set()
+    for first in range(3):
+        x = torch.ones(1, 1, 16, 16, dtype=torch.float64)
+        with torch.no_grad():
+            x = stack[:first](x)
+        x.requires_grad_(True)
+        stack[first:](x)[0, 2, 1, 1].backward()
+        expected |= {f"m{first}:{c}:{y}:{x_}" for _, c, y, x_ in torch.nonzero(x.grad > 0).tolist()}
+    assert highlighted(page, "hl-below") == expected
     assert not problems

@@ -327,3 +327,16 @@ def test_a_body_that_is_not_an_object():
     with pytest.raises(SpecError) as err:
         build_network([{"op": C}])
     assert (err.value.param, err.value.code) == ("body", "not_object")
+
+
+def test_field_numbers_are_written_as_a_trace_writes_one_number():
+    """The field's paths and gradient, converted at once, read as trace.number reads each value."""
+    from app.engine.network import _plain
+    from app.engine.trace import number
+
+    values = np.array([0.0, -0.0, 1.0, -3.0, 2.5, 1e-300, 2.0**53, 2.0**53 + 2, -(2.0**60), np.nan, np.inf, -np.inf, 7.000001])
+    arr = np.concatenate([values, np.random.default_rng(3).normal(size=11) * 10 ** np.arange(11)]).reshape(2, 3, 4)
+    got = _plain(arr)
+    want = [[[number(v) for v in row] for row in plane] for plane in arr.tolist()]
+    assert got == want
+    assert [[[type(v) for v in row] for row in plane] for plane in got] == [[[type(v) for v in row] for row in plane] for plane in want]
