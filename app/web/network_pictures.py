@@ -37,8 +37,10 @@ PICTURE_DOC = """The network drawn as the single-layer pictures are: the input a
 output above the map it reads (`layout=flat`: left to right), frames walking layers[0]'s windows,
 then layers[1]'s, and so on, and a last frame with the dependency cone of the last map's centre
 cell (every cell below that it reads, composed from the taps; dashed: the recurrence's field).
+A map a scatter-view layer writes is drawn on its full grid, the cells its padding crops dashed.
 The network's query is GET /api/v1/network's; the render options are /api/v1/animation's
-(`numbers` is not drawn for networks). Left out, `granularity` is `step` up to 100 frames and
+(`numbers`: every map's values in its cells, the step's weights and running sum, each output
+from when it is made to the end). Left out, `granularity` is `step` up to 100 frames and
 `row` beyond, and `scale` the largest of 1, 0.75, 0.5, 0.35, 0.25 whose GIF is within the pixel
 caps, so the default download of any network that fits at all works; the scene's
 `meta.options` says which were chosen. Cell polygons are named `m{map}:{c}:{y}:{x}`.
