@@ -548,12 +548,15 @@ class _NetBuilder:
         return {"map": m.index, "shape": list(m.shape), "grid": list(m.grid), "offset": None if m.offset is None else list(m.offset), "slices": slices}
 
     def text_extents(self) -> list:
-        """Rough page-unit boxes of the texts, so the canvas grows to hold them (CJK glyphs are square)."""
+        """Rough page-unit boxes of the texts, so the canvas grows to hold them (CJK glyphs are square);
+        not the numbers in cells (values centred, weights in a corner): they are fitted inside them."""
         from .text import is_cjk
 
         pts = []
         for item in self.texts:
             style = self.styles[item["style"]]
+            if style.get("anchor") in ("mm", "rs"):
+                continue
             size = style.get("font", 12) / self.o.scale / lay.CELL
             width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))
             x, y = item["at"]
