@@ -314,3 +314,22 @@ def test_numbers_in_chinese_and_flat():
     assert any("输入" in t for t in texts) and any(t.endswith(f"= {label(maps[1][0, 0, 0])}") for t in texts)
     shown = values_shown(scene, len(scene["frames"]) - 1, "m2:")
     assert all(shown[f"m2:{c}:{y}:{x}"] == {label(maps[2][c, y, x])} for c, y, x in np.ndindex(maps[2].shape))
+
+
+def test_a_crop_under_the_next_layers_padding_is_not_written_there():
+    """A scatter layer whose output the next layer pads: the map is drawn as that layer's canvas, so the
+    crop's sums are not drawn (they would sit on its padding): the padding shows its zeros alone, the map
+    torch's values, in every frame."""
+    w = RNG.integers(-2, 3, (1, 1, 3, 3))
+    spec = {"input": [[1, 2], [3, -1]], "layers": [
+        {"op": "conv_transpose2d", "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1, "weight": w.tolist(), "view": "scatter"},
+        {"op": "conv2d", "padding": 1}]}
+    scene = build_network_scene(build_network(spec), build_options({"numbers": True, "scale": 1, "labels": False}))
+    up = nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1, output_padding=1, bias=False)
+    with torch.no_grad():
+        up.weight.copy_(torch.tensor(w))
+        want = up(torch.tensor([[[[1.0, 2.0], [3.0, -1.0]]]]))[0].numpy()
+    for f in range(len(scene["frames"])):
+        assert all(v <= {"0"} for v in values_shown(scene, f, "pad1:").values()), f
+    shown = values_shown(scene, len(scene["frames"]) - 1, "m1:")
+    assert all(shown[f"m1:0:{y}:{x}"] == {label(want[0, y, x])} for y, x in np.ndindex(4, 4))
