@@ -39,6 +39,7 @@ from .styles import Styles
 from .palette import PALETTES, mix
 from .scene import CONNECTOR, DASH, FONT, LINE, _Builder, _grouped, _lifetime, frame_steps, in_pixels, runs_of
 from .text import baselines as text_baselines
+from .text import is_cjk
 from .words import say
 
 REAL = "i"   # canvas kind of a cell that is the map's own
@@ -46,6 +47,7 @@ DRAWN_OPTIONS = ("labels", "numbers", "layout", "palette", "scale", "ms", "granu
 CHOSEN = ("granularity", "scale")   # chosen per network when not given (network_options)
 STEP_FRAMES = 100   # more frames than this at granularity=step: a row per frame by default (a quick page, a small GIF)
 SCALES = (1.0, 0.75, 0.5, 0.35, MIN_SCALE)   # default scales tried, largest first
+LABEL_LINE = 1.3 * FONT["label"] / lay.CELL   # page units from one line of a label to the next
 
 
 class _Map:
@@ -217,10 +219,11 @@ class _NetBuilder:
                 x0 = -width / 2
                 m.slices = [lay.Slice(rows, cols, (x0 + i * step, y), project) for i in range(c)]
                 y += 0.5 * cols + 0.65 * rows - 0.15 * max(rows, cols) + 1   # the single-layer scene's lift
-            else:
+            else:   # the next map clears this one's label (written under it)
                 height = c * rows + (c - 1) * lay.GAP
                 m.slices = [lay.Slice(rows, cols, (x_flat, height / 2 - (i + 1) * rows - i * lay.GAP), project) for i in range(c)]
-                x_flat += cols + lay.FLAT_GAP + 1
+                wide = max(map(_width, self.label_lines(m))) if self.o.labels else 0
+                x_flat += max(cols, wide) + lay.FLAT_GAP + 1
 
     def trace_views(self, k: int, t) -> tuple[np.ndarray, np.ndarray]:
         """Where layers[k]'s own grids lie on the grids drawn, [rows][cols][2] each: what it reads (its
@@ -285,25 +288,32 @@ class _NetBuilder:
         out.sort(key=lambda pair: pair[0])
         return [item for _, item in out]
 
-    def labels(self) -> list:
-        """Each map's name to its right: the input's size, then each layer's operation and output size."""
+    def label_lines(self, m: _Map) -> list[str]:
+        """A map's name: the input's size, or the layer's operation, then its output's size."""
         lang = self.o.lang
-        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="lm")
+        c, h, w = m.shape
+        channels = say("channels", lang, n=c) if c > 1 else ""
+        if m.index == 0:
+            return [say("input", lang, h=h, w=w) + channels]
+        size = say("output", lang, h=h, w=w)
+        if m.owner == ("write", m.index - 1) and m.grid != (h, w):   # a scatter view's full grid, cropped
+            size += say("cropped", lang, h=m.grid[0], w=m.grid[1])
+        return [f"layers[{m.index - 1}] {naming.title(self.net.specs[m.index - 1])}", size + channels]
+
+    def labels(self) -> list:
+        """Each map's name: to its right on one line (slanted), under it on two (flat, where the next map is to the right)."""
+        slanted = self.o.layout == "slanted"
+        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="lm" if slanted else "la")
         items = []
         for m in self.maps:
-            c, h, w = m.shape
-            channels = say("channels", lang, n=c) if c > 1 else ""
-            if m.index == 0:
-                text = say("input", lang, h=h, w=w) + channels
-            else:
-                text = f"layers[{m.index - 1}] {naming.title(self.net.specs[m.index - 1])}: " + say("output", lang, h=h, w=w)
-                if m.owner == ("write", m.index - 1) and m.grid != (h, w):   # a scatter view's full grid, cropped
-                    text += say("cropped", lang, h=m.grid[0], w=m.grid[1])
-                text += channels
+            lines = self.label_lines(m)
             pts = [p for s in m.slices for p in s.outline()]
-            right = max(x for x, _ in pts)
-            middle = (min(y for _, y in pts) + max(y for _, y in pts)) / 2
-            items.append(self.text((right + 0.6, middle), text, label))
+            if slanted:
+                middle = (min(y for _, y in pts) + max(y for _, y in pts)) / 2
+                items.append(self.text((max(x for x, _ in pts) + 0.6, middle), ": ".join(lines), label))
+                continue
+            left, bottom = min(x for x, _ in pts), min(y for _, y in pts) - 0.35
+            items += [self.text((left, bottom - n * LABEL_LINE), line, label) for n, line in enumerate(lines)]
         return items
 
     def text(self, at, text: str, style: str) -> dict:
@@ -438,7 +448,8 @@ class _NetBuilder:
             b.layout = lay.Layout([_View(sl, bottom) for sl in low.slices], [_View(sl, top) for sl in high.slices], self.o.layout)
             b.cell_fills = {(role, c): self.colours(m, c, where) for role, m, where in (("in", low, bottom), ("out", high, top))
                             for c in range(len(m.slices))}
-            b.sum_anchor = (min(x for x, _ in pts), min(y for _, y in pts) - 0.6)
+            under = 0.35 + 2 * LABEL_LINE if self.o.labels and self.o.layout == "flat" else 0   # below the maps' names
+            b.sum_anchor = (min(x for x, _ in pts), min(y for _, y in pts) - 0.6 - under)
             b.off_grid = set()   # where a scatter view's cropped cells would be written on another layer's canvas
             if b.scatter and high.owner != ("write", k):
                 for r, q in np.argwhere(t.canvas.kinds != "o").tolist():
@@ -548,23 +559,26 @@ class _NetBuilder:
         return {"map": m.index, "shape": list(m.shape), "grid": list(m.grid), "offset": None if m.offset is None else list(m.offset), "slices": slices}
 
     def text_extents(self) -> list:
-        """Rough page-unit boxes of the texts, so the canvas grows to hold them (CJK glyphs are square);
-        not the numbers in cells (values centred, weights in a corner): they are fitted inside them."""
-        from .text import is_cjk
-
+        """Rough page-unit boxes of the texts, so the canvas grows to hold them; not the numbers in
+        cells (values centred, weights in a corner): they are fitted inside them."""
         pts = []
         for item in self.texts:
             style = self.styles[item["style"]]
             if style.get("anchor") in ("mm", "rs"):
                 continue
             size = style.get("font", 12) / self.o.scale / lay.CELL
-            width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))
+            width = _width(item["text"], size * lay.CELL)
             x, y = item["at"]
             anchor = style.get("anchor", "mm")
             left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _width(text: str, font: float = FONT["label"]) -> float:
+    """About how wide a text is, in page units, at a font size given at scale 1 (CJK glyphs are square)."""
+    return 0.56 * font / lay.CELL * (len(text) + 0.8 * sum(map(is_cjk, text)))
 
 
 def _corners(sl: lay.Slice) -> np.ndarray:

@@ -333,3 +333,27 @@ def test_a_crop_under_the_next_layers_padding_is_not_written_there():
         assert all(v <= {"0"} for v in values_shown(scene, f, "pad1:").values()), f
     shown = values_shown(scene, len(scene["frames"]) - 1, "m1:")
     assert all(shown[f"m1:0:{y}:{x}"] == {label(want[0, y, x])} for y, x in np.ndindex(4, 4))
+
+
+def test_flat_labels_clear_every_map_and_each_other():
+    """Flat, the maps stand side by side: each name is written under its map, and no name's box (its
+    length in the raster's font) crosses a cell or another name (before, each ran over the next map)."""
+    from PIL import ImageFont
+
+    net = build_network({"input_size": 5, "layers": [{"op": "conv2d", "kernel_size": [3, 1]}, {"op": "conv2d", "kernel_size": [1, 3]}]})
+    for lang in ("en", "zh"):
+        scene = build_network_scene(net, build_options({"layout": "flat", "numbers": True, "lang": lang}))
+        boxes = []
+        for item in scene["base"]:
+            if "text" in item and scene["styles"][item["style"]].get("anchor") == "la":
+                size = scene["styles"][item["style"]]["font"]
+                cjk = [ch for ch in item["text"] if ord(ch) >= 0x3000]   # square glyphs, a font size wide
+                latin = "".join(ch for ch in item["text"] if ord(ch) < 0x3000)
+                x, y = item["at"]
+                boxes.append((x, y, x + ImageFont.load_default(size).getlength(latin) + size * len(cjk), y + size))
+        assert len(boxes) == 5   # the input's name, then two lines per layer
+        cells = [(min(p[0] for p in poly), min(p[1] for p in poly), max(p[0] for p in poly), max(p[1] for p in poly))
+                 for pid, poly in scene["polys"].items()]
+        crosses = lambda a, b: a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]  # noqa: E731
+        assert not [(a, b) for a in boxes for b in cells if crosses(a, b)]
+        assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if crosses(a, b)]
