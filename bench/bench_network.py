@@ -104,14 +104,17 @@ def pictures() -> None:
     print(f"  network scene            median {median_ms(lambda: build_network_scene(net, row), 10):7.1f} ms")
     print(f"  network scene, every step median {median_ms(lambda: build_network_scene(net, build_options({'granularity': 'step'})), 5):7.1f} ms")
     print(f"  GIF of that scene        median {median_ms(lambda: encode(scene, 'gif'), 3):7.1f} ms")
+    numbers = build_options({"granularity": "row", "numbers": True})
+    size = len(json.dumps(build_network_scene(net, numbers), separators=(",", ":")))
+    print(f"  network scene, numbers ({size:,} bytes of JSON) median {median_ms(lambda: build_network_scene(net, numbers), 3):7.1f} ms")
 
 
 def scene_split() -> None:
-    """The 3-layer network's scene in this process: every step (the old default) and the network's default."""
+    """The 3-layer network's scene in this process: every step (the old default), the network's default, numbers mode."""
     from app.render.network_scene import network_scene
 
     net = build_network(THREE)
-    for label, given in (("granularity=step", {"granularity": "step"}), ("default", {})):
+    for label, given in (("granularity=step", {"granularity": "step"}), ("default", {}), ("numbers", {"numbers": True})):
         scene, options = network_scene(net, given)
         size = len(json.dumps(scene, separators=(",", ":")))
         print(f"3 layers on 16x16, {label} ({options.granularity}, scale {options.scale}): {len(scene['frames'])} frames, {size:,} bytes of JSON")

@@ -3,12 +3,18 @@
 Map 0 (the input) lies at the bottom, each layer's output above the map it reads
 (slanted), or to its right (flat). A map that a gathering layer reads is drawn as that
 layer's canvas (padding dashed, inserted zeros white), as the single-layer scene
-draws its input; the last map, and the input of a scatter-view layer, plainly.
+draws its input; a map a scatter-view layer writes, on that layer's full grid (the
+cells its padding crops dashed), as the single-layer scatter view draws it; else plainly.
+Each trace sees its maps through views (its own canvas coordinates -> the map's grid).
 
 Frames walk layers[0]'s steps, then layers[1]'s, ...: the window's taps tinted on the
 map it reads, its output cell on the map above, four connectors between them. A last
 frame shows the dependency cone of the last map's centre cell: every cell of every map
 below that it reads (exact, composed from the taps) and the recurrence's box, dashed.
+
+Numbers mode is the single-layer scene's, drawn by one single-layer builder per layer
+(scene._Builder) that sees the network's grids through the views: values in the cells,
+the weights and running sum of the current step, finished outputs as timed items.
 
 Cell polygons are named `m{map}:{c}:{y}:{x}` in that map's own coordinates (hover asks
 /api/v1/network/field about exactly that cell); canvas cells that are not the map's
@@ -31,35 +37,30 @@ from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
 from .options import MIN_SCALE, RenderOptions, build_options
 from .styles import Styles
 from .palette import PALETTES, mix
-from .scene import CONNECTOR, DASH, FONT, LINE, frame_steps, runs_of
+from .scene import CONNECTOR, DASH, FONT, LINE, _Builder, _grouped, _lifetime, frame_steps, in_pixels, runs_of
+from .text import baselines as text_baselines
+from .text import is_cjk
 from .words import say
 
 REAL = "i"   # canvas kind of a cell that is the map's own
-DRAWN_OPTIONS = ("labels", "layout", "palette", "scale", "ms", "granularity")   # numbers mode is not drawn for networks
+DRAWN_OPTIONS = ("labels", "numbers", "layout", "palette", "scale", "ms", "granularity")
 CHOSEN = ("granularity", "scale")   # chosen per network when not given (network_options)
 STEP_FRAMES = 100   # more frames than this at granularity=step: a row per frame by default (a quick page, a small GIF)
 SCALES = (1.0, 0.75, 0.5, 0.35, MIN_SCALE)   # default scales tried, largest first
+LABEL_LINE = 1.3 * FONT["label"] / lay.CELL   # page units from one line of a label to the next
 
 
 class _Map:
-    """One map as drawn: its grid (a canvas, or the map itself) and where each map cell sits on it."""
+    """One map as drawn: its grid (a canvas, or the map itself) and where each map cell sits on it.
+    `owner` is (role, layer) of the trace whose canvas the grid is ("read"/"write"), or None."""
 
-    def __init__(self, index: int, shape: tuple[int, int, int], trace=None):
-        self.index, self.shape = index, shape
+    def __init__(self, index: int, shape: tuple[int, int, int], kinds: np.ndarray, source: np.ndarray, owner):
+        self.index, self.shape, self.owner = index, shape, owner
         c, h, w = shape
-        if trace is not None and trace.spec.view != "scatter":
-            kinds = trace.canvas.kinds
-            self.kinds = kinds
-            self.grid = kinds.shape
-            real = np.argwhere(kinds == REAL)
-            src = trace.canvas.source[kinds == REAL]
-            self.at = np.zeros((h * w, 2), int)
-            self.at[src] = real          # map cell (flat y*w+x) -> (row, col) on the canvas
-        else:
-            self.kinds = np.full((h, w), REAL)
-            self.grid = (h, w)
-            self.at = np.stack(np.divmod(np.arange(h * w), w), axis=1)
-        self.canvas = trace is not None and trace.spec.view != "scatter"
+        self.kinds, self.grid = kinds, kinds.shape
+        real = np.argwhere(kinds == REAL)
+        self.at = np.zeros((h * w, 2), int)
+        self.at[source[kinds == REAL]] = real          # map cell (flat y*w+x) -> (row, col) on the grid
         self.slices: list[lay.Slice] = []
         # the map's own cells sit at a constant offset on the grid (no inserted zeros): boxes can be drawn
         rows, cols = self.at[:, 0].reshape(h, w), self.at[:, 1].reshape(h, w)
@@ -76,6 +77,54 @@ class _Map:
     def name(self, c: int, r: int, q: int) -> str:
         yx = self._names.get((r, q))
         return f"m{self.index}:{c}:{yx[0]}:{yx[1]}" if yx is not None else f"pad{self.index}:{c}:{r}:{q}"
+
+    def on_grid(self, r: int, q: int) -> bool:
+        return 0 <= r < self.grid[0] and 0 <= q < self.grid[1]
+
+    def place(self, flat: np.ndarray) -> np.ndarray:
+        """[rows][cols][2] grid cells of another grid whose cells hold map cells `flat` (y*w+x, -1 for
+        none): a map cell where the map has it, any other cell as far from the first map cell as there."""
+        real = flat >= 0
+        pos = np.zeros(flat.shape + (2,), int)
+        pos[real] = self.at[flat[real]]
+        (r0, q0), (R0, Q0) = np.argwhere(real)[0], pos[real][0]
+        rr, qq = np.indices(flat.shape)
+        pos[~real] = np.stack([rr - r0 + R0, qq - q0 + Q0], -1)[~real]
+        return pos
+
+
+def _maps(net: Network) -> list[_Map]:
+    """Each map on the grid it is drawn as: the canvas of the layer reading it when that canvas grows it
+    (padding, inserted zeros), else the full grid of a scatter-view layer writing it, else itself."""
+    out, traces = [], net.traces
+    for k, m in enumerate(net.maps):
+        c, h, w = m.shape
+        reader = traces[k] if k < len(traces) else None
+        writer = traces[k - 1] if k else None
+        if reader is not None and reader.spec.view != "scatter" and (reader.canvas.kinds != REAL).any():
+            kinds, source, owner = reader.canvas.kinds, reader.canvas.source, ("read", k)
+        elif writer is not None and writer.spec.view == "scatter":
+            kinds = np.where(writer.canvas.kinds == "o", REAL, writer.canvas.kinds)
+            source, owner = writer.canvas.source, ("write", k - 1)
+        else:
+            kinds, source, owner = np.full((h, w), REAL), np.arange(h * w).reshape(h, w), None
+        out.append(_Map(k, m.shape, kinds, source, owner))
+    return out
+
+
+class _View:
+    """A trace's own grid (its canvas, or a plain map) where the network draws it: cell (r, q) of
+    the view is cell where[r][q] of the map's grid. Reads as a lay.Slice to scene._Builder."""
+
+    def __init__(self, sl: lay.Slice, where: list):
+        self.sl, self.where = sl, where
+        self.rows, self.cols, self.project = len(where), len(where[0]), sl.project
+
+    def cell(self, r: int, q: int):
+        return self.sl.cell(*self.where[r][q])
+
+    def centre(self, r: int, q: int):
+        return self.sl.centre(*self.where[r][q])
 
 
 def frame_plan(net: Network, granularity: str) -> list[tuple[int, int]]:
@@ -164,8 +213,8 @@ class _NetBuilder:
     def __init__(self, net: Network, options: RenderOptions):
         self.net, self.o = net, options
         self.pal = PALETTES[options.palette]
-        traces = net.traces
-        self.maps = [_Map(k, m.shape, traces[k] if k < len(traces) else None) for k, m in enumerate(net.maps)]
+        self.maps = _maps(net)
+        self.views = [self.trace_views(k, t) for k, t in enumerate(net.traces)]   # (bottom, top) [rows][cols][2]
         self.styles = Styles(options.scale)
         self.cells: list[tuple[list[str], np.ndarray]] = []   # (cell names, their corners [n][4][2]) per slice
         self.texts: list = []
@@ -185,10 +234,23 @@ class _NetBuilder:
                 x0 = -width / 2
                 m.slices = [lay.Slice(rows, cols, (x0 + i * step, y), project) for i in range(c)]
                 y += 0.5 * cols + 0.65 * rows - 0.15 * max(rows, cols) + 1   # the single-layer scene's lift
-            else:
+            else:   # the next map clears this one's label (written under it)
                 height = c * rows + (c - 1) * lay.GAP
                 m.slices = [lay.Slice(rows, cols, (x_flat, height / 2 - (i + 1) * rows - i * lay.GAP), project) for i in range(c)]
-                x_flat += cols + lay.FLAT_GAP + 1
+                wide = max(map(_width, self.label_lines(m))) if self.o.labels else 0
+                x_flat += max(cols, wide) + lay.FLAT_GAP + 1
+
+    def trace_views(self, k: int, t) -> tuple[np.ndarray, np.ndarray]:
+        """Where layers[k]'s own grids lie on the grids drawn, [rows][cols][2] each: what it reads (its
+        canvas; scatter: its input) and what it writes (its output; scatter: its full grid)."""
+        low, high = self.maps[k], self.maps[k + 1]
+        scatter = t.spec.view == "scatter"
+        own = np.stack(np.indices(t.canvas.kinds.shape), -1)
+        on_canvas = np.where(t.canvas.kinds == ("o" if scatter else REAL), t.canvas.source, -1)
+        plain = lambda h, w: np.arange(h * w).reshape(h, w)  # noqa: E731
+        if scatter:
+            return low.place(plain(*t.spec.input_size)), own if high.owner == ("write", k) else high.place(on_canvas)
+        return own if low.owner == ("read", k) else low.place(on_canvas), high.place(plain(*t.output.shape[1:]))
 
     # -- styles --------------------------------------------------------------------
     def style(self, name: str, **look) -> str:
@@ -241,22 +303,32 @@ class _NetBuilder:
         out.sort(key=lambda pair: pair[0])
         return [item for _, item in out]
 
-    def labels(self) -> list:
-        """Each map's name to its right: the input's size, then each layer's operation and output size."""
+    def label_lines(self, m: _Map) -> list[str]:
+        """A map's name: the input's size, or the layer's operation, then its output's size."""
         lang = self.o.lang
-        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="lm")
+        c, h, w = m.shape
+        channels = say("channels", lang, n=c) if c > 1 else ""
+        if m.index == 0:
+            return [say("input", lang, h=h, w=w) + channels]
+        size = say("output", lang, h=h, w=w)
+        if m.owner == ("write", m.index - 1) and m.grid != (h, w):   # a scatter view's full grid, cropped
+            size += say("cropped", lang, h=m.grid[0], w=m.grid[1])
+        return [f"layers[{m.index - 1}] {naming.title(self.net.specs[m.index - 1])}", size + channels]
+
+    def labels(self) -> list:
+        """Each map's name: to its right on one line (slanted), under it on two (flat, where the next map is to the right)."""
+        slanted = self.o.layout == "slanted"
+        label = self.style("label", fill=self.pal.text, font=FONT["label"], anchor="lm" if slanted else "la")
         items = []
         for m in self.maps:
-            c, h, w = m.shape
-            channels = say("channels", lang, n=c) if c > 1 else ""
-            if m.index == 0:
-                text = say("input", lang, h=h, w=w) + channels
-            else:
-                text = f"layers[{m.index - 1}] {naming.title(self.net.specs[m.index - 1])}: " + say("output", lang, h=h, w=w) + channels
+            lines = self.label_lines(m)
             pts = [p for s in m.slices for p in s.outline()]
-            right = max(x for x, _ in pts)
-            middle = (min(y for _, y in pts) + max(y for _, y in pts)) / 2
-            items.append(self.text((right + 0.6, middle), text, label))
+            if slanted:
+                middle = (min(y for _, y in pts) + max(y for _, y in pts)) / 2
+                items.append(self.text((max(x for x, _ in pts) + 0.6, middle), ": ".join(lines), label))
+                continue
+            left, bottom = min(x for x, _ in pts), min(y for _, y in pts) - 0.35
+            items += [self.text((left, bottom - n * LABEL_LINE), line, label) for n, line in enumerate(lines)]
         return items
 
     def text(self, at, text: str, style: str) -> dict:
@@ -278,32 +350,43 @@ class _NetBuilder:
         span = {k: (1 if self.o.granularity == "step" else t.step_shape[2]) for k, t in enumerate(self.net.traces)}
         for k, s in frame_plan(self.net, self.o.granularity):
             sweep = list(range(s - span[k] + 1, s + 1))
-            frames.append({"ms": self.o.ms, "items": self.window(k, sweep)})
+            items = self.window(k, sweep)
+            if self.o.numbers:
+                items = self.window_numbers(k, sweep, items)
+            frames.append({"ms": self.o.ms, "items": items})
         frames.append({"ms": 2 * self.o.ms, "items": self.cone()})
         return frames
+
+    @staticmethod
+    def on(m: _Map, where: np.ndarray, flat, size: tuple[int, int]) -> list:
+        """Cells `flat` ([C][rows][cols] order) of a trace's own grid of `size`, as (c, row, col) on m's grid."""
+        c, rest = np.divmod(np.asarray(flat, int), size[0] * size[1])
+        rr, qq = where[rest // size[1], rest % size[1]].T
+        return [(int(a), int(r), int(q)) for a, r, q in zip(c, rr, qq) if m.on_grid(r, q)]
 
     def window(self, k: int, sweep: list[int]) -> list:
         """One step (or a row's sweep) of layers[k]: the cells it reads, the cells it writes, connectors."""
         if self.only is not None and (k, sweep[-1]) != self.only:
             return [self.caption_item(k)]
         t, low, high = self.net.traces[k], self.maps[k], self.maps[k + 1]
-        if t.spec.view == "scatter":   # one input cell stamps the kernel into the output
-            reads = [low.cell_of(t.step_index[s]) for s in sweep]
-            writes = {high.cell_of(i) for s in sweep for i in t.tap_tensor[s][t.tap_tensor[s] >= 0].tolist()}
-            items = self.tint(low, reads, self.current) + self.tint(high, sorted(writes), self.tap)
-            return items + self.connect(low, reads, high, sorted(writes)) + [self.caption_item(k)]
-        rows, cols = low.grid
+        bottom, top = self.views[k]
+        canvas = t.canvas.size
         taps = np.unique(np.concatenate([t.tap_canvas[s][t.tap_canvas[s] >= 0] for s in sweep]))
-        tc, rest = np.divmod(taps, rows * cols)
-        reads = list(zip(tc.tolist(), *[a.tolist() for a in np.divmod(rest, cols)]))
-        writes = [high.cell_of(t.step_index[s]) for s in sweep]
+        if t.spec.view == "scatter":   # one input cell stamps the kernel into the full output grid
+            reads = self.on(low, bottom, [t.step_index[s] for s in sweep], t.spec.input_size)
+            writes = self.on(high, top, taps, canvas)
+            if high.owner != ("write", k):   # its grid is another layer's canvas: the cropped cells are not on it
+                writes = [(c, r, q) for c, r, q in writes if high.kinds[r, q] == REAL]
+            items = self.tint(low, reads, self.current) + self.tint(high, writes, self.tap)
+            return items + self.connect(low, reads, high, writes) + [self.caption_item(k)]
+        reads = self.on(low, bottom, taps, canvas)
+        writes = self.on(high, top, [t.step_index[s] for s in sweep], t.output.shape[1:])
         items = self.tint(low, reads, self.tap)
         items += [{"poly": low.name(c, r, q), "style": self.edge} for c, r, q in reads if low.kinds[r, q] != REAL]
         if t.winner is not None:
             for s in sweep:
                 if np.isfinite(t.step_value[s]):
-                    c, rest2 = divmod(int(t.tap_canvas[s][int(t.winner[s])]), rows * cols)
-                    items.append({"poly": low.name(c, *divmod(rest2, cols)), "style": self.winner})
+                    items += [{"poly": low.name(*cell), "style": self.winner} for cell in self.on(low, bottom, [t.tap_canvas[s][int(t.winner[s])]], canvas)]
         items += self.tint(high, writes, self.current)
         return items + self.connect(low, reads, high, writes) + [self.caption_item(k)]
 
@@ -348,11 +431,13 @@ class _NetBuilder:
         _, h, w = last.shape
         cell = [0, h // 2, w // 2]
         field = dependency_field(self.net, last.index, cell)
-        items = []
+        items, numbers = [], []
         for entry in field["below"]:
             m = self.maps[entry["map"]]
             cells = [m.cell_of(np.ravel_multi_index(tuple(c), m.shape)) for c in entry["cells"]]
             items += self.tint(m, cells, self.current if entry["map"] == last.index else self.tap)
+            if self.o.numbers:
+                numbers += [v for c in entry["cells"] if (v := self.value_on_tint(entry["map"], *c)) is not None]
         box = field["theoretical_box"]
         first = self.maps[0]
         if box is not None and first.offset is not None:
@@ -365,7 +450,92 @@ class _NetBuilder:
                 items.append({"points": [sl.point(x_l, y_top), sl.point(x_r, y_top), sl.point(x_r, y_bot), sl.point(x_l, y_bot)], "style": outline})
         text = say("cone", self.o.lang, c=cell[0], y=cell[1], x=cell[2])
         items.append(self.text(self.caption_at, text, self.caption))
+        return items + numbers
+
+    # -- numbers mode (the single-layer scene's, one builder per layer) --------------------
+    def layer_builders(self) -> list[_Builder]:
+        """scene._Builder per layer, drawing into this scene (its styles and texts) through the views."""
+        pts = [p for m in self.maps for s in m.slices for p in s.outline()]
+        out = []
+        for k, t in enumerate(self.net.traces):
+            b = _Builder(t, self.o)
+            b.styles, b.texts = self.styles, self.texts
+            low, high = self.maps[k], self.maps[k + 1]
+            bottom, top = (w.tolist() for w in self.views[k])
+            b.layout = lay.Layout([_View(sl, bottom) for sl in low.slices], [_View(sl, top) for sl in high.slices], self.o.layout)
+            b.cell_fills = {(role, c): self.colours(m, c, where) for role, m, where in (("in", low, bottom), ("out", high, top))
+                            for c in range(len(m.slices))}
+            under = 0.35 + 2 * LABEL_LINE if self.o.labels and self.o.layout == "flat" else 0   # below the maps' names
+            b.sum_anchor = (min(x for x, _ in pts), min(y for _, y in pts) - 0.6 - under)
+            b.off_grid = set()   # where a scatter view's cropped cells would be written on another layer's canvas
+            if b.scatter and high.owner != ("write", k):
+                for r, q in np.argwhere(t.canvas.kinds != "o").tolist():
+                    b.off_grid |= {tuple(sl.centre(r, q)) for sl in b.layout.top} | {tuple(b.weight_at(sl, r, q)) for sl in b.layout.top}
+            out.append(b)
+        beside = [any(b.weighted and b.t.spec.view == "scatter" for b in out[m - 1:m]) or
+                  any(b.weighted and b.t.spec.view != "scatter" for b in out[m:m + 1]) for m in range(len(self.maps))]
+        for k, b in enumerate(out):   # a map's values keep clear of weights the same way whoever writes them
+            b.beside_weights = lambda sl, kind, b=b, k=k: kind == "value" and beside[k if sl in b.layout.bottom else k + 1]
+        return out
+
+    def colours(self, m: _Map, c: int, where: list) -> list:
+        """The fill of each cell of a view as drawn: the map's colour, a copied padding's pale one, else white."""
+        own = self.styles[self.fill_of(m, c)]["fill"]
+        copied = m.index < len(self.net.specs) and self.net.specs[m.index].padding_mode not in ("zeros", "partial")
+        look = {REAL: own, "p": mix(own, "#ffffff", 0.6) if copied else "#ffffff"}
+        return [[look.get(m.kinds[r, q], "#ffffff") if m.on_grid(r, q) else "#ffffff" for r, q in row] for row in where]
+
+    def base_numbers(self) -> list:
+        return self.subs[0].base_numbers()
+
+    def timed(self) -> list:
+        """What stays: each layer's finished outputs (or scatter sums) from when they are made to the end,
+        and from a layer's first frame the values of its canvas's own cells (padding, inserted zeros)."""
+        items, last = [], len(frame_plan(self.net, self.o.granularity))
+        for k, b in enumerate(self.subs):
+            t, first, n = b.t, self.first_frame[k], len(b.frames_steps)
+            if k and t.spec.view != "scatter":
+                for r, q in np.argwhere(t.canvas.kinds != REAL).tolist():
+                    items += [_lifetime(v, first, last) for c in range(t.canvas.values.shape[0])
+                              if (v := b.bottom_value(c, r, q, tinted=False)) is not None]
+            for v in b.timed():
+                if tuple(v["at"]) not in b.off_grid:
+                    items.append(_lifetime(v, v["from"] + first, last if v["to"] == n - 1 else v["to"] + first))
+            if t.spec.view != "scatter":   # the outputs of the layer's last frame: that frame draws them, then these
+                made = b.frames_steps[-1] - b.span + 1
+                items += [_lifetime(b.output_value(j, tinted=False), first + n, last) for j in range(made, t.steps)]
         return items
+
+    def window_numbers(self, k: int, sweep: list[int], items: list) -> list:
+        """The layer's numbers for this frame (scene._Builder.frame_numbers), the connectors passing behind them."""
+        b, t = self.subs[k], self.net.traces[k]
+        s = sweep[-1]
+        ch, cw = t.canvas.size
+        taps = t.tap_canvas[s, t.taps_of(s)] if len(sweep) == 1 else b.swept_taps(sweep)
+        tc, rest = np.divmod(taps, ch * cw)
+        ty, tx = np.divmod(rest, cw)
+        c, rest = divmod(int(t.step_index[s]), t.step_shape[1] * t.step_shape[2])
+        y, x = divmod(rest, t.step_shape[2])
+        items = b.behind_numbers(items, s, tc, ty, tx, weights=len(sweep) == 1)
+        numbers = b.frame_numbers(sweep, tc, ty, tx, (c, y, x - len(sweep) + 1, x))
+        return items + [v for v in numbers if tuple(v["at"]) not in b.off_grid]
+
+    def value_on_tint(self, m: int, c: int, y: int, x: int) -> dict | None:
+        """Map m's value at (c, y, x) in the ink that reads on the tint (the cone's cells)."""
+        if m == 0:
+            b = self.subs[0]
+            r, q = (y, x) if b.scatter else b._home[y * self.maps[0].shape[2] + x]
+            return b.bottom_value(c, r, q, tinted=True)
+        b = self.subs[m - 1]
+        _, h, w = b.t.output.shape
+        if b.scatter:
+            ch, cw = b.t.canvas.size
+            r, q = np.argwhere((b.t.canvas.kinds == "o") & (b.t.canvas.source == y * w + x))[0].tolist()
+            flat, final = c * ch * cw + r * cw + q, {}
+            for s in b.frames_steps:
+                final.update(b._sums_after[s])
+            return b.partial_sum(flat, final[flat], tinted=True)
+        return b.number(b.layout.top[c], y, x, b.t.step_value[c * h * w + y * w + x], "value", b.under("out", c, y, x, tinted=True))
 
     # -- assembly ------------------------------------------------------------------------
     def scene(self) -> dict:
@@ -375,24 +545,24 @@ class _NetBuilder:
         base = self.base()
         if self.o.labels:
             base += self.labels()
+        if self.o.numbers:
+            self.subs = self.layer_builders()
+            self.first_frame = np.cumsum([0] + [len(b.frames_steps) for b in self.subs]).tolist()
+            base += self.base_numbers()
         frames = self.frames()
+        timed = self.timed() if self.o.numbers else []
         corners = np.concatenate([block for _, block in self.cells]).reshape(-1, 2)
         points = np.concatenate([corners, np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
         points += [pt for f in frames for item in f["items"] if "points" in item for pt in item["points"]]
         px = lay.Pixels(points, self.o.scale)
         names = [name for block, _ in self.cells for name in block]
         polys = dict(zip(names, np.asarray(px.many(corners.tolist())).reshape(-1, 4, 2).tolist()))
-        lists = [(item, key) for item in base + [i for f in frames for i in f["items"]] for key in ("line", "points") if key in item]
-        done = px.many([p for owner, key in lists for p in owner[key]] + [t["at"] for t in self.texts])
-        start = 0
-        for owner, key in lists:
-            n = len(owner[key])
-            owner[key], start = done[start:start + n], start + n
-        for item, at in zip(self.texts, done[start:]):
-            item["at"] = at
+        in_pixels(px, base + timed + [i for f in frames for i in f["items"]], self.texts)
+        for f in frames:
+            f["items"] = _grouped(f["items"])
         return {
-            "width": px.width, "height": px.height, "background": "#ffffff",
-            "styles": self.styles, "polys": polys, "base": base, "timed": [], "frames": frames,
+            "width": px.width, "height": px.height, "background": "#ffffff", "styles": self.styles,
+            "baselines": text_baselines(), "polys": polys, "base": base, "timed": timed, "frames": frames,
             "meta": {"network": True, "options": {k: getattr(self.o, k) for k in CHOSEN}, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
                      "maps": [self.map_meta(m, px) for m in self.maps]},
         }
@@ -406,20 +576,26 @@ class _NetBuilder:
         return {"map": m.index, "shape": list(m.shape), "grid": list(m.grid), "offset": None if m.offset is None else list(m.offset), "slices": slices}
 
     def text_extents(self) -> list:
-        """Rough page-unit boxes of the texts, so the canvas grows to hold them (CJK glyphs are square)."""
-        from .text import is_cjk
-
+        """Rough page-unit boxes of the texts, so the canvas grows to hold them; not the numbers in
+        cells (values centred, weights in a corner): they are fitted inside them."""
         pts = []
         for item in {(t["text"], t["style"], tuple(t["at"])): t for t in self.texts}.values():   # a caption repeats per frame
             style = self.styles[item["style"]]
+            if style.get("anchor") in ("mm", "rs"):
+                continue
             size = style.get("font", 12) / self.o.scale / lay.CELL
-            width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))
+            width = _width(item["text"], size * lay.CELL)
             x, y = item["at"]
             anchor = style.get("anchor", "mm")
             left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]
             top = {"t": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def _width(text: str, font: float = FONT["label"]) -> float:
+    """About how wide a text is, in page units, at a font size given at scale 1 (CJK glyphs are square)."""
+    return 0.56 * font / lay.CELL * (len(text) + 0.8 * sum(map(is_cjk, text)))
 
 
 def _corners(sl: lay.Slice) -> np.ndarray:

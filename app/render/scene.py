@@ -714,19 +714,7 @@ class _Builder:
         points = [pt for poly in self.polys.values() for pt in poly]
         points += self.text_extents()
         px = lay.Pixels(points, self.o.scale)
-        # every point list, projected to pixels in one pass
-        lists = [(self.polys, pid) for pid in self.polys]
-        lists += [(item, key) for item in base + timed + [i for f in frames for i in f["items"]] for key in ("line", "points") if key in item]
-        done = px.many([p for owner, key in lists for p in owner[key]] + [t["at"] for t in self.texts])
-        start = 0
-        for owner, key in lists:
-            n = len(owner[key])
-            owner[key], start = done[start:start + n], start + n
-        for item, at in zip(self.texts, done[start:]):
-            item["at"] = [round(v) for v in at]   # whole pixels, where the rasteriser puts text
-        for owner, key in lists:
-            if key == "line" and "gaps" in owner:
-                _gaps_in_pixels(owner)
+        in_pixels(px, base + timed + [i for f in frames for i in f["items"]], self.texts, self.polys)
         for f in frames:
             f["items"] = _grouped(f["items"])
         bottom, top = ("in", "out")
@@ -761,6 +749,24 @@ class _Builder:
             top = {"t": y, "a": y, "m": y + size / 2, "s": y + size, "b": y + size}.get(anchor[1], y)
             pts += [(left, top), (left + width, top - size * 1.2)]
         return pts
+
+
+def in_pixels(px: lay.Pixels, items: list, texts: list, polys: dict | None = None) -> None:
+    """Every point list of `items` (and of `polys`) and every text's place, page units -> pixels,
+    in one pass (the single-layer and network scenes both): texts at whole pixels, where the
+    rasteriser puts them; a line's hidden spans in pixels along it."""
+    lists = [(polys, pid) for pid in polys] if polys else []
+    lists += [(item, key) for item in items for key in ("line", "points") if key in item]
+    done = px.many([p for owner, key in lists for p in owner[key]] + [t["at"] for t in texts])
+    start = 0
+    for owner, key in lists:
+        n = len(owner[key])
+        owner[key], start = done[start:start + n], start + n
+    for item, at in zip(texts, done[start:]):
+        item["at"] = [round(v) for v in at]
+    for owner, key in lists:
+        if key == "line" and "gaps" in owner:
+            _gaps_in_pixels(owner)
 
 
 def _gaps_in_pixels(item: dict) -> None:

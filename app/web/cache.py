@@ -79,17 +79,32 @@ def trace_for(spec: Spec) -> Trace:
 _networks = ByteBudgetLRU(WORKER_CACHE_BYTES, size=lambda n: 130 * n.taps)
 
 
+def _spelled(raw) -> str | None:
+    try:
+        return json.dumps(raw, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):   # not JSON's kind of value: the engine refuses it, naming the field
+        return None
+
+
 def network_for(raw) -> Network:
     """The network for a request body, built once while it stays in the cache (of this process)."""
-    try:
-        key = json.dumps(raw, sort_keys=True, separators=(",", ":"))
-    except (TypeError, ValueError):   # not JSON's kind of value: the engine refuses it, naming the field
-        return build_network(raw)
-    found = _networks.get(key)
+    key = _spelled(raw)
+    found = None if key is None else _networks.get(key)
     if found is None:
         found = build_network(raw)
-        _networks.put(key, found)
+        if key is not None:
+            _networks.put(key, found)
     return found
+
+
+def normalised(raw) -> bytes:
+    """The network as the engine reads it (every default filled in), one spelling as JSON; the network
+    is kept under it, so a job given that form (json.loads of it) finds it, whichever spelling asked."""
+    key = _spelled(raw)
+    net = (None if key is None else _networks.get(key)) or build_network(raw)
+    normal = _spelled(net.canonical())
+    _networks.put(normal, net)
+    return normal.encode()
 
 
 def drawing_version(roots: list[Path], extra: str = "") -> str:

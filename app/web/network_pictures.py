@@ -4,8 +4,9 @@ The same query as GET /api/v1/network (input_size, in_channels, input, layers) p
 render options. Only the query is read in the request (and its options checked): the
 network is built, drawn and encoded in the worker pool (work.py), within its time limit
 and admission bound, and refused there naming the layer and field; answers are stored
-and sent by answers.py. The ETag is a digest of the query as read (layers in any
-spelling of one field read alike) and of the options given: granularity and scale left
+and sent by answers.py. The ETag (and the stored answer's key) is a digest of the network as
+the engine reads it (every default filled in: any spelling of one network reads alike),
+made in a worker once per spelling, and of the options given: granularity and scale left
 out are chosen per network in the worker (network_scene.network_scene).
 """
 
@@ -38,8 +39,10 @@ PICTURE_DOC = """The network drawn as the single-layer pictures are: the input a
 output above the map it reads (`layout=flat`: left to right), frames walking layers[0]'s windows,
 then layers[1]'s, and so on, and a last frame with the dependency cone of the last map's centre
 cell (every cell below that it reads, composed from the taps; dashed: the recurrence's field).
+A map a scatter-view layer writes is drawn on its full grid, the cells its padding crops dashed.
 The network's query is GET /api/v1/network's; the render options are /api/v1/animation's
-(`numbers` is not drawn for networks). Left out, `granularity` is `step` up to 100 frames and
+(`numbers`: every map's values in its cells, the step's weights and running sum, each output
+from when it is made to the end). Left out, `granularity` is `step` up to 100 frames and
 `row` beyond, and `scale` the largest of 1, 0.75, 0.5, 0.35, 0.25 whose GIF is within the pixel
 caps, so the default download of any network that fits at all works; the scene's
 `meta.options` says which were chosen. Cell polygons are named `m{map}:{c}:{y}:{x}`.
@@ -72,12 +75,20 @@ def file_name(raw: dict, fmt: str) -> str:
     return f"network_{shown}{'-'.join(ops[:8]) or 'layers'}.{fmt}"
 
 
-def _tag(raw: dict, given: dict, what: str) -> str:
-    shown = {k: v for k, v in build_options(given).canonical().items() if k in given}
+async def normal(raw) -> tuple[dict, str]:
+    """The network as the engine reads it, and its text: made in a worker once per spelling (refused there,
+    by name), so the picture jobs are given it and every spelling of one network shares their answers."""
     try:
-        return etag("network", raw, shown, what)
+        spelling = etag("network-spelling", raw)
     except (TypeError, ValueError):   # not JSON's kind of value: never shared, the engine refuses it by name
-        return etag("network", repr(raw), shown, what)
+        spelling = etag("network-spelling", repr(raw))
+    text, _, _ = await made(spelling, normal_job, raw)
+    return json.loads(text), text.decode()
+
+
+def _tag(text: str, given: dict, what: str) -> str:
+    shown = {k: v for k, v in build_options(given).canonical().items() if k in given}
+    return etag("network", text, shown, what)
 
 
 # --------------------------------------------------------------- in the worker process
@@ -126,6 +137,12 @@ def _embedding(raw: dict, given: dict) -> tuple[int, int, str, str]:
     return scene["width"], scene["height"], query(net), " → ".join(s.op for s in net.specs)
 
 
+def normal_job(raw):
+    from .cache import normalised
+
+    return worker_result(normalised, raw)
+
+
 def scene_job(raw, given, still=None):
     return worker_result(_scene, raw, given, still)
 
@@ -171,8 +188,9 @@ def picture_parameters() -> list[dict]:
 async def network_scene(request: Request) -> Response:
     still = read_still(request.query_params.multi_items())
     raw, given = await read(request, skip=("still",))
-    tag = _tag(raw, given, "scene" if still is None else f"scene-still-{still}")
-    return await send(request, tag, scene_job, raw, given, still, media_type="application/json",
+    network, text = await normal(raw)
+    tag = _tag(text, given, "scene" if still is None else f"scene-still-{still}")
+    return await send(request, tag, scene_job, network, given, still, media_type="application/json",
                       headers=language_headers(request, build_options(given)), gzipped=True, tag=tag)
 
 
@@ -182,8 +200,9 @@ async def network_animation(request: Request, fmt: str = params.format_path()) -
     drawer = writer(fmt)
     raw, given = await read(request)
     headers = {"Content-Disposition": f'inline; filename="{file_name(raw, drawer.name)}"', **language_headers(request, build_options(given))}
-    tag = _tag(raw, given, drawer.name)
-    return await send(request, tag, animation_job, raw, given, drawer.name, media_type=drawer.media_type,
+    network, text = await normal(raw)
+    tag = _tag(text, given, drawer.name)
+    return await send(request, tag, animation_job, network, given, drawer.name, media_type=drawer.media_type,
                       headers=headers, gzipped=drawer.name in TEXT_FORMATS, tag=tag)
 
 
@@ -204,7 +223,8 @@ async def oembed(url_query: str, public: str, maxwidth: int | None, maxheight: i
 
     pairs = [(k, v) for k, v in parse_qsl(url_query) if k != "lang" or v in i18n.LANGUAGES]
     raw, given = split(pairs)
-    (width, height, network_query, title), _, _ = await made(_tag(raw, given, "embedding"), embedding_job, raw, given)
+    network, text = await normal(raw)
+    (width, height, network_query, title), _, _ = await made(_tag(text, given, "embedding"), embedding_job, network, given)
     height += 56   # the embed's controls
     if maxwidth and width > maxwidth:
         height, width = round(height * maxwidth / width), maxwidth

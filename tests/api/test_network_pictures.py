@@ -59,6 +59,27 @@ def test_spelling_does_not_change_the_etag(client):
     assert other.headers["etag"] != a.headers["etag"]
 
 
+def test_every_spelling_of_one_network_shares_one_etag_and_one_answer(client):
+    """Defaults left out or written, a size as one number or two, readable layers or JSON: the same
+    network, so the same ETag, a 304 for another spelling's tag, and the answer stored once."""
+    spellings = [
+        {"input_size": "7", "layers": "conv2d:out_channels=2;max_pool2d:k2"},
+        {"input_size": "7,7", "in_channels": "1", "layers": "conv2d:out_channels=2:kernel_size=3:s1:p0;max_pool2d:k2:s2"},
+        {"input_size": "[7,7]", "layers": json.dumps([{"op": "conv2d", "out_channels": 2, "dilation": 1},
+                                                       {"op": "max_pool2d", "kernel_size": [2, 2]}])},
+    ]
+    first = client.get("/api/v1/network/animation.gif", params=spellings[0])
+    assert first.status_code == 200
+    for other in spellings[1:]:
+        r = client.get("/api/v1/network/animation.gif", params=other)
+        assert r.headers["etag"] == first.headers["etag"] and r.content == first.content
+        assert r.headers["server-timing"].startswith("cache"), r.headers["server-timing"]
+        assert client.get("/api/v1/network/animation.gif", params=other, headers={"if-none-match": first.headers["etag"]}).status_code == 304
+    scenes = [client.get("/api/v1/network/scene", params=p) for p in spellings]
+    assert len({r.headers["etag"] for r in scenes}) == 1 and scenes[0].headers["etag"] != first.headers["etag"]
+    assert client.get("/api/v1/network/animation.gif", params={**spellings[0], "layers": "conv2d:out_channels=3;max_pool2d:k2"}).headers["etag"] != first.headers["etag"]
+
+
 @pytest.mark.parametrize("params, param, words", [
     ({"input_size": "5", "layers": "conv2d:groups=3"}, "layers[0].groups", "3 does not divide the 1 channels"),
     ({"input_size": "5", "layers": "conv2d;conv2d;conv2d:k5"}, "layers[2].kernel_size", "larger than"),

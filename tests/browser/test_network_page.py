@@ -277,4 +277,20 @@ def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_fol
         stack[first:](x)[0, 2, 1, 1].backward()
         expected |= {f"m{first}:{c}:{y}:{x_}" for _, c, y, x_ in torch.nonzero(x.grad > 0).tolist()}
     assert highlighted(page, "hl-below") == expected
+
+
+def test_numbers_mode_is_offered_and_drawn(page, live_server, problems):
+    """The render options include numbers: ticked, the scene is asked for with numbers=true and the stage
+    writes the input's values in its cells (the checkerboard preset: 4x4 input, its 16 values)."""
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(live_server + "/network")
+    page.select_option("#preset", "checkerboard:0")
+    wait_for(page, "window.__drawn >= 1")
+    assert page.locator("#stage g.base text").count() <= 4   # the labels alone
+    before = page.evaluate("window.__drawn")
+    with page.expect_request(lambda r: "/api/v1/network/scene" in r.url and "numbers=true" in r.url):
+        page.check("#render-fields [data-param='numbers'] input[type=checkbox]")
+    redrawn(page, before)
+    digits = page.eval_on_selector_all("#stage g.base text", "els => els.map(e => e.textContent).filter(t => /^-?\\d/.test(t))")
+    assert len(digits) >= 16, digits
     assert not problems

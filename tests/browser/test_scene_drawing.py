@@ -15,6 +15,11 @@ from tests.browser.test_playground import wait_for
 pytestmark = pytest.mark.browser
 
 QUERY = {"input_size": 5, "kernel_size": 3, "padding": 1, "numbers": "true", "frame": 7}
+# a network in numbers mode, in its scatter layer's stamps: timed values, the crop, a cut connector
+NETWORK = {"input_size": 5, "layers": "conv2d:out_channels=2:k3:p1;conv_transpose2d:k3:s2:p1:output_padding=1:scatter",
+           "numbers": "true", "granularity": "step", "scale": 1, "frame": 71}
+PICTURES = {"layer": ("/api/v1/scene", "/api/v1/animation.png", QUERY),
+            "network": ("/api/v1/network/scene", "/api/v1/network/animation.png", NETWORK)}
 
 DRAW = """async ([scene, frame]) => {
   const { SceneView } = await import("/static/js/scene-svg.js");
@@ -31,13 +36,14 @@ DRAW = """async ([scene, frame]) => {
 }"""
 
 
-def _drawn(page, base: str):
+def _drawn(page, base: str, picture: str = "layer"):
+    scene_path, png_path, query = PICTURES[picture]
     page.goto(base + "/embed?input_size=3")
-    scene = httpx.get(f"{base}/api/v1/scene", params=QUERY, timeout=30).json()
-    texts = page.evaluate(DRAW, [scene, QUERY["frame"]])
+    scene = httpx.get(base + scene_path, params=query, timeout=60).json()
+    texts = page.evaluate(DRAW, [scene, query["frame"]])
     wait_for(page, "document.fonts.check('12px convplay-figures')")
     shot = np.asarray(Image.open(io.BytesIO(page.locator("#compare svg").screenshot())).convert("RGB"), float)
-    png = httpx.get(f"{base}/api/v1/animation.png", params=QUERY, timeout=30)
+    png = httpx.get(base + png_path, params=query, timeout=60)
     raster = np.asarray(Image.open(io.BytesIO(png.content)).convert("RGB"), float)
     return scene, texts, shot, raster
 
@@ -58,15 +64,16 @@ def test_the_page_measures_text_in_the_rasterisers_font(page, live_server, probl
     assert not problems
 
 
-def test_the_page_draws_a_frame_as_the_rasteriser_does(page, live_server, problems, artifacts_dir):
+@pytest.mark.parametrize("picture", list(PICTURES))
+def test_the_page_draws_a_frame_as_the_rasteriser_does(page, live_server, problems, artifacts_dir, picture):
     """Same size, and close pixel for pixel once both are blurred over 5x5 px
     (antialiasing and glyph hinting differ between Chromium and the NumPy
     rasteriser; a text or line out of place does not blur away). Measured: in a
     system face, on its own baselines, 0.64 % of the pixels differ by more than a
     quarter of the range and the mean difference is 2.39; in the raster's font on
-    its baselines 0.27 % and 1.73."""
-    scene, _, shot, raster = _drawn(page, live_server)
-    Image.fromarray(np.concatenate([shot, raster], axis=1).astype(np.uint8)).save(artifacts_dir / "scene_page_vs_raster.png")
+    its baselines 0.27 % and 1.73. A network scene (its own baselines, timed values) likewise."""
+    scene, _, shot, raster = _drawn(page, live_server, picture)
+    Image.fromarray(np.concatenate([shot, raster], axis=1).astype(np.uint8)).save(artifacts_dir / f"scene_page_vs_raster_{picture}.png")
     assert shot.shape == raster.shape == (scene["height"], scene["width"], 3)
     blur = lambda a: np.asarray(Image.fromarray(a.astype(np.uint8)).filter(ImageFilter.BoxBlur(2)), float)  # noqa: E731
     diff = np.abs(blur(shot) - blur(raster))
