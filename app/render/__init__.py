@@ -24,7 +24,7 @@ def build_scene(trace: Trace, options: RenderOptions, drawer: Writer | None = No
         drawer.check(scene)
     else:
         scene = _build_scene(trace, options)
-        check_scene(scene)
+        check_scene(scene, options)
     return scene
 
 

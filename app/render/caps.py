@@ -49,11 +49,13 @@ def scene_items(scene: dict) -> int:
     return count(scene["base"]) + count(scene["timed"]) + sum(count(f["items"]) for f in scene["frames"])
 
 
-def check_scene(scene: dict) -> None:
-    """The browser's cap on items to draw."""
+def check_scene(scene: dict, options) -> None:
+    """The browser's cap on items to draw. The refusal names what to change: the granularity, or
+    numbers when the frames are rows already."""
     items = scene_items(scene)
     if items > MAX_SCENE_ITEMS:
-        raise SpecError("granularity", "scene_too_large", items=items, high=MAX_SCENE_ITEMS)
+        param = "numbers" if options.numbers and options.granularity == "row" else "granularity"
+        raise SpecError(param, "scene_too_large", items=items, high=MAX_SCENE_ITEMS)
 
 
 def check_scene_bytes(size: int) -> None:

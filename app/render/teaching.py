@@ -66,7 +66,7 @@ def build_view_scene(name: str, trace: Trace, options: RenderOptions, drawer=Non
         check_pixels(scene, options)
         drawer.check(scene)
     else:
-        check_scene(scene)
+        check_scene(scene, options)
     return scene
 
 

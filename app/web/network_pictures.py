@@ -99,8 +99,8 @@ def _scene(raw: dict, given: dict, still: int | None = None) -> bytes:
 
     from .cache import network_for
 
-    scene, _ = network_scene(network_for(raw), given, still=still)
-    check_scene(scene)
+    scene, options = network_scene(network_for(raw), given, still=still)
+    check_scene(scene, options)
     data = json.dumps(scene, separators=(",", ":"), ensure_ascii=False).encode()
     check_scene_bytes(len(data))
     return gzip.compress(data, GZIP_LEVEL, mtime=0)
@@ -119,7 +119,7 @@ def _animation(raw: dict, given: dict, fmt: str) -> bytes:
         check_network_pixels(net, scene, options)
         drawer.check(scene)
     else:
-        check_scene(scene)
+        check_scene(scene, options)
     check_cost(scene, fmt)
     data = drawer.write(scene, options.frame)
     return gzip.compress(data, GZIP_LEVEL, mtime=0) if fmt in TEXT_FORMATS else data

@@ -148,3 +148,19 @@ def test_network_page_embeds_the_presets_and_the_url_network(client):
     assert page["initial"] == {"input_size": 16, "layers": [{"op": "conv2d"}, {"op": "conv2d", "dilation": 2}, {"op": "conv2d", "dilation": 4}]}
     dilated = next(p for p in page["presets"] if p.get("slug") == "dilated_stack")
     assert [s["receptive_field"]["size"] for s in dilated["sides"]] == [[15, 15], [7, 7]]
+
+
+def test_a_numbers_scene_past_the_cap_in_rows_names_numbers(client):
+    """Frames by row already: the refusal names numbers (the one change that helps), not granularity."""
+    six = {"input_size": "32", "layers": json.dumps([
+        {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1},
+        {"op": "conv2d", "out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1},
+        {"op": "max_pool2d", "kernel_size": 2},
+        {"op": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1},
+        {"op": "conv_transpose2d", "out_channels": 2, "kernel_size": 3, "stride": 2, "padding": 1, "output_padding": 1},
+        {"op": "conv2d", "out_channels": 1, "kernel_size": 1}])}
+    r = client.get("/api/v1/network/scene", params={**six, "numbers": "true", "granularity": "row"})
+    assert r.status_code == 422, r.text[:200]
+    detail = r.json()["detail"][0]
+    assert (detail["code"], detail["param"]) == ("scene_too_large", "numbers")
+    assert client.get("/api/v1/network/scene", params={**six, "granularity": "row"}).status_code == 200
