@@ -46,19 +46,26 @@ def network_fields() -> list[dict]:
     return [f for f in fields if f["name"] in NETWORK_FIELDS and f["kind"] != "array"]
 
 
-def initial(request: Request) -> dict:
-    """The network in the URL, as given (a query the engine cannot read starts blank; the API says why)."""
+LANDING = "dilated_stack"   # a URL naming no network opens on this preset's first stack: a picture, not an empty page
+
+
+def initial(request: Request) -> tuple[dict, str]:
+    """The network in the URL, as given (a query the engine cannot read starts blank; the API says why),
+    and the preset menu's choice: the landing preset when the URL names no network."""
+    if not any(k in NETWORK_FIELDS for k in request.query_params):
+        return next(p for p in PRESETS if p.slug == LANDING).sides[0][1], f"{LANDING}:0"
     try:
         raw, _ = from_query([(k, v) for k, v in request.query_params.multi_items() if k in NETWORK_FIELDS])
     except SpecError:
-        return {}
-    return raw
+        return {}, ""
+    return raw, ""
 
 
 @router.get("/network", response_class=HTMLResponse)
 def network_page(request: Request) -> HTMLResponse:
+    network, preset = initial(request)
     page = {"network_fields": network_fields(), "from_input": list(FROM_INPUT), "render": list(DRAWN_OPTIONS),
-            "presets": presets(), "initial": initial(request)}
+            "presets": presets(), "initial": network, "preset": preset}
     oembed = public_url() + "/oembed?" + urlencode({"url": public_url() + "/network?" + request.url.query, "format": "json"})
     return templates.TemplateResponse(request, "network.html", page_context(
         request, ops_json=script_json(ops_description()), page_json=script_json(page), oembed=oembed))

@@ -74,7 +74,25 @@ function buildForm() {
   writeForm();
 }
 
+// The input's counts a layer's own field follows when left out (the channels: out_channels keeps them).
+const FOLLOWED = new Set(OPS.flatMap((o) => o.fields.filter((f) => FROM_INPUT.has(f.default_from)).map((f) => f.default_from)));
+
+/** Each layer's copy of such a count as it arrives from the layer below (as the engine counts it), so a field
+ *  that follows it shows, and compares against, the real number. Never sent: it comes from the input. */
+function flowChannels() {
+  for (const name of FOLLOWED) {
+    let incoming = valueOf(net.input, NET, NET.fields.find((f) => f.name === name));
+    for (const layer of net.layers) {
+      const op = opNamed(layer.op);
+      layer.values[name] = incoming;
+      const follower = op.fields.find((f) => f.default_from === name);
+      if (follower) incoming = valueOf(layer, op, follower);
+    }
+  }
+}
+
 function writeForm() {
+  flowChannels();
   for (const box of $$("[data-param]", $("#net-fields"))) {
     const field = NET.fields.find((f) => f.name === box.dataset.param);
     writeField(field, box, valueOf(net.input, NET, field));
@@ -125,7 +143,11 @@ function readInto(el) {
   if (at.render) {
     delete render[at.field.name];
     if (JSON.stringify(read.value) !== JSON.stringify(chosen(at.field))) render[at.field.name] = read.value;
-  } else setValue(at.state, at.op, at.field, read.value);
+  } else {
+    flowChannels();
+    setValue(at.state, at.op, at.field, read.value);
+    flowChannels();
+  }
   return true;
 }
 
@@ -481,8 +503,7 @@ $("#add-layer").addEventListener("click", () => {
 $("#preset").addEventListener("change", (e) => {
   const [slug, n] = e.target.value.split(":");
   const preset = PAGE.presets.find((p) => p.slug === slug);
-  if (!preset) return;
-  net = load(preset.sides[Number(n)].spec);
+  net = load(preset ? preset.sides[Number(n)].spec : {});   // none: the blank page
   buildForm();
   player.index = 0;
   changed(0);
@@ -506,5 +527,6 @@ for (const [k, v] of new URLSearchParams(location.search)) {
   if (field) render[k] = field.kind === "bool" ? v === "true" : field.kind === "real" || field.kind === "int" ? Number(v) : v;
 }
 net = load(PAGE.initial);
+$("#preset").value = PAGE.preset;
 buildForm();
 update();

@@ -50,6 +50,28 @@ def set_two(page, box: str, value: int):
     first.dispatch_event("change")
 
 
+def blank_page(page):
+    """From the landing preset to the blank page, through the preset menu."""
+    wait_for(page, "document.querySelectorAll('#layers > li').length > 0")
+    page.select_option("#preset", "")
+    wait_for(page, "document.querySelectorAll('#layers > li').length === 0")
+
+
+def test_the_page_opens_on_a_preset_and_blank_is_one_choice_away(page, live_server, problems):
+    """No network in the URL: the dilated stack (3x3 convs, dilations 1, 2, 4, on 16x16), drawn, its numbers
+    out, the menu naming it; its field is the 15x15 the recurrence gives by hand (1 + 2*1 + 2*2 + 2*4)."""
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(live_server + "/network")
+    wait_for(page, "window.__drawn >= 1")
+    assert page.input_value("#preset") == "dilated_stack:0"
+    assert page.locator("#layers > li").count() == 3
+    assert "1×16×16 → 1×2×2" in page.text_content("#status")
+    assert [page.locator("#rf tbody tr").nth(i).locator("td").nth(2).text_content() for i in range(3)] == ["3 × 3", "7 × 7", "15 × 15"]
+    assert "layers=" in page.input_value("#share-gif")
+    blank_page(page)
+    assert page.input_value("#preset") == ""
+
+
 def redrawn(page, before: int):
     wait_for(page, f"window.__drawn > {before} && !document.querySelector('#status').textContent.includes('…')", timeout=20000)
 
@@ -57,8 +79,7 @@ def redrawn(page, before: int):
 def test_build_the_dilated_stack_from_blank_hover_download_embed(page, live_server, problems, artifacts_dir):
     page.add_init_script(COUNT_DRAWS)
     page.goto(live_server + "/network")
-    wait_for(page, "document.querySelector('#add-layer') !== null")
-    assert page.locator("#layers > li").count() == 0
+    blank_page(page)
     set_two(page, "#net-fields [data-param='input_size']", 16)
     for i in range(3):
         before = page.evaluate("window.__drawn")
@@ -188,8 +209,7 @@ def torch_below(stack: nn.Sequential, shape: list[int], last: int, cell: tuple) 
 def test_each_preset_from_a_blank_page_hover_every_layer_download_the_gif(page, live_server, problems, artifacts_dir, slug):
     page.add_init_script(COUNT_DRAWS)
     page.goto(live_server + "/network")
-    wait_for(page, "document.querySelector('#add-layer') !== null")
-    assert page.locator("#layers > li").count() == 0
+    blank_page(page)
     page.select_option("#preset", f"{slug}:0")
     redrawn(page, 0)
     spec = next(p for p in PRESETS if p.slug == slug).sides[0][1]
@@ -294,3 +314,20 @@ def test_numbers_mode_is_offered_and_drawn(page, live_server, problems):
     digits = page.eval_on_selector_all("#stage g.base text", "els => els.map(e => e.textContent).filter(t => /^-?\\d/.test(t))")
     assert len(digits) >= 16, digits
     assert not problems
+
+
+def test_a_layer_shows_the_channels_it_keeps_and_can_be_set_to_one(page, live_server, problems):
+    """out_channels left out keeps the channels coming in (nn.Conv2d(4, 4, 3) here): the box says 4, not the
+    field's 1; and 1 typed there is sent, though it is the field's own default (4 -> 1 channels, as torch's shape)."""
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(live_server + "/network?input_size=9&in_channels=4&layers=conv2d;max_pool2d:k2;conv2d")
+    wait_for(page, "window.__drawn >= 1")
+    boxes = [page.locator(f"li[data-layer='{i}'] [data-param='out_channels'] input") for i in (0, 2)]
+    assert [b.input_value() for b in boxes] == ["4", "4"]
+    before = page.evaluate("window.__drawn")
+    boxes[0].fill("1")
+    boxes[0].dispatch_event("change")
+    redrawn(page, before)
+    shape = tuple(nn.Sequential(nn.Conv2d(4, 1, 3), nn.MaxPool2d(2), nn.Conv2d(1, 1, 3))(torch.zeros(1, 4, 9, 9)).shape[1:])
+    assert "4×9×9 → " + "×".join(map(str, shape)) in page.text_content("#status")
+    assert boxes[1].input_value() == "1"   # the last layer keeps the one channel it now receives
