@@ -171,31 +171,43 @@ def _entry(a, b, edges) -> float | None:
     return t0
 
 
-def hidden_spans(a, b, boxes: np.ndarray) -> list[tuple[float, float]]:
-    """Where segment a->b runs inside any box [x0, y0, x1, y1] (page units), as
-    sorted, merged spans (t0, t1) of its parameter in 0..1: a line passes behind
-    the numbers instead of striking through them."""
-    (ax, ay), (bx, by) = a, b
-    # only the boxes that meet the segment's bounding box can hide part of it
-    boxes = boxes[(boxes[:, 2] >= min(ax, bx)) & (boxes[:, 0] <= max(ax, bx)) & (boxes[:, 3] >= min(ay, by)) & (boxes[:, 1] <= max(ay, by))]
-    if not len(boxes):
-        return []
-    enter, leave = np.full(len(boxes), -np.inf), np.full(len(boxes), np.inf)
-    for lo, hi, start, step in ((boxes[:, 0], boxes[:, 2], ax, bx - ax), (boxes[:, 1], boxes[:, 3], ay, by - ay)):
-        if abs(step) < 1e-12:   # parallel to this slab: inside it all along, or never
-            outside = (start < lo) | (start > hi)
-            enter[outside], leave[outside] = np.inf, -np.inf
-            continue
-        t0, t1 = (lo - start) / step, (hi - start) / step
-        enter, leave = np.maximum(enter, np.minimum(t0, t1)), np.minimum(leave, np.maximum(t0, t1))
-    hit = (enter < leave) & (leave > 0) & (enter < 1)
-    spans: list[list[float]] = []
-    for t0, t1 in sorted(zip(np.clip(enter[hit], 0, 1).tolist(), np.clip(leave[hit], 0, 1).tolist())):
-        if spans and t0 <= spans[-1][1] + 1e-6:
-            spans[-1][1] = max(spans[-1][1], t1)
-        else:
-            spans.append([t0, t1])
-    return [(t0, t1) for t0, t1 in spans]
+def hidden_spans(lines: list, boxes: np.ndarray) -> list[list[tuple[float, float]]]:
+    """For each segment a->b of `lines`, where it runs inside any box [x0, y0, x1, y1]
+    (page units), as sorted, merged spans (t0, t1) of its parameter in 0..1: a line
+    passes behind the numbers instead of striking through them. All lines against
+    all boxes in one pass (slab clipping, [lines][boxes])."""
+    if not lines or not len(boxes):
+        return [[] for _ in lines]
+    ends = np.asarray(lines, float).reshape(-1, 4)   # ax, ay, bx, by
+    # only the boxes that meet a segment's bounding box can hide part of it
+    low, high = np.minimum(ends[:, :2], ends[:, 2:]), np.maximum(ends[:, :2], ends[:, 2:])
+    meets = ((boxes[None, :, 2] >= low[:, None, 0]) & (boxes[None, :, 0] <= high[:, None, 0])
+             & (boxes[None, :, 3] >= low[:, None, 1]) & (boxes[None, :, 1] <= high[:, None, 1]))
+    some = meets.any(axis=0)
+    boxes, meets = boxes[some], meets[:, some]
+    enter, leave = np.full((len(ends), len(boxes)), -np.inf), np.full((len(ends), len(boxes)), np.inf)
+    for lo, hi, start, step in ((boxes[:, 0], boxes[:, 2], ends[:, 0], ends[:, 2] - ends[:, 0]),
+                                (boxes[:, 1], boxes[:, 3], ends[:, 1], ends[:, 3] - ends[:, 1])):
+        flat = np.abs(step) < 1e-12   # parallel to this slab: inside it all along, or never
+        safe = np.where(flat, 1.0, step)[:, None]
+        t0, t1 = (lo[None, :] - start[:, None]) / safe, (hi[None, :] - start[:, None]) / safe
+        near, far = np.minimum(t0, t1), np.maximum(t0, t1)
+        outside = flat[:, None] & ((start[:, None] < lo[None, :]) | (start[:, None] > hi[None, :]))
+        near = np.where(flat[:, None], np.where(outside, np.inf, -np.inf), near)
+        far = np.where(flat[:, None], np.where(outside, -np.inf, np.inf), far)
+        enter, leave = np.maximum(enter, near), np.minimum(leave, far)
+    hit = meets & (enter < leave) & (leave > 0) & (enter < 1)
+    out = []
+    for row in range(len(ends)):
+        spans: list[list[float]] = []
+        on = hit[row]
+        for t0, t1 in sorted(zip(np.clip(enter[row, on], 0, 1).tolist(), np.clip(leave[row, on], 0, 1).tolist())):
+            if spans and t0 <= spans[-1][1] + 1e-6:
+                spans[-1][1] = max(spans[-1][1], t1)
+            else:
+                spans.append([t0, t1])
+        out.append([(t0, t1) for t0, t1 in spans])
+    return out
 
 
 def inside(points, quad) -> bool:

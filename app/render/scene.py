@@ -529,10 +529,12 @@ class _Builder:
         if factors is not None:
             shown = [self.number_box(read[c], y, x, w, "weight") for c, y, x, w in zip(tc.tolist(), ty.tolist(), tx.tolist(), factors.tolist())]
         boxes = np.concatenate([self._value_boxes, np.reshape(shown, (-1, 4))])
+        lines = [item["line"][:2] for item in items if "line" in item]
+        found = iter(lay.hidden_spans(lines, boxes))
         out = []
         for item in items:
             if "line" in item:
-                spans = lay.hidden_spans(item["line"][0], item["line"][1], boxes)
+                spans = next(found)
                 if spans and spans[0][0] <= 1e-6 and spans[0][1] >= 1 - 1e-6:
                     continue   # hidden all along
                 if spans:   # in parameter units until the scene is in pixels (see `scene`)
@@ -742,7 +744,8 @@ class _Builder:
         for item in self.texts:
             style = self.styles[item["style"]]
             size = style.get("font", 12) / self.o.scale / lay.CELL  # page units per px of font
-            width = 0.56 * size * (len(item["text"]) + 0.8 * sum(map(is_cjk, item["text"])))   # CJK glyphs are square
+            label = item["text"]
+            width = 0.56 * size * (len(label) + (0 if label.isascii() else 0.8 * sum(map(is_cjk, label))))   # CJK glyphs are square
             x, y = item["at"]
             anchor = style.get("anchor", "mm")
             left = {"l": x, "m": x - width / 2, "r": x - width}[anchor[0]]

@@ -47,7 +47,7 @@ def cjk_font_path() -> str | None:
 
 def is_cjk(label: str) -> bool:
     """Whether a label needs the CJK font (the built-in one has no CJK glyphs)."""
-    return any(ord(ch) >= 0x2E80 for ch in label)
+    return not label.isascii() and any(ord(ch) >= 0x2E80 for ch in label)
 
 
 @lru_cache(maxsize=1)
