@@ -117,10 +117,12 @@ const withLang = (query) => queryText(query) + (lang !== "en" ? `&lang=${lang}` 
 async function update({ push = false } = {}) {
   const spec = toQuery(state, { render: false });
   const all = toQuery(state);
-  const url = new URL(location.href);
-  url.search = withLang(all);
-  keepIn(url);
-  if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+  span("url", () => {
+    const url = new URL(location.href);
+    url.search = withLang(all);
+    keepIn(url);
+    if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+  });
   inflight?.abort();
   const mine = ++serial;
   if (invalid.size) {
@@ -452,7 +454,7 @@ form.addEventListener("change", (e) => {
       const [a, b] = $$("input[data-axis]", el.closest(".pair"));
       b.value = a.value;
     }
-    readInto(el);
+    span("form", () => readInto(el));
   }
   changed({ push: !(wasTyping && el.type === "number") });   // a typed number already has its entry
 });
