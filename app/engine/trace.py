@@ -109,7 +109,7 @@ class Trace:
         return json.loads(self.to_json())
 
     def summary_json(self) -> bytes:
-        """Everything but `steps` (with `step_count` instead): what a page draws a redraw from, a tenth of the bytes."""
+        """Everything but `steps` (with `step_count` instead): what a page redraws from (16x16, k3: 4.8 of 164 kB)."""
         return _write(self, steps=False).encode()
 
 
