@@ -214,6 +214,7 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, artifacts_di
     open_page(page, live_server + "/?op=conv_transpose2d&input_size=3&stride=2&padding=1&output_padding=1")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.tap(".hit[data-id='out:0:2:2']", force=True)
+    steps_arrived(page)   # a tap fetches the steps
     assert len(page.eval_on_selector_all("#stage .hl-target", "els => els")) == 9
     page.screenshot(path=str(artifacts_dir / "phone.png"), full_page=True)
     context.close()
