@@ -8,10 +8,12 @@ stride in turn, so after four changes the server has every answer cached) while 
 records a trace. Per redraw, from the change event to the first task after the new
 picture's paint (medians, ms):
 
-- wall: that whole time; api: from sending both requests (trace and scene) to both answers
+- wall: that whole time; api: from sending both requests (the trace without its steps, and
+  the scene) to both answers
   read and parsed (static/js/marks.js spans); network: the slower request's request to last
   byte (Resource Timing);
-- page spans: parse (JSON.parse of both answers), scene (the SVG: base, hit areas),
+- page spans: form (the changed field read, the form written back), url (the address
+  and history entry), parse (JSON.parse of both answers), scene (the SVG: base, hit areas),
   frame (frame 0 drawn), panels (arithmetic, share, editors), cells (the hover map);
 - from a Chromium trace, the renderer's main-thread CPU time (`tdur`: other programs on a
   shared machine count less than in wall time): busy = all its tasks in the window, the
@@ -19,7 +21,7 @@ picture's paint (medians, ms):
   paint (pre-paint, paint, layerising) and script+other (JS, network and history tasks);
   longest: the longest single task.
 
-Then it plays the animation (ms=50) for 3 s and reports the cost of a frame step.
+Then it times the first hover (the steps fetched, the hover map built) and plays the animation (ms=50) for 3 s and reports the cost of a frame step.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ NETWORK = """() => {
            cached: api.filter((e) => e.transferSize === 0).length };
 }"""
 
-SPANS = "parse scene frame panels cells".split()
+SPANS = "form url parse scene frame panels cells".split()
 # trace events by what they are (a script's forced layout counts as layout); the rest is script and the
 # browser's own tasks (network, history), which the trace does not split well (promise jobs carry no event)
 KINDS = {
@@ -171,6 +173,15 @@ def main() -> None:
         print("  page spans: " + ", ".join(f"{k} {med(rows, k):.1f}" for k in SPANS))
         print(f"  main thread: busy {med(rows, 'busy'):.1f} (longest task {med(rows, 'longest'):.1f}) = "
               + " + ".join(f"{k} {med(rows, k):.1f}" for k in ("html", "style+layout", "paint", "script+other")))
+
+        # the steps come with the first hover after a redraw (the trace's full answer, then the hover map)
+        page.evaluate("window.__spans = {}")
+        start = time.perf_counter()
+        page.hover("#stage .hit[data-id='out:0:1:1']", force=True)
+        poll(page, "document.querySelector('#readout').textContent !== ''")
+        first = (time.perf_counter() - start) * 1000
+        print(f"first hover after a redraw (fetches the steps): {first:.1f} ms wall from Playwright, "
+              f"of which the hover map {page.evaluate('window.__spans.cells || 0'):.1f} ms")
 
         page.goto(base + query + "&ms=50")
         poll(page, "window.__drawn >= 1")

@@ -108,6 +108,10 @@ class Trace:
     def to_dict(self) -> dict:
         return json.loads(self.to_json())
 
+    def summary_json(self) -> bytes:
+        """Everything but `steps` (with `step_count` instead): what a page redraws from (16x16, k3: 4.8 of 164 kB)."""
+        return _write(self, steps=False).encode()
+
 
 def number(x: float):
     """A float as JSON shows it best: integral values as integers, non-finite as null."""
@@ -149,8 +153,8 @@ def _nest(arr: np.ndarray):
     return [_nest(a) for a in arr]
 
 
-def _write(t: Trace) -> str:
-    """The trace as JSON text: a small head written by json, the bulky steps by template."""
+def _write(t: Trace, steps: bool = True) -> str:
+    """The trace as JSON text: a small head written by json, the bulky steps by template (or their count)."""
     spec, canvas = t.spec, t.canvas
     head = {
         "op": spec.op,
@@ -174,7 +178,7 @@ def _write(t: Trace) -> str:
         ',"canvas":', json.dumps(grid, **compact)[:-1], ',"values":', _nested(canvas.values), "}",
         ',"arithmetic":', json.dumps(t.arithmetic, **compact),
         ',"extras":{', ",".join(f'{json.dumps(k)}:{_template(np.shape(v)) % tuple(_numbers(v))}' for k, v in t.extras.items()), "}",
-        ',"steps":[', _steps(t), "]}",
+        *((',"steps":[', _steps(t), "]}") if steps else (f',"step_count":{t.steps}}}',)),
     ])
 
 

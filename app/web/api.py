@@ -18,8 +18,9 @@ from app.render.options import OPTION_FIELDS
 
 from . import params, work
 from .animation import LONG_QUERY, REFUSALS
-from .answers import send
+from .answers import etag, send
 from .edge import MAX_BODY_BYTES
+from .network_api import DETAILS, read_detail
 
 router = APIRouter()
 
@@ -29,7 +30,20 @@ The response holds `output_size`, `output` ([C][H][W]), the `canvas` (which cell
 input, padding `p`, inserted zeros `z`, ceil-mode overhang `x`; for the scatter view
 output `o` and cropped `c`), every step with its taps (`input_index`, `canvas_index`,
 `weight_index`, `product`) and value, and the `arithmetic` with your numbers.
+
+`detail=summary` (a query parameter, on POST too) answers the same without `steps`, with
+`step_count` instead: what the playground redraws from, about a thirtieth of the bytes (16x16,
+k3). `detail=full` (the default) is the answer above. Both carry an ETag and may be cached.
 """
+
+DETAIL_PARAMETER = {"name": "detail", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DETAILS), "default": "full"},
+                    "description": "full: every step with its taps; summary: everything but `steps`, with `step_count` instead."}
+TRACE_ANSWERS = {200: {"description": "detail=full: the trace with `steps`; detail=summary: the same without `steps`, with `step_count`.",
+                       "content": {"application/json": {"schema": {"oneOf": [
+                           {"title": "full", "type": "object", "required": ["op", "output_shape", "arithmetic", "steps"],
+                            "properties": {"steps": {"type": "array", "items": {"type": "object"}}}},
+                           {"title": "summary", "type": "object", "required": ["op", "output_shape", "arithmetic", "step_count"],
+                            "properties": {"step_count": {"type": "integer", "minimum": 0}}}]}}}}}
 
 
 def _examples() -> dict:
@@ -45,8 +59,9 @@ def _examples() -> dict:
 BODY_REFUSALS = {**REFUSALS, 413: {"description": f"The body is larger than {MAX_BODY_BYTES:,} bytes (`/api/v1/limits`: `max_body_bytes`)."}}
 
 
-async def _trace(request: Request, spec) -> Response:
-    return await send(request, "trace:" + spec.key(), work.trace_job, spec, media_type="application/json", gzipped=True)
+async def _trace(request: Request, spec, detail: str) -> Response:
+    tag = etag(spec.key(), "trace", detail)
+    return await send(request, tag, work.trace_job, spec, detail, media_type="application/json", gzipped=True, tag=tag)
 
 
 @router.get("/healthz", tags=["meta"])
@@ -89,20 +104,23 @@ def ops_description() -> dict:
 
 
 def _spec_from_query(items):
-    return build_spec(params.from_query(items, skip=frozenset({"lang"})))
+    return build_spec(params.from_query(items, skip=frozenset({"lang", "detail"})))
 
 
-@router.get("/api/v1/trace", tags=["trace"], summary="Trace (query parameters)", description=TRACE_DOC, responses=REFUSALS,
-            openapi_extra={"parameters": params.query_parameters({"lang": "Language of error messages: en or zh."})})
+@router.get("/api/v1/trace", tags=["trace"], summary="Trace (query parameters)", description=TRACE_DOC, responses={**TRACE_ANSWERS, **REFUSALS},
+            openapi_extra={"parameters": params.query_parameters({"lang": "Language of error messages: en or zh."}) + [DETAIL_PARAMETER]})
 async def trace_get(request: Request) -> Response:
     items = request.query_params.multi_items()
+    detail = read_detail(items)
     long = len(request.url.query) > LONG_QUERY
     spec = await run_in_threadpool(_spec_from_query, items) if long else _spec_from_query(items)
-    return await _trace(request, spec)
+    return await _trace(request, spec, detail)
 
 
-@router.post("/api/v1/trace", tags=["trace"], summary="Trace (JSON body)", description=TRACE_DOC, responses=BODY_REFUSALS,
-             openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": _examples()}}}})
+@router.post("/api/v1/trace", tags=["trace"], summary="Trace (JSON body)", description=TRACE_DOC, responses={**TRACE_ANSWERS, **BODY_REFUSALS},
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": _examples()}}},
+                            "parameters": [DETAIL_PARAMETER]})
 async def trace_post(request: Request) -> Response:
+    detail = read_detail(request.query_params.multi_items())
     spec = await run_in_threadpool(build_spec, await params.json_body(request))
-    return await _trace(request, spec)
+    return await _trace(request, spec, detail)

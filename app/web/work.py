@@ -137,11 +137,11 @@ def _give_memory_back() -> None:
         pass
 
 
-def _trace(spec) -> bytes:
+def _trace(spec, detail: str = "full") -> bytes:
     from .cache import trace_for
 
     trace = trace_for(spec)
-    data = gzip.compress(trace.to_json(), GZIP_LEVEL, mtime=0)
+    data = gzip.compress(trace.to_json() if detail == "full" else trace.summary_json(), GZIP_LEVEL, mtime=0)
     trace._json.clear()   # the server keeps the gzipped bytes; this process keeps the arrays its scenes need
     return data
 
@@ -225,8 +225,8 @@ def _image(items: dict, data: bytes | None) -> tuple[bytes, str, dict]:
     return answer(items, data)
 
 
-def trace_job(spec):
-    return worker_result(_trace, spec)
+def trace_job(spec, detail: str = "full"):
+    return worker_result(_trace, spec, detail)
 
 
 def scene_job(spec, options):

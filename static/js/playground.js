@@ -23,7 +23,7 @@ const presets = JSON.parse($("#presets").textContent);
 const FRAME = "frame";
 
 let state = fromQuery(location.search);
-let cells = null;         // the hover map of the trace on screen: built when first needed, not in the redraw
+let hovered = null;       // the cell id the pointer or the cursor is on (its highlight may wait for the steps)
 let lastGood = null;
 let inflight = null;
 let serial = 0;
@@ -117,10 +117,12 @@ const withLang = (query) => queryText(query) + (lang !== "en" ? `&lang=${lang}` 
 async function update({ push = false } = {}) {
   const spec = toQuery(state, { render: false });
   const all = toQuery(state);
-  const url = new URL(location.href);
-  url.search = withLang(all);
-  keepIn(url);
-  if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+  span("url", () => {
+    const url = new URL(location.href);
+    url.search = withLang(all);
+    keepIn(url);
+    if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+  });
   inflight?.abort();
   const mine = ++serial;
   if (invalid.size) {
@@ -131,7 +133,7 @@ async function update({ push = false } = {}) {
   const slow = setTimeout(() => setStatus(t("loading")), 150);   // a quick answer does not flash it (nor repaint for it)
   const answered = begin("api");   // both requests, until both answers are read and parsed
   const [trace, scene] = await Promise.allSettled([
-    getJSON(`/api/v1/trace?${queryText(spec)}&lang=${lang}`, inflight.signal),
+    getJSON(`/api/v1/trace?${queryText(spec)}&detail=summary&lang=${lang}`, inflight.signal),   // the steps only for hover
     getJSON(`${sceneURL(queryText(all))}&lang=${lang}`, inflight.signal),
   ]);
   answered();
@@ -150,7 +152,7 @@ async function update({ push = false } = {}) {
     showArithmetic(trace.value);
     refuse(scene.reason.detail, { trace: false });
     setStatus(summary(trace.value));
-  } else show(trace.value, scene.value, withLang(all));   // shared pictures: labels in the page's language
+  } else show(trace.value, scene.value, withLang(all), queryText(spec));   // shared pictures: labels in the page's language
 }
 
 /** Values that another control's change no longer fits (their shape) go back to the defaults, said so. */
@@ -164,12 +166,12 @@ function dropStale(detail) {
   return true;
 }
 
-const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${trace.input_shape.join("×")} → ${trace.output_shape.join("×")} · ${trace.steps.length} ${t("steps")}`;
+const summary = (trace) => `${say(opNamed(trace.op)?.label) || trace.op} · ${trace.input_shape.join("×")} → ${trace.output_shape.join("×")} · ${trace.step_count} ${t("steps")}`;
 
-function show(trace, scene, query) {
-  lastGood = { trace, scene, query };
+/** A drawing: `trace` is the trace without its steps; `spec` the query its full trace (for hover) is fetched by. */
+function show(trace, scene, query, spec) {
+  lastGood = { trace, scene, query, spec, cells: null };
   span("scene", () => view.setScene(scene));
-  cells = null;
   span("frame", () => player.load(scene.frames));
   $("#scrub").max = Math.max(scene.frames.length - 1, 0);
   span("panels", () => {
@@ -181,7 +183,7 @@ function show(trace, scene, query) {
   if (document.activeElement === $("#stage")) moveCursor(cursor);   // the keyboard's cursor stays on the new picture
   setStatus(summary(trace) + (notice ? ` · ${notice}` : ""));
   notice = "";
-  document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { steps: trace.steps.length, output_size: trace.output_size } }));
+  document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { steps: trace.step_count, output_size: trace.output_size } }));
 }
 
 /** The value editors show the values this trace used (an operation's own arrays are among its extras). */
@@ -309,14 +311,41 @@ const player = pagePlayer((i) => span("step", () => {
 }), t);
 
 // ---- hover / tap / keyboard ------------------------------------------------------------------
+/** The hover map of the drawing on screen, from its full trace: fetched when the picture is first
+ * pointed at, tapped or focused (a redraw fetches no steps). A promise, or the map once built. */
 function cellMap() {
-  if (!cells && lastGood) cells = span("cells", () => new CellMap(lastGood.trace));
-  return cells;
+  const good = lastGood;
+  if (good && !good.cells) {
+    good.cells = getJSON(`/api/v1/trace?${good.spec}&lang=${lang}`)
+      .then((trace) => (good.cells = span("cells", () => new CellMap(trace))))
+      .catch((error) => {
+        good.cells = null;   // the next pointing tries again
+        throw error;
+      });
+  }
+  return good?.cells ?? null;
 }
+
+/** Run `use(map)` with the hover map: now if it is built, else once its trace arrives, if `id` is still the one pointed at. */
+function withCells(id, use) {
+  const good = lastGood;
+  const map = cellMap();
+  if (!map || !id) return;
+  if (!(map instanceof Promise)) return use(map);
+  map.then((built) => hovered === id && lastGood === good && use(built), () => {});
+}
+
 const readout = $("#readout");
 function hover(id) {
+  hovered = id;
   view.clearHighlight();
-  if (!id || !cellMap()) return;
+  withCells(id, (cells) => light(cells, id));
+}
+function unhover() {
+  hovered = null;
+  view.clearHighlight();
+}
+function light(cells, id) {
   const what = cells.explain(id);
   view.highlight(what.secondary, "#b58900", {}, "hl-self");
   view.highlight(what.primary, "#d33682", what.labels, "hl-target");
@@ -334,8 +363,9 @@ function moveCursor(id) {
   hover(id);
   view.highlight([id], "#002b36", {}, "hl-cursor");
 }
+$("#stage").addEventListener("pointerenter", () => cellMap()?.catch?.(() => {}));   // the steps on their way before a cell is reached
 $("#stage").addEventListener("focus", () => moveCursor(cursor && view.scene?.polys[cursor] ? cursor : Object.keys(view.scene?.polys || {}).find((id) => id.startsWith("out:"))));
-$("#stage").addEventListener("blur", () => view.clearHighlight());
+$("#stage").addEventListener("blur", unhover);
 $("#stage").addEventListener("keydown", (e) => {
   if (!cursor) return;
   const [role, c, y, x] = [cursor.split(":")[0], ...cursor.split(":").slice(1).map(Number)];
@@ -343,14 +373,14 @@ $("#stage").addEventListener("keydown", (e) => {
     const [dy, dx] = MOVES[e.key];
     moveCursor(`${role}:${c}:${y + dy}:${x + dx}`);
   } else if (e.key === "Enter") {
-    moveCursor(cellMap()?.explain(cursor).primary.find((id) => view.scene.polys[id]));
+    withCells(cursor, (cells) => moveCursor(cells.explain(cursor).primary.find((id) => view.scene.polys[id])));
   } else return;
   e.preventDefault();
   e.stopPropagation();   // not the player's arrows while the picture has the focus
 });
 // A mouse highlights while it hovers; a tap keeps its highlight until the next tap.
 $("#stage").addEventListener("pointerover", (e) => e.pointerType === "mouse" && hover(e.target.closest?.(".hit")?.dataset.id));
-$("#stage").addEventListener("pointerleave", (e) => e.pointerType === "mouse" && view.clearHighlight());
+$("#stage").addEventListener("pointerleave", (e) => e.pointerType === "mouse" && unhover());
 $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && hover(e.target.closest?.(".hit")?.dataset.id));
 
 // ---- controls -------------------------------------------------------------------------------
@@ -424,7 +454,7 @@ form.addEventListener("change", (e) => {
       const [a, b] = $$("input[data-axis]", el.closest(".pair"));
       b.value = a.value;
     }
-    readInto(el);
+    span("form", () => readInto(el));
   }
   changed({ push: !(wasTyping && el.type === "number") });   // a typed number already has its entry
 });

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pytest
 
-from test_playground import open_page, trace, wait_for
+from test_playground import open_page, steps_arrived, trace, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +28,7 @@ def test_hover_a_deformable_output_cell_shows_its_sampling_points(page, live_ser
     c00, c01, c10 = cells["in:0:0:0"], cells["in:0:0:1"], cells["in:0:1:0"]
     for out in ([1, 1], [0, 2]):
         page.hover(f".hit[data-id='out:0:{out[0]}:{out[1]}']", force=True)
+        steps_arrived(page)
         step = next(s for s in t["steps"] if s["output_index"] == [0, *out])
         dots = page.eval_on_selector_all("#stage circle.hl-dot", "els => els.map(e => [+e.getAttribute('cx'), +e.getAttribute('cy')])")
         # no padding: input (y, x) is canvas (y, x); the sample's place by the grid's own cells

@@ -47,6 +47,11 @@ def redraws(page, before: int):
     wait_for(page, f"window.__drawn > {before}", timeout=15000)
 
 
+def steps_arrived(page) -> None:
+    """Wait for the first hover's readout: the page fetches the trace's steps when the picture is first pointed at."""
+    wait_for(page, "document.querySelector('#readout').textContent !== ''", timeout=15000)
+
+
 def drawn(page) -> int:
     return page.evaluate("window.__drawn || 0")
 
@@ -131,6 +136,7 @@ def test_hover_lights_exactly_the_taps_and_the_readers(page, live_server, proble
     page.keyboard.press("ArrowRight")  # pause, so the picture holds still
     for out_id in ["out:0:0:0", "out:0:1:1", f"out:0:{t['output_size'][0] - 1}:{t['output_size'][1] - 1}"]:
         page.hover(f".hit[data-id='{out_id}']", force=True)
+        steps_arrived(page)
         assert _highlighted(page, "hl-target") == _expected_reads(t, out_id), out_id
     ch, cw = t["canvas"]["size"]
     for y, x in [(ch // 2, cw // 2), (0, 0), (ch - 1, cw - 1), (1, 2)]:
@@ -208,6 +214,7 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, artifacts_di
     open_page(page, live_server + "/?op=conv_transpose2d&input_size=3&stride=2&padding=1&output_padding=1")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.tap(".hit[data-id='out:0:2:2']", force=True)
+    steps_arrived(page)   # a tap fetches the steps
     assert len(page.eval_on_selector_all("#stage .hl-target", "els => els")) == 9
     page.screenshot(path=str(artifacts_dir / "phone.png"), full_page=True)
     context.close()

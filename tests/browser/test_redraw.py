@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.test_playground import drawn, open_page, redraws, set_pair
+from tests.browser.test_playground import drawn, open_page, redraws, set_pair, steps_arrived
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,7 @@ def test_hover_works_on_the_moved_hit_areas(page, live_server, problems):
     redraws(page, before)
     # output [0, 1, 1] of a 5x5 input, k3 s2: it reads input rows 2..4, columns 2..4 (9 cells)
     page.hover("#stage .hit[data-id='out:0:1:1']")
+    steps_arrived(page)
     targets = set(page.eval_on_selector_all("#stage .hl-target", "els => els.map(e => e.dataset.id)"))
     assert targets == {f"in:0:{y}:{x}" for y in range(2, 5) for x in range(2, 5)}
     assert "out:0:1:1" not in targets and page.locator("#readout").inner_text().startswith("output [0, 1, 1]")

@@ -17,7 +17,7 @@ from PIL import Image
 
 from app.presets import PRESETS
 
-from test_playground import drawn, open_page, redraws, wait_for
+from test_playground import drawn, open_page, redraws, steps_arrived, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -150,6 +150,7 @@ def test_the_keyboard_moves_a_cursor_and_the_readout_says_the_sum(page, live_ser
     if page.get_attribute("#play", "aria-pressed") == "true":
         page.click("#play")                                     # paused, so the counter only moves if the arrows step
     page.focus("#stage")
+    steps_arrived(page)
     counter = page.text_content("#counter")
     page.keyboard.press("ArrowRight")
     text = page.text_content("#readout")
