@@ -20,7 +20,6 @@ from . import params, work
 from .animation import LONG_QUERY, REFUSALS
 from .answers import etag, send
 from .edge import MAX_BODY_BYTES
-from .network_api import DETAILS, read_detail
 
 router = APIRouter()
 
@@ -36,8 +35,7 @@ output `o` and cropped `c`), every step with its taps (`input_index`, `canvas_in
 k3). `detail=full` (the default) is the answer above. Both carry an ETag and may be cached.
 """
 
-DETAIL_PARAMETER = {"name": "detail", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DETAILS), "default": "full"},
-                    "description": "full: every step with its taps; summary: everything but `steps`, with `step_count` instead."}
+DETAIL_PARAMETER = params.detail_parameter("full: every step with its taps; summary: everything but `steps`, with `step_count` instead.")
 TRACE_ANSWERS = {200: {"description": "detail=full: the trace with `steps`; detail=summary: the same without `steps`, with `step_count`.",
                        "content": {"application/json": {"schema": {"oneOf": [
                            {"title": "full", "type": "object", "required": ["op", "output_shape", "arithmetic", "steps"],
@@ -111,7 +109,7 @@ def _spec_from_query(items):
             openapi_extra={"parameters": params.query_parameters({"lang": "Language of error messages: en or zh."}) + [DETAIL_PARAMETER]})
 async def trace_get(request: Request) -> Response:
     items = request.query_params.multi_items()
-    detail = read_detail(items)
+    detail = params.read_detail(items)
     long = len(request.url.query) > LONG_QUERY
     spec = await run_in_threadpool(_spec_from_query, items) if long else _spec_from_query(items)
     return await _trace(request, spec, detail)
@@ -121,6 +119,6 @@ async def trace_get(request: Request) -> Response:
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": params.body_schema(), "examples": _examples()}}},
                             "parameters": [DETAIL_PARAMETER]})
 async def trace_post(request: Request) -> Response:
-    detail = read_detail(request.query_params.multi_items())
+    detail = params.read_detail(request.query_params.multi_items())
     spec = await run_in_threadpool(build_spec, await params.json_body(request))
     return await _trace(request, spec, detail)

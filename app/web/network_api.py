@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.engine import SpecError, limits
+from app.engine import limits
 from app.engine.common import IN_CHANNELS, INPUT, INPUT_SIZE
 from app.engine.network import FROM_INPUT
 from app.engine.network_text import parse_layers
@@ -46,8 +46,6 @@ but `layers`, `input` and `output`, with `layer_numbers` instead of `layers` (pe
 draws, about a hundredth of the bytes. `detail=full` (the default) is the answer above.
 """
 
-DETAILS = ("full", "summary")
-
 QUERY_DOC = """The same network as query parameters: `input_size`, `in_channels`, `input` (JSON) and
 `layers`, readable: layers separated by `;`, a layer's items by `:`, the operation first,
 then fields as `name=value`, their abbreviations (`k`, `s`, `p`, `d`, `op`, `groups`) glued to
@@ -73,16 +71,6 @@ def _key(kind: str, *parts) -> str:
     except (TypeError, ValueError):   # not JSON's kind of value: never shared, the engine refuses it by name
         text = repr(parts)
     return kind + ":" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def read_detail(items) -> str:
-    """The `detail` query parameter: full (the default) or summary; anything else is refused by name."""
-    given = [v for k, v in items if k == "detail"]
-    if not given:
-        return "full"
-    if len(given) > 1 or given[0] not in DETAILS:
-        raise SpecError("detail", "not_choice", listed=", ".join(DETAILS), got=",".join(given))
-    return given[0]
 
 
 async def _network(request: Request, raw, detail: str) -> Response:
@@ -157,8 +145,7 @@ ANSWERS = {200: {"description": "detail=full: the numbers, `input`, `output` and
                           "properties": {"op": {"type": "string"}, "output_shape": _SHAPE, "arithmetic": {"type": "object"}}}}}},
                  ]}}}},
            **REFUSALS}
-DETAIL_PARAMETER = {"name": "detail", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DETAILS), "default": "full"},
-                    "description": "full: every layer's trace; summary: the numbers only (`layer_numbers` instead of `layers`, no `input` or `output`)."}
+DETAIL_PARAMETER = params.detail_parameter("full: every layer's trace; summary: the numbers only (`layer_numbers` instead of `layers`, no `input` or `output`).")
 
 
 def query_parameters(field: bool = False) -> list[dict]:
@@ -183,7 +170,7 @@ def query_parameters(field: bool = False) -> list[dict]:
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": _network_schema(), "examples": _examples()}}},
                             "parameters": [DETAIL_PARAMETER]})
 async def network_post(request: Request) -> Response:
-    detail = read_detail(request.query_params.multi_items())
+    detail = params.read_detail(request.query_params.multi_items())
     return await _network(request, await params.json_body(request), detail)
 
 
@@ -191,7 +178,7 @@ async def network_post(request: Request) -> Response:
             responses=ANSWERS, openapi_extra={"parameters": query_parameters() + [DETAIL_PARAMETER]})
 async def network_get(request: Request) -> Response:
     items = request.query_params.multi_items()
-    detail = read_detail(items)
+    detail = params.read_detail(items)
     raw, _ = await run_in_threadpool(from_query, [(k, v) for k, v in items if k != "detail"])
     return await _network(request, raw, detail)
 

@@ -11,7 +11,7 @@ from fastapi import Path
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from app.engine import Field, operations, registry
+from app.engine import Field, SpecError, operations, registry
 from app.engine.query import loads, parse_value
 from app.render import WRITERS
 from app.render.options import OPTION_FIELDS
@@ -132,3 +132,22 @@ async def json_body(request: Request):
     The edge has already refused a body over the size limit, before it was read."""
     data = await request.body()
     return await run_in_threadpool(loads, "body", data, True) if data.strip() else {}
+
+
+DETAILS = ("full", "summary")   # how much of an answer: everything, or the numbers a page draws
+
+
+def read_detail(items) -> str:
+    """The `detail` query parameter: full (the default) or summary; anything else is refused by name."""
+    given = [v for k, v in items if k == "detail"]
+    if not given:
+        return "full"
+    if len(given) > 1 or given[0] not in DETAILS:
+        raise SpecError("detail", "not_choice", listed=", ".join(DETAILS), got=",".join(given))
+    return given[0]
+
+
+def detail_parameter(description: str) -> dict:
+    """`detail` as OpenAPI declares it; `description` says what each choice holds."""
+    return {"name": "detail", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DETAILS), "default": "full"},
+            "description": description}
