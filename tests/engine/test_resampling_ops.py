@@ -191,7 +191,7 @@ def test_adaptive_avg_pool2d_matches_pytorch(case):
     check_common(t, x)
     real = t.tap_tensor >= 0
     np.testing.assert_array_equal(t.divisor, real.sum(axis=1))
-    c, (h, w) = x.shape[0], x.shape[1:]
+    h, w = x.shape[1:]
     cells, planes = per_channel(t, h * w)
     if h * w * planes <= 200_000:  # the window: exactly the cells PyTorch averages, each once
         m = one_hot_response(raw, h, w)

@@ -92,7 +92,7 @@ def test_conv2d_taps_are_what_autograd_says(case):
     x, w, b = tensors(arrays)
     stride, dil, groups = pair(raw.get("stride", 1)), pair(raw.get("dilation", 1)), raw.get("groups", 1)
     sides, mode = conv2d_sides(raw), raw.get("padding_mode", "zeros")
-    (c, h, wd), wf = built.input.shape, w.numpy().ravel()
+    (_, h, wd), wf = built.input.shape, w.numpy().ravel()
 
     # steps: one per output cell, channels outermost, row-major from the top-left
     np.testing.assert_array_equal(t.step_index, np.arange(t.output.size))
