@@ -28,7 +28,7 @@ from . import backward, common, fields, limits, registry, values
 from .contract import Text
 from .errors import SpecError
 from .spec import Spec, build_spec, read
-from .trace import Trace
+from .trace import Trace, _nested, _plain
 
 FROM_INPUT = ("input_size", "in_channels", "input")    # a layer's fields that its input sets
 NETWORK_FIELDS = ("input_size", "in_channels", "input", "layers")
@@ -115,15 +115,15 @@ class Network:
             "params": self.params, "macs": self.macs, "taps": self.taps,
             "receptive_field": receptive_field(self),
         }
-        overlaps = ",".join(_written(o) for o in overlap(self))
+        overlaps = ",".join(_nested(o) for o in overlap(self))
         return json.dumps(head, separators=(",", ":"), ensure_ascii=False)[:-1] + ',"overlap":[' + overlaps + "]"
 
     @cached_property
     def _json(self) -> bytes:
         text = "".join([
             self._head,
-            ',"input":', _written(self.input),
-            ',"output":', _written(self.traces[-1].output),
+            ',"input":', _nested(self.input),
+            ',"output":', _nested(self.traces[-1].output),
             ',"layers":[',
         ])
         return text.encode() + b",".join(t.to_json() for t in self.traces) + b"]}"
@@ -301,20 +301,6 @@ def dependency_field(net: Network, map_index: int, cell) -> dict:
         "exact_box": exact,
         "theoretical_box": _theoretical_box(net, map_index, cell),
     }
-
-
-def _written(arr: np.ndarray) -> str:
-    return json.dumps(_plain(arr), separators=(",", ":"))
-
-
-def _plain(arr: np.ndarray) -> list:
-    """Nested lists of JSON numbers as trace.number writes them (integral values as int, non-finite as None), at once."""
-    finite = np.isfinite(arr)
-    integral = finite & (arr == np.round(arr)) & (np.abs(arr) < 2**53)
-    out = arr.astype(object)
-    out[integral] = arr[integral].astype(np.int64).tolist()
-    out[~finite] = None
-    return out.tolist()
 
 
 # ---------------------------------------------------------------- receptive fields

@@ -144,13 +144,17 @@ def _index_table(shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _nested(arr: np.ndarray) -> str:
-    return json.dumps(_nest(arr), separators=(",", ":"))
+    return json.dumps(_plain(arr), separators=(",", ":"))
 
 
-def _nest(arr: np.ndarray):
-    if arr.ndim == 1:
-        return [number(v) for v in arr.tolist()]
-    return [_nest(a) for a in arr]
+def _plain(arr: np.ndarray) -> list:
+    """Nested lists of JSON numbers as `number` writes each (integral values as int, non-finite as None), at once."""
+    finite = np.isfinite(arr)
+    integral = finite & (arr == np.round(arr)) & (np.abs(arr) < 2**53)
+    out = arr.astype(object)
+    out[integral] = arr[integral].astype(np.int64).tolist()
+    out[~finite] = None
+    return out.tolist()
 
 
 def _write(t: Trace, steps: bool = True) -> str:

@@ -330,9 +330,8 @@ def test_a_body_that_is_not_an_object():
 
 
 def test_field_numbers_are_written_as_a_trace_writes_one_number():
-    """The field's paths and gradient, converted at once, read as trace.number reads each value."""
-    from app.engine.network import _plain
-    from app.engine.trace import number
+    """Arrays converted at once (a field's paths and gradient, a trace's maps) read as trace.number reads each value."""
+    from app.engine.trace import _plain, number
 
     values = np.array([0.0, -0.0, 1.0, -3.0, 2.5, 1e-300, 2.0**53, 2.0**53 + 2, -(2.0**60), np.nan, np.inf, -np.inf, 7.000001])
     arr = np.concatenate([values, np.random.default_rng(3).normal(size=11) * 10 ** np.arange(11)]).reshape(2, 3, 4)
