@@ -65,7 +65,9 @@ effective receptive field of Luo et al. 2016); `exact_box` the bounding box of i
 `theoretical_box` the recurrence's (null after a transposed or resampling layer).
 """
 
-def _key(kind: str, *parts) -> str:
+
+def answer_key(kind: str, *parts) -> str:
+    """The stored answer's key for a request's parts, whatever they hold (JSON or not)."""
     try:
         text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError):   # not JSON's kind of value: never shared, the engine refuses it by name
@@ -74,12 +76,12 @@ def _key(kind: str, *parts) -> str:
 
 
 async def _network(request: Request, raw, detail: str) -> Response:
-    key = _key("network", raw) if detail == "full" else _key("network-" + detail, raw)
+    key = answer_key("network", raw) if detail == "full" else answer_key("network-" + detail, raw)
     return await send(request, key, work.network_job, raw, detail, media_type="application/json", gzipped=True)
 
 
 async def _field(request: Request, raw, where: dict) -> Response:
-    return await send(request, _key("field", raw, where), work.field_job, raw, where, media_type="application/json", gzipped=True)
+    return await send(request, answer_key("field", raw, where), work.field_job, raw, where, media_type="application/json", gzipped=True)
 
 
 def from_query(items, extra: tuple = ()) -> tuple[dict, dict]:

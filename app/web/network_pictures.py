@@ -29,7 +29,7 @@ from app.render.options import OPTION_NAMES
 from . import i18n, params
 from .animation import LONG_QUERY, PICTURES, REFUSALS, language_headers
 from .answers import etag, made, send
-from .network_api import from_query, query_parameters
+from .network_api import answer_key, from_query, query_parameters
 from .pages import page_context, templates
 from .work import GZIP_LEVEL, TEXT_FORMATS, worker_result
 
@@ -78,11 +78,7 @@ def file_name(raw: dict, fmt: str) -> str:
 async def normal(raw) -> tuple[dict, str]:
     """The network as the engine reads it, and its text: made in a worker once per spelling (refused there,
     by name), so the picture jobs are given it and every spelling of one network shares their answers."""
-    try:
-        spelling = etag("network-spelling", raw)
-    except (TypeError, ValueError):   # not JSON's kind of value: never shared, the engine refuses it by name
-        spelling = etag("network-spelling", repr(raw))
-    text, _, _ = await made(spelling, normal_job, raw)
+    text, _, _ = await made(answer_key("network-spelling", raw), normal_job, raw)
     return json.loads(text), text.decode()
 
 
