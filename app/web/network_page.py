@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from app.engine import SpecError
 from app.engine.network import FROM_INPUT, NETWORK_FIELDS, build_network
 from app.engine.network_text import query
-from app.engine.networks_presets import PRESETS, compare
+from app.engine.networks_presets import PRESETS, compare, get
 from app.render.network_scene import DRAWN_OPTIONS
 
 from .api import ops_description
@@ -53,7 +53,7 @@ def initial(request: Request) -> tuple[dict, str]:
     """The network in the URL, as given (a query the engine cannot read starts blank; the API says why),
     and the preset menu's choice: the landing preset when the URL names no network."""
     if not any(k in NETWORK_FIELDS for k in request.query_params):
-        return next(p for p in PRESETS if p.slug == LANDING).sides[0][1], f"{LANDING}:0"
+        return get(LANDING).sides[0][1], f"{LANDING}:0"
     try:
         raw, _ = from_query([(k, v) for k, v in request.query_params.multi_items() if k in NETWORK_FIELDS])
     except SpecError:
