@@ -249,8 +249,8 @@ function animate(scene) {
 }
 
 function paint(scene) {
-  view.setScene(scene);
-  view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
+  view.setScene(scene);   // the SVG is kept from scene to scene: its shading layer is made once
+  if (!view.svg.querySelector("g.shade")) view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
   shade();
   player.load(scene.frames);
 }

@@ -331,3 +331,15 @@ def test_a_layer_shows_the_channels_it_keeps_and_can_be_set_to_one(page, live_se
     shape = tuple(nn.Sequential(nn.Conv2d(4, 1, 3), nn.MaxPool2d(2), nn.Conv2d(1, 1, 3))(torch.zeros(1, 4, 9, 9)).shape[1:])
     assert "4×9×9 → " + "×".join(map(str, shape)) in page.text_content("#status")
     assert boxes[1].input_value() == "1"   # the last layer keeps the one channel it now receives
+
+
+def test_redraws_keep_one_shading_layer(page, live_server, problems):
+    """The picture's SVG is kept from one scene to the next: each paint must not add another shading group."""
+    page.add_init_script(COUNT_BOTH)
+    page.goto(live_server + "/network?input_size=6&layers=conv2d")
+    wait_for(page, "window.__animated >= 1")
+    for size in (7, 8):
+        before = page.evaluate("window.__animated")
+        set_two(page, "#net-fields [data-param='input_size']", size)
+        wait_for(page, f"window.__animated > {before}")
+    assert page.locator("#stage g.shade").count() == 1
