@@ -12,6 +12,8 @@ import { esc, say } from "./form.js";
 const KERNELS = JSON.parse(document.getElementById("kernels")?.textContent || "[]");
 /** Beyond this many values a grid of boxes is no help: paste instead. */
 export const MAX_CELLS = 1024;
+/** Beyond this many values the boxes start folded away: unseen boxes cost every redraw's paint. */
+export const OPEN_CELLS = 64;
 const RANDOM_RANGE = [-4, 4];   // random values: whole numbers, small enough to add up by hand
 
 export function shapeOf(a) {
@@ -95,7 +97,7 @@ export function editorHTML(field) {
       + KERNELS.map((k) => `<option value="${esc(k.name)}" data-size="${k.size.join("x")}">${esc(say(k.label))}</option>`).join("") + "</select>"
     : "";
   return `<div class="values" title="${esc(say(field.doc))}">${onOff} <span class="vstate" data-ed="state"></span>`
-    + `<div class="vgrid" data-ed="grid"></div>`
+    + `<details class="vbox" data-ed="box" open><summary>${esc(t("ed_values"))}</summary><div class="vgrid" data-ed="grid"></div></details>`
     + `<div class="vtools" data-ed="tools">${kernels}`
     + `<label>${esc(t("ed_seed"))} <input type="number" data-ed="seed" value="1" min="0" step="1" inputmode="numeric"></label>`
     + `<button type="button" class="small" data-ed="random">${esc(t("ed_random"))}</button>`
@@ -148,7 +150,7 @@ function layGrid(grid, field, shape) {
       }
     }
   });
-  grid.dataset.shape = shape.join(",");
+  grid.dataset.laid = shape.join(",");
 }
 
 /** Set a property only when it differs: a write of the same value still costs the browser style and layout. */
@@ -156,9 +158,14 @@ function put(el, key, v) {
   if (el[key] !== v) el[key] = v;
 }
 
+// a folded editor's value, written into its boxes when it is unfolded (watchEditors)
+const waiting = new WeakMap();
+
 /** Show `value` (the trace's, null when the field is off) in a field's editor. `given`: the user set it.
  * Only what differs from the screen is written: a box a rejected edit left holding other text is
- * rewritten (it is compared with what it holds, not with what was last put there). */
+ * rewritten (it is compared with what it holds, not with what was last put there). A folded
+ * editor's boxes are written when it is unfolded. The grid's data-shape is the value's shape
+ * (empty: no value, or too many to edit by box). */
 export function fillEditor(box, field, value, { given }) {
   const grid = box.querySelector("[data-ed=grid]");
   const on = box.querySelector("[data-ed=on]");
@@ -166,7 +173,7 @@ export function fillEditor(box, field, value, { given }) {
   for (const el of box.querySelectorAll("[data-ed=tools]")) put(el, "hidden", value === null || value === undefined);
   put(box.querySelector("[data-ed=state]"), "textContent", value ? `${shapeOf(value).join("×")} · ${t(given ? "ed_yours" : "ed_default")}` : "");
   if (!value) {
-    grid.dataset.shape = "";
+    grid.dataset.shape = grid.dataset.laid = "";
     if (grid.firstChild) grid.textContent = "";
     return;
   }
@@ -183,12 +190,24 @@ export function fillEditor(box, field, value, { given }) {
     put(menu, "value", KERNELS.find((k) => fits(k) && same(withKernel(shape, k), value))?.name ?? "");   // a kernel reached by a link is named
   }
   const count = shape.reduce((a, b) => a * b, 1);
+  grid.dataset.shape = count > MAX_CELLS ? "" : shape.join(",");
+  const fold = box.querySelector("[data-ed=box]");
+  if (!fold.dataset.chosen) put(fold, "open", count <= OPEN_CELLS);   // until the user folds or unfolds it
+  if (!fold.open) {
+    waiting.set(box, [field, value]);
+    return;
+  }
+  waiting.delete(box);
+  fillGrid(grid, field, value, shape, count);
+}
+
+function fillGrid(grid, field, value, shape, count) {
   if (count > MAX_CELLS) {
-    grid.dataset.shape = "";
+    grid.dataset.laid = "";
     grid.innerHTML = `<p class="vnote">${esc(t("ed_too_many").replace("{n}", count))}</p>`;
     return;
   }
-  if (grid.dataset.shape !== shape.join(",")) layGrid(grid, field, shape);
+  if (grid.dataset.laid !== shape.join(",")) layGrid(grid, field, shape);
   // the boxes are in row-major order, as the flattened array; the box being typed in keeps what is typed
   const focused = grid.contains(document.activeElement) ? document.activeElement : null;
   const flat = value.flat(Infinity);
@@ -198,10 +217,26 @@ export function fillEditor(box, field, value, { given }) {
   }
 }
 
+/** Unfolding an editor writes the value it was given while folded; folding or unfolding by hand is kept. */
+export function watchEditors(root) {
+  root.addEventListener("click", (e) => {
+    const fold = e.target.closest?.("[data-ed=box] > summary")?.parentElement;
+    if (fold) fold.dataset.chosen = "yes";
+  });
+  root.addEventListener("toggle", (e) => {
+    const box = e.target.matches?.("[data-ed=box]") && e.target.open ? e.target.closest("[data-param]") : null;
+    const [field, value] = waiting.get(box) || [];
+    if (!field) return;
+    waiting.delete(box);
+    const shape = shapeOf(value);
+    fillGrid(box.querySelector("[data-ed=grid]"), field, value, shape, shape.reduce((a, b) => a * b, 1));
+  }, true);   // toggle does not bubble
+}
+
 /** The grid's contents as an array ({value}), or {error} naming the first box that holds no number. */
 export function readGrid(box) {
   const grid = box.querySelector("[data-ed=grid]");
-  if (!grid.dataset.shape) return { error: t("ed_bad") };
+  if (!grid.dataset.shape || grid.dataset.laid !== grid.dataset.shape) return { error: t("ed_bad") };
   const shape = grid.dataset.shape.split(",").map(Number);
   const cells = new Map([...grid.querySelectorAll("input[data-at]")].map((el) => [el.dataset.at, el]));
   let bad = null;

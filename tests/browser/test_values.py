@@ -7,6 +7,7 @@ The truth is torch (the output for the typed weights) and the diverging scale wo
 from __future__ import annotations
 
 import io
+import json
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -287,6 +288,8 @@ COUNT_WRITES = """() => {
 
 def test_a_redraw_writes_only_the_boxes_whose_value_changed(page, live_server, problems):
     open_page(page, live_server + "/?op=conv2d&input_size=16&kernel_size=3")
+    page.click("[data-param='input'] [data-ed=box] summary")   # 256 boxes start folded
+    wait_for(page, "document.querySelectorAll('[data-param=input] input[data-at]').length === 256")
     page.evaluate(COUNT_WRITES)
     # another stride: the same input and weights, nothing written
     before = drawn(page)
@@ -309,4 +312,41 @@ def test_a_redraw_writes_only_the_boxes_whose_value_changed(page, live_server, p
     redraws(page, before)
     assert page.eval_on_selector_all("[data-param='weight'] input[data-at]", "els => els.every(e => e.dataset.kept)")
     drawn_from_the_editors(page, live_server, input_size=16, kernel_size=3, stride=2)
+    assert not problems
+
+
+def test_a_folded_editor_writes_nothing_and_shows_the_drawn_values_when_unfolded(page, live_server, problems):
+    open_page(page, live_server + "/?op=conv2d&input_size=16&kernel_size=3")
+    # 256 values start folded, with no boxes at all; 9 weights open
+    assert page.evaluate("[...document.querySelectorAll('[data-ed=box]')].map(e => [e.closest('[data-param]').dataset.param, e.open])")[:2] == [
+        ["input", False], ["weight", True]]
+    assert page.eval_on_selector_all("[data-param='input'] input[data-at]", "els => els.length") == 0
+    assert "16×16" in page.text_content("[data-param='input'] [data-ed=state]")
+    page.click("[data-param='input'] [data-ed=box] summary")
+    drawn_from_the_editors(page, live_server, input_size=16, kernel_size=3)
+    # folded by hand, it stays folded while another input size is drawn; unfolded, it shows that input
+    page.click("[data-param='input'] [data-ed=box] summary")
+    before = drawn(page)
+    set_pair(page, "input_size", 6)
+    redraws(page, before)
+    assert not page.evaluate("document.querySelector('[data-param=input] [data-ed=box]').open")
+    assert page.get_attribute("[data-param='input'] [data-ed=grid]", "data-shape") == "1,6,6"
+    assert page.eval_on_selector_all("[data-param='input'] input[data-at]", "els => els.length") == 256   # not written
+    page.click("[data-param='input'] [data-ed=box] summary")
+    wait_for(page, "document.querySelectorAll('[data-param=input] input[data-at]').length === 36")
+    drawn_from_the_editors(page, live_server, input_size=6, kernel_size=3)
+    # random values for a folded editor: of the drawn value's shape (5x5), not of the boxes left from before (6x6)
+    page.click("[data-param='input'] [data-ed=box] summary")
+    before = drawn(page)
+    set_pair(page, "input_size", 5)
+    redraws(page, before)
+    before = drawn(page)
+    page.click("[data-param='input'] [data-ed=random]")
+    redraws(page, before)
+    typed = query_of(page.url)["input"]
+    assert np.asarray(json.loads(typed)).size == 25
+    page.click("[data-param='input'] [data-ed=box] summary")
+    wait_for(page, "document.querySelectorAll('[data-param=input] input[data-at]').length === 25")
+    assert editor(page, "input").ravel().tolist() == np.asarray(json.loads(typed), dtype=float).ravel().tolist()
+    drawn_from_the_editors(page, live_server, input=typed, kernel_size=3)
     assert not problems
