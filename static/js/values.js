@@ -170,7 +170,7 @@ export function fillEditor(box, field, value, { given }) {
   const grid = box.querySelector("[data-ed=grid]");
   const on = box.querySelector("[data-ed=on]");
   if (on) put(on, "checked", value !== null && value !== undefined);
-  for (const el of box.querySelectorAll("[data-ed=tools]")) put(el, "hidden", value === null || value === undefined);
+  for (const el of box.querySelectorAll("[data-ed=tools], [data-ed=box]")) put(el, "hidden", value === null || value === undefined);
   put(box.querySelector("[data-ed=state]"), "textContent", value ? `${shapeOf(value).join("×")} · ${t(given ? "ed_yours" : "ed_default")}` : "");
   if (!value) {
     grid.dataset.shape = grid.dataset.laid = "";

@@ -322,6 +322,7 @@ def test_a_folded_editor_writes_nothing_and_shows_the_drawn_values_when_unfolded
         ["input", False], ["weight", True]]
     assert page.eval_on_selector_all("[data-param='input'] input[data-at]", "els => els.length") == 0
     assert "16×16" in page.text_content("[data-param='input'] [data-ed=state]")
+    assert page.is_hidden("[data-param='bias'] [data-ed=box]")   # bias off: no values to fold
     page.click("[data-param='input'] [data-ed=box] summary")
     drawn_from_the_editors(page, live_server, input_size=16, kernel_size=3)
     # folded by hand, it stays folded while another input size is drawn; unfolded, it shows that input
