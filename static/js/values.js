@@ -13,7 +13,7 @@ const KERNELS = JSON.parse(document.getElementById("kernels")?.textContent || "[
 /** Beyond this many values a grid of boxes is no help: paste instead. */
 export const MAX_CELLS = 1024;
 /** Beyond this many values the boxes start folded away: unseen boxes cost every redraw's paint. */
-export const OPEN_CELLS = 64;
+const OPEN_CELLS = 64;
 const RANDOM_RANGE = [-4, 4];   // random values: whole numbers, small enough to add up by hand
 
 export function shapeOf(a) {
@@ -174,6 +174,7 @@ export function fillEditor(box, field, value, { given }) {
   put(box.querySelector("[data-ed=state]"), "textContent", value ? `${shapeOf(value).join("×")} · ${t(given ? "ed_yours" : "ed_default")}` : "");
   if (!value) {
     grid.dataset.shape = grid.dataset.laid = "";
+    waiting.delete(box);
     if (grid.firstChild) grid.textContent = "";
     return;
   }
