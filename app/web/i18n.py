@@ -140,6 +140,7 @@ UI: dict[str, dict[str, str]] = {k: {"en": en, "zh": zh} for k, en, zh in [
     ("ed_seed", "Seed", "随机种子"),
     ("ed_random", "Random values", "随机数值"),
     ("ed_reset", "Reset", "重置"),
+    ("ed_values", "Values", "数值"),
     ("ed_paste", "Paste a NumPy / PyTorch array", "粘贴 NumPy / PyTorch 数组"),
     ("ed_apply", "Use these values", "使用这些数值"),
     ("ed_bad", "not an array of numbers (write it as NumPy or PyTorch prints it, or rows of numbers)",

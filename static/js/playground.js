@@ -12,7 +12,7 @@ import { animationURL, fromAddress, keepIn, mount, sceneURL } from "./teach.js";
 import {
   FORMATS, OPS, RENDER, applies, fromQuery, impliedBy, opNamed, picked, queryText, renderValue, setRender, setValue, switchOp, toQuery, valueOf,
 } from "./spec-query.js";
-import { act, fillEditor, shapeOf } from "./values.js";
+import { act, fillEditor, shapeOf, watchEditors } from "./values.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -459,6 +459,7 @@ form.addEventListener("change", (e) => {
   changed({ push: !(wasTyping && el.type === "number") });   // a typed number already has its entry
 });
 form.addEventListener("submit", (e) => e.preventDefault());
+watchEditors(form);
 form.addEventListener("click", (e) => {
   const action = e.target.closest?.("button[data-ed]")?.dataset.ed;
   if (action) edit(e.target.closest("[data-param]"), action);

@@ -12,6 +12,8 @@ import { esc, say } from "./form.js";
 const KERNELS = JSON.parse(document.getElementById("kernels")?.textContent || "[]");
 /** Beyond this many values a grid of boxes is no help: paste instead. */
 export const MAX_CELLS = 1024;
+/** Beyond this many values the boxes start folded away: unseen boxes cost every redraw's paint. */
+const OPEN_CELLS = 64;
 const RANDOM_RANGE = [-4, 4];   // random values: whole numbers, small enough to add up by hand
 
 export function shapeOf(a) {
@@ -33,7 +35,6 @@ function indices(shape) {
   return out;
 }
 
-const get = (a, at) => at.reduce((x, i) => x[i], a);
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /** A number as typed in a cell: 1.5, -2, 1e-3 or a fraction 1/16. */
@@ -96,7 +97,7 @@ export function editorHTML(field) {
       + KERNELS.map((k) => `<option value="${esc(k.name)}" data-size="${k.size.join("x")}">${esc(say(k.label))}</option>`).join("") + "</select>"
     : "";
   return `<div class="values" title="${esc(say(field.doc))}">${onOff} <span class="vstate" data-ed="state"></span>`
-    + `<div class="vgrid" data-ed="grid"></div>`
+    + `<details class="vbox" data-ed="box" open><summary>${esc(t("ed_values"))}</summary><div class="vgrid" data-ed="grid"></div></details>`
     + `<div class="vtools" data-ed="tools">${kernels}`
     + `<label>${esc(t("ed_seed"))} <input type="number" data-ed="seed" value="1" min="0" step="1" inputmode="numeric"></label>`
     + `<button type="button" class="small" data-ed="random">${esc(t("ed_random"))}</button>`
@@ -106,64 +107,137 @@ export function editorHTML(field) {
     + `<button type="button" class="small" data-ed="apply">${esc(t("ed_apply"))}</button></details></div>`;
 }
 
-function sliceHTML(field, value, lead, rows, cols) {
-  const caption = lead.length ? `<figcaption>[${lead.join(", ")}]</figcaption>` : "";
-  let body = "";
-  for (let y = 0; y < rows; y++) {
-    body += "<tr>";
-    for (let x = 0; x < cols; x++) {
-      const at = shapeOf(value).length === 1 ? [x] : [...lead, y, x];
-      const v = get(value, at);
-      body += `<td><input type="text" inputmode="decimal" data-at="${at.join(",")}" value="${show(v)}" aria-label="${esc(say(field.label))} [${at.join(", ")}]"></td>`;
+const cellLabel = (field, at) => `${say(field.label)} [${at.join(", ")}]`;
+
+/** The grid's boxes laid out for `shape`, reusing the slices, rows and boxes already there
+ * (a new kernel size adds or drops a row and a column, it does not rebuild 25 boxes). */
+function layGrid(grid, field, shape) {
+  const rank = shape.length;
+  const rows = rank >= 2 ? shape[rank - 2] : 1;
+  const cols = shape[rank - 1];
+  const leads = rank > 2 ? indices(shape.slice(0, -2)) : [[]];
+  if (grid.querySelector(".vnote")) grid.textContent = "";
+  while (grid.childElementCount > leads.length) grid.lastElementChild.remove();
+  leads.forEach((lead, i) => {
+    let figure = grid.children[i];
+    if (!figure) {
+      figure = grid.appendChild(document.createElement("figure"));
+      figure.className = "vslice";
+      figure.append(document.createElement("table"));
     }
-    body += "</tr>";
-  }
-  return `<figure class="vslice">${caption}<table>${body}</table></figure>`;
+    let caption = figure.querySelector("figcaption");
+    if (lead.length && !caption) caption = figure.insertBefore(document.createElement("figcaption"), figure.firstChild);
+    if (!lead.length) caption?.remove();
+    else if (caption.textContent !== `[${lead.join(", ")}]`) caption.textContent = `[${lead.join(", ")}]`;
+    const table = figure.querySelector("table");
+    while (table.rows.length > rows) table.deleteRow(-1);
+    while (table.rows.length < rows) table.insertRow();
+    for (let y = 0; y < rows; y++) {
+      const tr = table.rows[y];
+      while (tr.cells.length > cols) tr.deleteCell(-1);
+      while (tr.cells.length < cols) {
+        const input = tr.insertCell().appendChild(document.createElement("input"));
+        input.type = "text";
+        input.inputMode = "decimal";
+      }
+      for (let x = 0; x < cols; x++) {
+        const input = tr.cells[x].firstChild;
+        const at = rank === 1 ? [x] : [...lead, y, x];
+        if (input.dataset.at !== at.join(",")) {
+          input.dataset.at = at.join(",");
+          input.setAttribute("aria-label", cellLabel(field, at));
+        }
+      }
+    }
+  });
+  grid.dataset.laid = shape.join(",");
 }
 
-/** Show `value` (the trace's, null when the field is off) in a field's editor. `given`: the user set it. */
+/** Set a property only when it differs: a write of the same value still costs the browser style and layout. */
+function put(el, key, v) {
+  if (el[key] !== v) el[key] = v;
+}
+
+// a folded editor's value, written into its boxes when it is unfolded (watchEditors)
+const waiting = new WeakMap();
+
+/** Show `value` (the trace's, null when the field is off) in a field's editor. `given`: the user set it.
+ * Only what differs from the screen is written: a box a rejected edit left holding other text is
+ * rewritten (it is compared with what it holds, not with what was last put there). A folded
+ * editor's boxes are written when it is unfolded. The grid's data-shape is the value's shape
+ * (empty: no value, or too many to edit by box). */
 export function fillEditor(box, field, value, { given }) {
   const grid = box.querySelector("[data-ed=grid]");
   const on = box.querySelector("[data-ed=on]");
-  if (on) on.checked = value !== null && value !== undefined;
-  for (const el of box.querySelectorAll("[data-ed=tools]")) el.hidden = value === null || value === undefined;
-  box.querySelector("[data-ed=state]").textContent = value ? `${shapeOf(value).join("×")} · ${t(given ? "ed_yours" : "ed_default")}` : "";
+  if (on) put(on, "checked", value !== null && value !== undefined);
+  for (const el of box.querySelectorAll("[data-ed=tools], [data-ed=box]")) put(el, "hidden", value === null || value === undefined);
+  put(box.querySelector("[data-ed=state]"), "textContent", value ? `${shapeOf(value).join("×")} · ${t(given ? "ed_yours" : "ed_default")}` : "");
   if (!value) {
-    grid.innerHTML = "";
+    grid.dataset.shape = grid.dataset.laid = "";
+    waiting.delete(box);
+    if (grid.firstChild) grid.textContent = "";
     return;
   }
   const shape = shapeOf(value);
   const kh = shape.length >= 2 ? shape[shape.length - 2] : 1;
   const kw = shape[shape.length - 1];
-  for (const option of box.querySelectorAll("[data-ed=kernel] option[data-size]")) {
-    option.disabled = option.dataset.size !== `${kh}x${kw}`;
-  }
   const menu = box.querySelector("[data-ed=kernel]");
-  const fits = (k) => k.size.join("x") === `${kh}x${kw}`;
-  if (menu) menu.value = KERNELS.find((k) => fits(k) && same(withKernel(shape, k), value))?.name ?? "";   // a kernel reached by a link is named
+  if (menu) {
+    if (menu.dataset.size !== `${kh}x${kw}`) {
+      menu.dataset.size = `${kh}x${kw}`;
+      for (const option of menu.querySelectorAll("option[data-size]")) option.disabled = option.dataset.size !== `${kh}x${kw}`;
+    }
+    const fits = (k) => k.size.join("x") === `${kh}x${kw}`;
+    put(menu, "value", KERNELS.find((k) => fits(k) && same(withKernel(shape, k), value))?.name ?? "");   // a kernel reached by a link is named
+  }
   const count = shape.reduce((a, b) => a * b, 1);
+  grid.dataset.shape = count > MAX_CELLS ? "" : shape.join(",");
+  const fold = box.querySelector("[data-ed=box]");
+  if (!fold.dataset.chosen) put(fold, "open", count <= OPEN_CELLS);   // until the user folds or unfolds it
+  if (!fold.open) {
+    waiting.set(box, [field, value]);
+    return;
+  }
+  waiting.delete(box);
+  fillGrid(grid, field, value, shape, count);
+}
+
+function fillGrid(grid, field, value, shape, count) {
   if (count > MAX_CELLS) {
-    grid.dataset.shape = "";
+    grid.dataset.laid = "";
     grid.innerHTML = `<p class="vnote">${esc(t("ed_too_many").replace("{n}", count))}</p>`;
     return;
   }
+  if (grid.dataset.laid !== shape.join(",")) layGrid(grid, field, shape);
+  // the boxes are in row-major order, as the flattened array; the box being typed in keeps what is typed
   const focused = grid.contains(document.activeElement) ? document.activeElement : null;
-  if (grid.dataset.shape === shape.join(",")) {
-    // the same grid: new numbers in place, and the box being typed in keeps what is typed
-    for (const el of grid.querySelectorAll("input[data-at]")) {
-      if (el !== focused) el.value = show(get(value, el.dataset.at.split(",").map(Number)));
-    }
-    return;
+  const flat = value.flat(Infinity);
+  const cells = grid.getElementsByTagName("input");
+  for (let i = 0; i < flat.length; i++) {
+    if (cells[i] !== focused) put(cells[i], "value", show(flat[i]));
   }
-  const leads = shape.length > 2 ? indices(shape.slice(0, -2)) : [[]];
-  grid.dataset.shape = shape.join(",");
-  grid.innerHTML = leads.map((lead) => sliceHTML(field, value, lead, shape.length >= 2 ? kh : 1, kw)).join("");
+}
+
+/** Unfolding an editor writes the value it was given while folded; folding or unfolding by hand is kept. */
+export function watchEditors(root) {
+  root.addEventListener("click", (e) => {
+    const fold = e.target.closest?.("[data-ed=box] > summary")?.parentElement;
+    if (fold) fold.dataset.chosen = "yes";
+  });
+  root.addEventListener("toggle", (e) => {
+    const box = e.target.matches?.("[data-ed=box]") && e.target.open ? e.target.closest("[data-param]") : null;
+    const [field, value] = waiting.get(box) || [];
+    if (!field) return;
+    waiting.delete(box);
+    const shape = shapeOf(value);
+    fillGrid(box.querySelector("[data-ed=grid]"), field, value, shape, shape.reduce((a, b) => a * b, 1));
+  }, true);   // toggle does not bubble
 }
 
 /** The grid's contents as an array ({value}), or {error} naming the first box that holds no number. */
 export function readGrid(box) {
   const grid = box.querySelector("[data-ed=grid]");
-  if (!grid.dataset.shape) return { error: t("ed_bad") };
+  if (!grid.dataset.shape || grid.dataset.laid !== grid.dataset.shape) return { error: t("ed_bad") };
   const shape = grid.dataset.shape.split(",").map(Number);
   const cells = new Map([...grid.querySelectorAll("input[data-at]")].map((el) => [el.dataset.at, el]));
   let bad = null;

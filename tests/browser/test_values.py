@@ -7,6 +7,7 @@ The truth is torch (the output for the typed weights) and the diverging scale wo
 from __future__ import annotations
 
 import io
+import json
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -17,7 +18,7 @@ from PIL import Image
 
 from app.presets import PRESETS
 
-from test_playground import drawn, open_page, redraws, steps_arrived, wait_for
+from test_playground import drawn, open_page, redraws, set_pair, steps_arrived, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -205,4 +206,148 @@ def test_rows_never_read_are_given_in_input_coordinates(page, live_server, probl
     open_page(page, f"{live_server}/?op=conv2d&{query}")
     row = page.eval_on_selector_all("#arith dt", "els => els.map(e => [e.textContent, e.nextElementSibling.textContent])")
     assert dict(row)["Rows / columns never read"] == said
+    assert not problems
+
+
+def editor(page, name: str) -> np.ndarray:
+    """A value editor's boxes as an array of its grid's shape, each box put by its own index (not by its place)."""
+    shape = [int(n) for n in page.get_attribute(f"[data-param='{name}'] [data-ed=grid]", "data-shape").split(",")]
+    pairs = page.eval_on_selector_all(f"[data-param='{name}'] input[data-at]", "els => els.map(e => [e.dataset.at, e.value])")
+    out = np.full(shape, np.nan)
+    for at, value in pairs:
+        out[tuple(map(int, at.split(",")))] = float(value)
+    assert len(pairs) == out.size and not np.isnan(out).any()
+    return out
+
+
+def drawn_from_the_editors(page, base: str, **spec) -> None:
+    """The editors show what the API's trace for `spec` used, and torch's conv2d of what they show is its output."""
+    t = httpx.get(base + "/api/v1/trace", params={"op": "conv2d", **spec}, timeout=30).json()
+    x, w = editor(page, "input"), editor(page, "weight")
+    assert x.tolist() == np.asarray(t["input"], dtype=float).reshape(x.shape).tolist()
+    assert w.tolist() == np.asarray(t["weight"], dtype=float).tolist()
+    out = torch.nn.functional.conv2d(torch.tensor(x, dtype=torch.float64).reshape(1, 1, *x.shape[-2:]), torch.tensor(w), **{
+        k: int(v) for k, v in spec.items() if k in ("stride", "padding")})
+    assert out[0].tolist() == np.asarray(t["output"], dtype=float).tolist()
+
+
+def test_a_rejected_edit_put_back_to_the_defaults_shows_the_defaults(page, live_server, problems):
+    open_page(page, live_server + "/?op=conv2d&input_size=5&kernel_size=3")
+    drawn_from_the_editors(page, live_server, input_size=5, kernel_size=3)
+    default = editor(page, "weight")
+    # random weights, then a box typed into with no number: refused in the page, nothing sent
+    before = drawn(page)
+    page.click("[data-param='weight'] [data-ed=random]")
+    redraws(page, before)
+    assert not np.array_equal(editor(page, "weight"), default)
+    cell = page.locator("[data-param='weight'] input[data-at='0,0,1,1']")
+    cell.fill("abc")
+    cell.press("Tab")
+    page.wait_for_selector("#err-weight:not(:empty)")
+    # reset: every box shows the default again, the one that held "abc" too
+    before = drawn(page)
+    page.click("[data-param='weight'] [data-ed=reset]")
+    redraws(page, before)
+    assert "weight" not in query_of(page.url) and page.text_content("#err-weight") == ""
+    assert "default" in page.text_content("[data-param='weight'] [data-ed=state]")
+    drawn_from_the_editors(page, live_server, input_size=5, kernel_size=3)
+    # weights of the user's that a new kernel size refuses (bad_shape) are dropped: the 5x5 defaults show
+    before = drawn(page)
+    page.click("[data-param='weight'] [data-ed=random]")
+    redraws(page, before)
+    wait_for(page, "new URLSearchParams(location.search).has('weight')")
+    before = drawn(page)
+    set_pair(page, "kernel_size", 5)
+    redraws(page, before)
+    wait_for(page, "document.querySelector('[data-param=weight] [data-ed=grid]').dataset.shape === '1,1,5,5'")
+    assert "weight" not in query_of(page.url)
+    drawn_from_the_editors(page, live_server, input_size=5, kernel_size=5)
+    before = drawn(page)
+    set_pair(page, "kernel_size", 3)
+    redraws(page, before)
+    wait_for(page, "document.querySelector('[data-param=weight] [data-ed=grid]').dataset.shape === '1,1,3,3'")
+    drawn_from_the_editors(page, live_server, input_size=5, kernel_size=3)
+    assert not problems
+
+
+COUNT_WRITES = """() => {
+  // every box of the editors counts the values written to it, per editor, and is tagged to see whether it is kept
+  window.__writes = {};
+  const value = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+  for (const el of document.querySelectorAll('[data-ed=grid] input')) {
+    const name = el.closest('[data-param]').dataset.param;
+    window.__writes[name] = 0;
+    Object.defineProperty(el, 'value', {
+      get() { return value.get.call(this); },
+      set(v) { window.__writes[name]++; value.set.call(this, v); },
+    });
+    el.dataset.kept = 'yes';
+  }
+}"""
+
+
+def test_a_redraw_writes_only_the_boxes_whose_value_changed(page, live_server, problems):
+    open_page(page, live_server + "/?op=conv2d&input_size=16&kernel_size=3")
+    page.click("[data-param='input'] [data-ed=box] summary")   # 256 boxes start folded
+    wait_for(page, "document.querySelectorAll('[data-param=input] input[data-at]').length === 256")
+    page.evaluate(COUNT_WRITES)
+    # another stride: the same input and weights, nothing written
+    before = drawn(page)
+    set_pair(page, "stride", 2)
+    redraws(page, before)
+    assert page.evaluate("window.__writes") == {"input": 0, "weight": 0}
+    drawn_from_the_editors(page, live_server, input_size=16, kernel_size=3, stride=2)
+    # a 5x5 kernel: the input untouched; the 3x3 boxes kept (written only where the default differs), 16 new ones
+    before = drawn(page)
+    set_pair(page, "kernel_size", 5)
+    redraws(page, before)
+    writes = page.evaluate("window.__writes")
+    kept = page.eval_on_selector_all("[data-param='weight'] input[data-at]", "els => els.filter(e => e.dataset.kept).map(e => e.dataset.at)")
+    assert writes["input"] == 0 and writes["weight"] <= 9
+    assert sorted(kept) == sorted(f"0,0,{y},{x}" for y in range(3) for x in range(3))
+    drawn_from_the_editors(page, live_server, input_size=16, kernel_size=5, stride=2)
+    # and back: the 3x3 boxes are the same nodes still
+    before = drawn(page)
+    set_pair(page, "kernel_size", 3)
+    redraws(page, before)
+    assert page.eval_on_selector_all("[data-param='weight'] input[data-at]", "els => els.every(e => e.dataset.kept)")
+    drawn_from_the_editors(page, live_server, input_size=16, kernel_size=3, stride=2)
+    assert not problems
+
+
+def test_a_folded_editor_writes_nothing_and_shows_the_drawn_values_when_unfolded(page, live_server, problems):
+    open_page(page, live_server + "/?op=conv2d&input_size=16&kernel_size=3")
+    # 256 values start folded, with no boxes at all; 9 weights open
+    assert page.evaluate("[...document.querySelectorAll('[data-ed=box]')].map(e => [e.closest('[data-param]').dataset.param, e.open])")[:2] == [
+        ["input", False], ["weight", True]]
+    assert page.eval_on_selector_all("[data-param='input'] input[data-at]", "els => els.length") == 0
+    assert "16×16" in page.text_content("[data-param='input'] [data-ed=state]")
+    assert page.is_hidden("[data-param='bias'] [data-ed=box]")   # bias off: no values to fold
+    page.click("[data-param='input'] [data-ed=box] summary")
+    drawn_from_the_editors(page, live_server, input_size=16, kernel_size=3)
+    # folded by hand, it stays folded while another input size is drawn; unfolded, it shows that input
+    page.click("[data-param='input'] [data-ed=box] summary")
+    before = drawn(page)
+    set_pair(page, "input_size", 6)
+    redraws(page, before)
+    assert not page.evaluate("document.querySelector('[data-param=input] [data-ed=box]').open")
+    assert page.get_attribute("[data-param='input'] [data-ed=grid]", "data-shape") == "1,6,6"
+    assert page.eval_on_selector_all("[data-param='input'] input[data-at]", "els => els.length") == 256   # not written
+    page.click("[data-param='input'] [data-ed=box] summary")
+    wait_for(page, "document.querySelectorAll('[data-param=input] input[data-at]').length === 36")
+    drawn_from_the_editors(page, live_server, input_size=6, kernel_size=3)
+    # random values for a folded editor: of the drawn value's shape (5x5), not of the boxes left from before (6x6)
+    page.click("[data-param='input'] [data-ed=box] summary")
+    before = drawn(page)
+    set_pair(page, "input_size", 5)
+    redraws(page, before)
+    before = drawn(page)
+    page.click("[data-param='input'] [data-ed=random]")
+    redraws(page, before)
+    typed = query_of(page.url)["input"]
+    assert np.asarray(json.loads(typed)).size == 25
+    page.click("[data-param='input'] [data-ed=box] summary")
+    wait_for(page, "document.querySelectorAll('[data-param=input] input[data-at]').length === 25")
+    assert editor(page, "input").ravel().tolist() == np.asarray(json.loads(typed), dtype=float).ravel().tolist()
+    drawn_from_the_editors(page, live_server, input=typed, kernel_size=3)
     assert not problems
