@@ -68,11 +68,11 @@ class _Map:
         self.offset = (int(rows[0, 0]), int(cols[0, 0])) if even else None
         self._names = {(r, q): divmod(i, w) for i, (r, q) in enumerate(self.at.tolist())}   # grid cell -> (y, x)
 
-    def cell_of(self, flat_in_map: int) -> tuple[int, int, int]:
-        """(c, row, col) on the grid of map cell `flat` ([C][H][W] order)."""
-        c, rest = divmod(int(flat_in_map), self.shape[1] * self.shape[2])
-        r, q = self.at[rest]
-        return c, int(r), int(q)
+    def cells_of(self, cells: list) -> list[tuple[int, int, int]]:
+        """(c, row, col) on the grid of each map cell [c, y, x], at once."""
+        cyx = np.asarray(cells, int).reshape(-1, 3)
+        rq = self.at[cyx[:, 1] * self.shape[2] + cyx[:, 2]]
+        return list(zip(cyx[:, 0].tolist(), rq[:, 0].tolist(), rq[:, 1].tolist()))
 
     def name(self, c: int, r: int, q: int) -> str:
         yx = self._names.get((r, q))
@@ -161,11 +161,9 @@ def network_scene(net: Network, given: dict, raster: bool = False, still: int | 
             scene = build_network_scene(net, options, still)
     else:
         scene = build_network_scene(net, options, still)
-    if still is not None:   # that frame, and the polygons of the cells drawn (every cell's comes with the whole scene)
+    if still is not None:   # that frame (the builder kept the polygons of the cells it draws)
         scene["meta"]["still"] = min(still, count - 1)
         scene["frames"] = scene["frames"][scene["meta"]["still"]:][:1]
-        named = {item["poly"] for item in scene["base"] + scene["timed"] + scene["frames"][0]["items"] if "poly" in item}
-        scene["polys"] = {k: v for k, v in scene["polys"].items() if k in named}
     return scene, options
 
 
@@ -202,13 +200,16 @@ def build_network_scene(net: Network, options: RenderOptions, still: int | None 
     if still is not None:
         plan = frame_plan(net, options.granularity)
         builder.only = tuple(plan[still]) if still < len(plan) else ()   # () : the cone alone
+        builder.kept = min(still, len(plan))
     return builder.scene()
 
 
 class _NetBuilder:
     # a still (a quick first paint): the one (layer, step) whose window is drawn; the other frames keep
-    # their caption, whose text sizes the canvas, so the picture is the whole scene's (the cone is always drawn)
+    # their caption, whose text sizes the canvas, so the picture is the whole scene's (the cone is always drawn).
+    # Only the polygons of the cells that frame (`kept`) draws are made: they are most of a whole scene's work.
     only: tuple | None = None
+    kept: int | None = None
 
     def __init__(self, net: Network, options: RenderOptions):
         self.net, self.o = net, options
@@ -216,7 +217,8 @@ class _NetBuilder:
         self.maps = _maps(net)
         self.views = [self.trace_views(k, t) for k, t in enumerate(net.traces)]   # (bottom, top) [rows][cols][2]
         self.styles = Styles(options.scale)
-        self.cells: list[tuple[list[str], np.ndarray]] = []   # (cell names, their corners [n][4][2]) per slice
+        self.cells: list[tuple[_Map, int, np.ndarray]] = []   # (map, channel, its cells' corners [rows * cols][4][2]) per slice
+        self.named: dict[str, tuple[int, int, int, int]] = {}   # poly item name -> (map, channel, row, col), as drawn
         self.texts: list = []
         self._place()
 
@@ -271,7 +273,7 @@ class _NetBuilder:
             for c, sl in enumerate(m.slices):
                 own = self.fill_of(m, c)
                 copy = self.style(f"copy{own}", fill=mix(self.styles[own]["fill"], "#ffffff", 0.6))   # copied padding: pale own colour
-                self.cells.append(([m.name(c, r, q) for r in range(sl.rows) for q in range(sl.cols)], _corners(sl)))
+                self.cells.append((m, c, _corners(sl)))
                 # fills: runs of real cells per row as one polygon (white padding is the background)
                 for r in range(sl.rows):
                     for q0, q1, kind in runs_of(m.kinds[r].tolist()):
@@ -382,13 +384,19 @@ class _NetBuilder:
         reads = self.on(low, bottom, taps, canvas)
         writes = self.on(high, top, [t.step_index[s] for s in sweep], t.output.shape[1:])
         items = self.tint(low, reads, self.tap)
-        items += [{"poly": low.name(c, r, q), "style": self.edge} for c, r, q in reads if low.kinds[r, q] != REAL]
+        items += [self.poly(low, c, r, q, self.edge) for c, r, q in reads if low.kinds[r, q] != REAL]
         if t.winner is not None:
             for s in sweep:
                 if np.isfinite(t.step_value[s]):
-                    items += [{"poly": low.name(*cell), "style": self.winner} for cell in self.on(low, bottom, [t.tap_canvas[s][int(t.winner[s])]], canvas)]
+                    items += [self.poly(low, *cell, self.winner) for cell in self.on(low, bottom, [t.tap_canvas[s][int(t.winner[s])]], canvas)]
         items += self.tint(high, writes, self.current)
         return items + self.connect(low, reads, high, writes) + [self.caption_item(k)]
+
+    def poly(self, m: _Map, c: int, r: int, q: int, style: str) -> dict:
+        """An item drawn on cell (r, q) of channel c of m's grid, by the cell's polygon (kept in `polys`)."""
+        name = m.name(c, r, q)
+        self.named[name] = (m.index, c, r, q)
+        return {"poly": name, "style": style}
 
     def tint(self, m: _Map, cells: list, style: str) -> list:
         """Cells tinted: a solid rectangle of cells as one polygon (no seams), else cell by cell."""
@@ -400,7 +408,7 @@ class _NetBuilder:
             if len(set(mine)) == (r1 - r0 + 1) * (q1 - q0 + 1):
                 items.append({"points": m.slices[c].box(r0, q0, r1, q1), "style": style})
             else:
-                items += [{"poly": m.name(c, r, q), "style": style} for r, q in sorted(set(mine))]
+                items += [self.poly(m, c, r, q, style) for r, q in sorted(set(mine))]
         return items
 
     def connect(self, low: _Map, reads: list, high: _Map, writes: list) -> list:
@@ -434,7 +442,7 @@ class _NetBuilder:
         items, numbers = [], []
         for entry in field["below"]:
             m = self.maps[entry["map"]]
-            cells = [m.cell_of(np.ravel_multi_index(tuple(c), m.shape)) for c in entry["cells"]]
+            cells = m.cells_of(entry["cells"])
             items += self.tint(m, cells, self.current if entry["map"] == last.index else self.tap)
             if self.o.numbers:
                 numbers += [v for c in entry["cells"] if (v := self.value_on_tint(entry["map"], *c)) is not None]
@@ -551,12 +559,13 @@ class _NetBuilder:
             base += self.base_numbers()
         frames = self.frames()
         timed = self.timed() if self.o.numbers else []
-        corners = np.concatenate([block for _, block in self.cells]).reshape(-1, 2)
-        points = np.concatenate([corners, np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
+        corners = np.concatenate([block for _, _, block in self.cells]).reshape(-1, 2)
+        # the bounds: every cell corner's least and greatest x and y stand for them all
+        points = np.concatenate([corners.min(0, keepdims=True), corners.max(0, keepdims=True),
+                                 np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
         points += [pt for f in frames for item in f["items"] if "points" in item for pt in item["points"]]
         px = lay.Pixels(points, self.o.scale)
-        names = [name for block, _ in self.cells for name in block]
-        polys = dict(zip(names, np.asarray(px.many(corners.tolist())).reshape(-1, 4, 2).tolist()))
+        polys = self.polys(px, [] if self.kept is None else frames[self.kept]["items"])
         in_pixels(px, base + timed + [i for f in frames for i in f["items"]], self.texts)
         for f in frames:
             f["items"] = _grouped(f["items"])
@@ -566,6 +575,20 @@ class _NetBuilder:
             "meta": {"network": True, "options": {k: getattr(self.o, k) for k in CHOSEN}, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
                      "maps": [self.map_meta(m, px) for m in self.maps]},
         }
+
+    def polys(self, px: lay.Pixels, drawn: list) -> dict:
+        """Cell name -> its corners in pixels: every cell's, or (a still) those of the cells `drawn` names."""
+        if self.kept is None:
+            names = [m.name(c, r, q) for m, c, block in self.cells for r in range(m.grid[0]) for q in range(m.grid[1])]
+            corners = np.concatenate([block for _, _, block in self.cells])
+        else:   # in the whole scene's order: by map, channel, row, column
+            names = sorted({item["poly"] for item in drawn if "poly" in item}, key=self.named.__getitem__)
+            blocks = {(m.index, c): block for m, c, block in self.cells}
+            corners = [blocks[i, c][r * self.maps[i].grid[1] + q] for i, c, r, q in map(self.named.__getitem__, names)]
+        if not names:
+            return {}
+        pts = px.many(np.reshape(corners, (-1, 2)))
+        return {name: pts[4 * n:4 * n + 4] for n, name in enumerate(names)}
 
     def map_meta(self, m: _Map, px: lay.Pixels) -> dict:
         """Where a map lies in pixels: grid point (x, y) of slice c is origin + x*ex + y*ey (y up, rows from the top)."""
