@@ -37,7 +37,7 @@ from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
 from .options import MIN_SCALE, RenderOptions, build_options
 from .styles import Styles
 from .palette import PALETTES, mix
-from .scene import CONNECTOR, DASH, FONT, LINE, _Builder, _grouped, _lifetime, frame_steps, in_pixels, runs_of
+from .scene import CONNECTOR, DASH, FONT, LINE, _Builder, _grouped, _lifetime, frame_steps, in_pixels
 from .text import baselines as text_baselines
 from .text import is_cjk
 from .words import say
@@ -275,33 +275,32 @@ class _NetBuilder:
                 copy = self.style(f"copy{own}", fill=mix(self.styles[own]["fill"], "#ffffff", 0.6))   # copied padding: pale own colour
                 self.cells.append((m, c, _corners(sl)))
                 # fills: runs of real cells per row as one polygon (white padding is the background)
-                for r in range(sl.rows):
-                    for q0, q1, kind in runs_of(m.kinds[r].tolist()):
-                        if kind == REAL:
-                            fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": own})
-                        elif kind == "p" and self.net.specs[m.index].padding_mode not in ("zeros", "partial"):
-                            fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": copy})
+                for r, q0, q1, kind in _row_runs(m.kinds):
+                    if kind == REAL:
+                        fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": own})
+                    elif kind == "p" and self.net.specs[m.index].padding_mode not in ("zeros", "partial"):
+                        fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": copy})
                 lines += self.grid_lines(sl, m.kinds, {3: grid, 2: dashed, 1: dotted})
         return fills + lines
 
     @staticmethod
     def grid_lines(sl: lay.Slice, kinds: np.ndarray, looks: dict) -> list:
         """Cell borders as long runs: solid next to the map's cells, dashed between padding, dotted beyond."""
-        rank = np.vectorize({"i": 3, "p": 2, "z": 2, "c": 2, "x": 1}.get)(kinds)
+        rank = np.zeros(kinds.shape, int)
+        for kind, n in {"i": 3, "p": 2, "z": 2, "c": 2, "x": 1}.items():
+            rank[kinds == kind] = n
         R, C = rank.shape
         padded = np.zeros((R + 2, C + 2), int)
         padded[1:-1, 1:-1] = rank
         horizontal = np.maximum(padded[:-1, 1:-1], padded[1:, 1:-1])
         vertical = np.maximum(padded[1:-1, :-1], padded[1:-1, 1:])
         out = []
-        for b in range(R + 1):
-            for q0, q1, k in runs_of(horizontal[b].tolist()):
-                if k:
-                    out.append((k, {"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k]}))
-        for b in range(C + 1):
-            for r0, r1, k in runs_of(vertical[:, b].tolist()):
-                if k:
-                    out.append((k, {"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k]}))
+        for b, q0, q1, k in _row_runs(horizontal):
+            if k:
+                out.append((k, {"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k]}))
+        for b, r0, r1, k in _row_runs(vertical.T):
+            if k:
+                out.append((k, {"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k]}))
         out.sort(key=lambda pair: pair[0])
         return [item for _, item in out]
 
@@ -619,6 +618,17 @@ class _NetBuilder:
 def _width(text: str, font: float = FONT["label"]) -> float:
     """About how wide a text is, in page units, at a font size given at scale 1 (CJK glyphs are square)."""
     return 0.56 * font / lay.CELL * (len(text) + 0.8 * sum(map(is_cjk, text)))
+
+
+def _row_runs(a: np.ndarray) -> list[tuple[int, int, int, object]]:
+    """(row, start, end, value) of each run of equal values along each row of `a`, row by row (end exclusive), at once."""
+    rows, cols = a.shape
+    cut = np.ones((rows, cols + 1), bool)   # where a run starts or ends
+    cut[:, 1:cols] = a[:, 1:] != a[:, :-1]
+    r, q = np.nonzero(cut)
+    same = r[:-1] == r[1:]                  # consecutive cuts of one row bound a run
+    r, q0, q1 = r[:-1][same], q[:-1][same], q[1:][same]
+    return list(zip(r.tolist(), q0.tolist(), q1.tolist(), a[r, q0].tolist()))
 
 
 def _corners(sl: lay.Slice) -> np.ndarray:
