@@ -116,8 +116,8 @@ class Pixels:
         self.height = round((self.y1 - min(ys)) * self.unit + 2 * self.margin + 2)
 
     def many(self, points) -> list[list[float]]:
-        """Page points -> [x, y] pixels, to 1/100 px (the scene's JSON stays short)."""
-        if not points:
+        """Page points (a list, or an array [n][2]) -> [x, y] pixels, to 1/100 px (the scene's JSON stays short)."""
+        if len(points) == 0:
             return []
         a = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         m, u = self.margin + 1, self.unit

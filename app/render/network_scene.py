@@ -37,7 +37,7 @@ from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
 from .options import MIN_SCALE, RenderOptions, build_options
 from .styles import Styles
 from .palette import PALETTES, mix
-from .scene import CONNECTOR, DASH, FONT, LINE, _Builder, _grouped, _lifetime, frame_steps, in_pixels, runs_of
+from .scene import CONNECTOR, DASH, FONT, LINE, _Builder, _grouped, _lifetime, frame_steps, in_pixels
 from .text import baselines as text_baselines
 from .text import is_cjk
 from .words import say
@@ -68,11 +68,11 @@ class _Map:
         self.offset = (int(rows[0, 0]), int(cols[0, 0])) if even else None
         self._names = {(r, q): divmod(i, w) for i, (r, q) in enumerate(self.at.tolist())}   # grid cell -> (y, x)
 
-    def cell_of(self, flat_in_map: int) -> tuple[int, int, int]:
-        """(c, row, col) on the grid of map cell `flat` ([C][H][W] order)."""
-        c, rest = divmod(int(flat_in_map), self.shape[1] * self.shape[2])
-        r, q = self.at[rest]
-        return c, int(r), int(q)
+    def cells_of(self, cells: list) -> list[tuple[int, int, int]]:
+        """(c, row, col) on the grid of each map cell [c, y, x], at once."""
+        cyx = np.asarray(cells, int).reshape(-1, 3)
+        rq = self.at[cyx[:, 1] * self.shape[2] + cyx[:, 2]]
+        return list(zip(cyx[:, 0].tolist(), rq[:, 0].tolist(), rq[:, 1].tolist()))
 
     def name(self, c: int, r: int, q: int) -> str:
         yx = self._names.get((r, q))
@@ -161,11 +161,9 @@ def network_scene(net: Network, given: dict, raster: bool = False, still: int | 
             scene = build_network_scene(net, options, still)
     else:
         scene = build_network_scene(net, options, still)
-    if still is not None:   # that frame, and the polygons of the cells drawn (every cell's comes with the whole scene)
+    if still is not None:   # that frame (the builder kept the polygons of the cells it draws)
         scene["meta"]["still"] = min(still, count - 1)
         scene["frames"] = scene["frames"][scene["meta"]["still"]:][:1]
-        named = {item["poly"] for item in scene["base"] + scene["timed"] + scene["frames"][0]["items"] if "poly" in item}
-        scene["polys"] = {k: v for k, v in scene["polys"].items() if k in named}
     return scene, options
 
 
@@ -202,13 +200,16 @@ def build_network_scene(net: Network, options: RenderOptions, still: int | None 
     if still is not None:
         plan = frame_plan(net, options.granularity)
         builder.only = tuple(plan[still]) if still < len(plan) else ()   # () : the cone alone
+        builder.kept = min(still, len(plan))
     return builder.scene()
 
 
 class _NetBuilder:
     # a still (a quick first paint): the one (layer, step) whose window is drawn; the other frames keep
-    # their caption, whose text sizes the canvas, so the picture is the whole scene's (the cone is always drawn)
+    # their caption, whose text sizes the canvas, so the picture is the whole scene's (the cone is always drawn).
+    # Only the polygons of the cells that frame (`kept`) draws are made: they are most of a whole scene's work.
     only: tuple | None = None
+    kept: int | None = None
 
     def __init__(self, net: Network, options: RenderOptions):
         self.net, self.o = net, options
@@ -216,7 +217,8 @@ class _NetBuilder:
         self.maps = _maps(net)
         self.views = [self.trace_views(k, t) for k, t in enumerate(net.traces)]   # (bottom, top) [rows][cols][2]
         self.styles = Styles(options.scale)
-        self.cells: list[tuple[list[str], np.ndarray]] = []   # (cell names, their corners [n][4][2]) per slice
+        self.cells: list[tuple[_Map, int, np.ndarray]] = []   # (map, channel, its cells' corners [rows * cols][4][2]) per slice
+        self.named: dict[str, tuple[int, int, int, int]] = {}   # poly item name -> (map, channel, row, col), as drawn
         self.texts: list = []
         self._place()
 
@@ -271,35 +273,34 @@ class _NetBuilder:
             for c, sl in enumerate(m.slices):
                 own = self.fill_of(m, c)
                 copy = self.style(f"copy{own}", fill=mix(self.styles[own]["fill"], "#ffffff", 0.6))   # copied padding: pale own colour
-                self.cells.append(([m.name(c, r, q) for r in range(sl.rows) for q in range(sl.cols)], _corners(sl)))
+                self.cells.append((m, c, _corners(sl)))
                 # fills: runs of real cells per row as one polygon (white padding is the background)
-                for r in range(sl.rows):
-                    for q0, q1, kind in runs_of(m.kinds[r].tolist()):
-                        if kind == REAL:
-                            fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": own})
-                        elif kind == "p" and self.net.specs[m.index].padding_mode not in ("zeros", "partial"):
-                            fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": copy})
+                for r, q0, q1, kind in _row_runs(m.kinds):
+                    if kind == REAL:
+                        fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": own})
+                    elif kind == "p" and self.net.specs[m.index].padding_mode not in ("zeros", "partial"):
+                        fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": copy})
                 lines += self.grid_lines(sl, m.kinds, {3: grid, 2: dashed, 1: dotted})
         return fills + lines
 
     @staticmethod
     def grid_lines(sl: lay.Slice, kinds: np.ndarray, looks: dict) -> list:
         """Cell borders as long runs: solid next to the map's cells, dashed between padding, dotted beyond."""
-        rank = np.vectorize({"i": 3, "p": 2, "z": 2, "c": 2, "x": 1}.get)(kinds)
+        rank = np.zeros(kinds.shape, int)
+        for kind, n in {"i": 3, "p": 2, "z": 2, "c": 2, "x": 1}.items():
+            rank[kinds == kind] = n
         R, C = rank.shape
         padded = np.zeros((R + 2, C + 2), int)
         padded[1:-1, 1:-1] = rank
         horizontal = np.maximum(padded[:-1, 1:-1], padded[1:, 1:-1])
         vertical = np.maximum(padded[1:-1, :-1], padded[1:-1, 1:])
         out = []
-        for b in range(R + 1):
-            for q0, q1, k in runs_of(horizontal[b].tolist()):
-                if k:
-                    out.append((k, {"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k]}))
-        for b in range(C + 1):
-            for r0, r1, k in runs_of(vertical[:, b].tolist()):
-                if k:
-                    out.append((k, {"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k]}))
+        for b, q0, q1, k in _row_runs(horizontal):
+            if k:
+                out.append((k, {"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k]}))
+        for b, r0, r1, k in _row_runs(vertical.T):
+            if k:
+                out.append((k, {"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k]}))
         out.sort(key=lambda pair: pair[0])
         return [item for _, item in out]
 
@@ -382,13 +383,19 @@ class _NetBuilder:
         reads = self.on(low, bottom, taps, canvas)
         writes = self.on(high, top, [t.step_index[s] for s in sweep], t.output.shape[1:])
         items = self.tint(low, reads, self.tap)
-        items += [{"poly": low.name(c, r, q), "style": self.edge} for c, r, q in reads if low.kinds[r, q] != REAL]
+        items += [self.poly(low, c, r, q, self.edge) for c, r, q in reads if low.kinds[r, q] != REAL]
         if t.winner is not None:
             for s in sweep:
                 if np.isfinite(t.step_value[s]):
-                    items += [{"poly": low.name(*cell), "style": self.winner} for cell in self.on(low, bottom, [t.tap_canvas[s][int(t.winner[s])]], canvas)]
+                    items += [self.poly(low, *cell, self.winner) for cell in self.on(low, bottom, [t.tap_canvas[s][int(t.winner[s])]], canvas)]
         items += self.tint(high, writes, self.current)
         return items + self.connect(low, reads, high, writes) + [self.caption_item(k)]
+
+    def poly(self, m: _Map, c: int, r: int, q: int, style: str) -> dict:
+        """An item drawn on cell (r, q) of channel c of m's grid, by the cell's polygon (kept in `polys`)."""
+        name = m.name(c, r, q)
+        self.named[name] = (m.index, c, r, q)
+        return {"poly": name, "style": style}
 
     def tint(self, m: _Map, cells: list, style: str) -> list:
         """Cells tinted: a solid rectangle of cells as one polygon (no seams), else cell by cell."""
@@ -400,7 +407,7 @@ class _NetBuilder:
             if len(set(mine)) == (r1 - r0 + 1) * (q1 - q0 + 1):
                 items.append({"points": m.slices[c].box(r0, q0, r1, q1), "style": style})
             else:
-                items += [{"poly": m.name(c, r, q), "style": style} for r, q in sorted(set(mine))]
+                items += [self.poly(m, c, r, q, style) for r, q in sorted(set(mine))]
         return items
 
     def connect(self, low: _Map, reads: list, high: _Map, writes: list) -> list:
@@ -434,7 +441,7 @@ class _NetBuilder:
         items, numbers = [], []
         for entry in field["below"]:
             m = self.maps[entry["map"]]
-            cells = [m.cell_of(np.ravel_multi_index(tuple(c), m.shape)) for c in entry["cells"]]
+            cells = m.cells_of(entry["cells"])
             items += self.tint(m, cells, self.current if entry["map"] == last.index else self.tap)
             if self.o.numbers:
                 numbers += [v for c in entry["cells"] if (v := self.value_on_tint(entry["map"], *c)) is not None]
@@ -551,12 +558,13 @@ class _NetBuilder:
             base += self.base_numbers()
         frames = self.frames()
         timed = self.timed() if self.o.numbers else []
-        corners = np.concatenate([block for _, block in self.cells]).reshape(-1, 2)
-        points = np.concatenate([corners, np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
+        corners = np.concatenate([block for _, _, block in self.cells]).reshape(-1, 2)
+        # the bounds: every cell corner's least and greatest x and y stand for them all
+        points = np.concatenate([corners.min(0, keepdims=True), corners.max(0, keepdims=True),
+                                 np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
         points += [pt for f in frames for item in f["items"] if "points" in item for pt in item["points"]]
         px = lay.Pixels(points, self.o.scale)
-        names = [name for block, _ in self.cells for name in block]
-        polys = dict(zip(names, np.asarray(px.many(corners.tolist())).reshape(-1, 4, 2).tolist()))
+        polys = self.polys(px, [] if self.kept is None else frames[self.kept]["items"])
         in_pixels(px, base + timed + [i for f in frames for i in f["items"]], self.texts)
         for f in frames:
             f["items"] = _grouped(f["items"])
@@ -566,6 +574,20 @@ class _NetBuilder:
             "meta": {"network": True, "options": {k: getattr(self.o, k) for k in CHOSEN}, "steps": [list(ks) for ks in frame_plan(self.net, self.o.granularity)] + [None],
                      "maps": [self.map_meta(m, px) for m in self.maps]},
         }
+
+    def polys(self, px: lay.Pixels, drawn: list) -> dict:
+        """Cell name -> its corners in pixels: every cell's, or (a still) those of the cells `drawn` names."""
+        if self.kept is None:
+            names = [m.name(c, r, q) for m, c, block in self.cells for r in range(m.grid[0]) for q in range(m.grid[1])]
+            corners = np.concatenate([block for _, _, block in self.cells])
+        else:   # in the whole scene's order: by map, channel, row, column
+            names = sorted({item["poly"] for item in drawn if "poly" in item}, key=self.named.__getitem__)
+            blocks = {(m.index, c): block for m, c, block in self.cells}
+            corners = [blocks[i, c][r * self.maps[i].grid[1] + q] for i, c, r, q in map(self.named.__getitem__, names)]
+        if not names:
+            return {}
+        pts = px.many(np.reshape(corners, (-1, 2)))
+        return {name: pts[4 * n:4 * n + 4] for n, name in enumerate(names)}
 
     def map_meta(self, m: _Map, px: lay.Pixels) -> dict:
         """Where a map lies in pixels: grid point (x, y) of slice c is origin + x*ex + y*ey (y up, rows from the top)."""
@@ -596,6 +618,17 @@ class _NetBuilder:
 def _width(text: str, font: float = FONT["label"]) -> float:
     """About how wide a text is, in page units, at a font size given at scale 1 (CJK glyphs are square)."""
     return 0.56 * font / lay.CELL * (len(text) + 0.8 * sum(map(is_cjk, text)))
+
+
+def _row_runs(a: np.ndarray) -> list[tuple[int, int, int, object]]:
+    """(row, start, end, value) of each run of equal values along each row of `a`, row by row (end exclusive), at once."""
+    rows, cols = a.shape
+    cut = np.ones((rows, cols + 1), bool)   # where a run starts or ends
+    cut[:, 1:cols] = a[:, 1:] != a[:, :-1]
+    r, q = np.nonzero(cut)
+    same = r[:-1] == r[1:]                  # consecutive cuts of one row bound a run
+    r, q0, q1 = r[:-1][same], q[:-1][same], q[1:][same]
+    return list(zip(r.tolist(), q0.tolist(), q1.tolist(), a[r, q0].tolist()))
 
 
 def _corners(sl: lay.Slice) -> np.ndarray:

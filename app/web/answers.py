@@ -50,16 +50,40 @@ async def made(key: str, job, *args, gzipped: bool = False) -> tuple[object, boo
     return body, gzipped, "render"
 
 
+def stored(key: str):
+    """The body stored under `key`, or None."""
+    found = _answers.get(key)
+    return None if found is None else found[0]
+
+
+def keep(key: str, body, gzipped: bool = False) -> None:
+    """Store an answer made by a job that made more than one (see network_pictures.network_scene)."""
+    _answers.put(key, (body, gzipped))
+
+
 async def send(request: Request, key: str, job, *args, media_type: str, headers: dict | None = None,
                gzipped: bool = False, tag: str | None = None) -> Response:
     """The answer under `key` (made by `job` if need be) as the client can take it; its URL is remembered."""
     started = time.perf_counter()
+    if tag and tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=_headers(headers, tag, gzipped))
+    body, gzipped, source = await made(key, job, *args, gzipped=gzipped)
+    return await respond(request, key, body, gzipped, source, started, media_type=media_type, headers=headers, tag=tag)
+
+
+def _headers(headers: dict | None, tag: str | None, gzipped: bool) -> dict:
     headers = {**(headers or {}), **({"ETag": tag, "Cache-Control": IMMUTABLE} if tag else {})}
     if gzipped:
         headers["Vary"] = "Accept-Encoding"
+    return headers
+
+
+async def respond(request: Request, key: str, body, gzipped: bool, source: str, started: float, *, media_type: str,
+                  headers: dict | None = None, tag: str | None = None) -> Response:
+    """The answer stored under `key` (from `source`, asked for at `started`) as the client can take it; its URL is remembered."""
+    headers = _headers(headers, tag, gzipped)
     if tag and tag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    body, gzipped, source = await made(key, job, *args, gzipped=gzipped)
     listed = [(b"content-type", media_type.encode())] + [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     if request.method == "GET":
         _urls.put(request.url.path + "?" + request.url.query, (key, tag, listed))

@@ -7,7 +7,10 @@ and admission bound, and refused there naming the layer and field; answers are s
 and sent by answers.py. The ETag (and the stored answer's key) is a digest of the network as
 the engine reads it (every default filled in: any spelling of one network reads alike),
 made in a worker once per spelling, and of the options given: granularity and scale left
-out are chosen per network in the worker (network_scene.network_scene).
+out are chosen per network in the worker (network_scene.network_scene). A scene (the /network
+page's redraw: a new spelling each time) of a spelling not yet seen is normalised and drawn in
+one job; an animation's spelling is normalised first, so another spelling of a network already
+drawn is answered from the store, not drawn again.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
@@ -28,10 +32,10 @@ from app.render.options import OPTION_NAMES
 
 from . import i18n, params
 from .animation import LONG_QUERY, PICTURES, REFUSALS, language_headers
-from .answers import etag, made, send
+from .answers import etag, keep, made, respond, send, stored
 from .network_api import answer_key, from_query, query_parameters
 from .pages import page_context, templates
-from .work import GZIP_LEVEL, TEXT_FORMATS, worker_result
+from .work import GZIP_LEVEL, TEXT_FORMATS, pool, worker_result
 
 router = APIRouter()
 
@@ -75,10 +79,15 @@ def file_name(raw: dict, fmt: str) -> str:
     return f"network_{shown}{'-'.join(ops[:8]) or 'layers'}.{fmt}"
 
 
+def _spelling(raw) -> str:
+    """The key of a network's spelling, under which its normal form is stored."""
+    return answer_key("network-spelling", raw)
+
+
 async def normal(raw) -> tuple[dict, str]:
     """The network as the engine reads it, and its text: made in a worker once per spelling (refused there,
     by name), so the picture jobs are given it and every spelling of one network shares their answers."""
-    text, _, _ = await made(answer_key("network-spelling", raw), normal_job, raw)
+    text, _, _ = await made(_spelling(raw), normal_job, raw)
     return json.loads(text), text.decode()
 
 
@@ -139,8 +148,18 @@ def normal_job(raw):
     return worker_result(normalised, raw)
 
 
+def _normal_and_scene(raw: dict, given: dict, still: int | None) -> tuple[bytes, bytes]:
+    from .cache import normalised
+
+    return normalised(raw), _scene(raw, given, still)
+
+
 def scene_job(raw, given, still=None):
     return worker_result(_scene, raw, given, still)
+
+
+def normal_scene_job(raw, given, still=None):
+    return worker_result(_normal_and_scene, raw, given, still)
 
 
 def animation_job(raw, given, fmt: str):
@@ -184,10 +203,20 @@ def picture_parameters() -> list[dict]:
 async def network_scene(request: Request) -> Response:
     still = read_still(request.query_params.multi_items())
     raw, given = await read(request, skip=("still",))
-    network, text = await normal(raw)
-    tag = _tag(text, given, "scene" if still is None else f"scene-still-{still}")
-    return await send(request, tag, scene_job, network, given, still, media_type="application/json",
-                      headers=language_headers(request, build_options(given)), gzipped=True, tag=tag)
+    started = time.perf_counter()
+    what = "scene" if still is None else f"scene-still-{still}"
+    answer = {"media_type": "application/json", "headers": language_headers(request, build_options(given))}
+    spelling = _spelling(raw)
+    text = stored(spelling)
+    if text is not None:   # a spelling seen before: its normal form is known, so is the answer's key
+        tag = _tag(text.decode(), given, what)
+        return await send(request, tag, scene_job, json.loads(text), given, still, gzipped=True, tag=tag, **answer)
+    # a new spelling: one job normalises and draws (this spelling's answer may be another's, drawn again)
+    text, body = await pool.run(etag("network-scene-of", spelling, given, what), normal_scene_job, raw, given, still)
+    keep(spelling, text)
+    tag = _tag(text.decode(), given, what)
+    keep(tag, body, gzipped=True)
+    return await respond(request, tag, body, True, "render", started, tag=tag, **answer)
 
 
 @router.get("/api/v1/network/animation.{fmt}", tags=["network"], summary="The network's animation in any format of /api/v1/limits render.writers",
