@@ -299,7 +299,7 @@ def dependency_field(net: Network, map_index: int, cell) -> dict:
         "paths": _plain(paths.reshape(net.input.shape)),
         "gradient": None if grad is None else _plain(grad.reshape(net.input.shape)),
         "exact_box": exact,
-        "theoretical_box": _theoretical_box(net, map_index, cell),
+        "theoretical_box": theoretical_box(net, map_index, cell),
     }
 
 
@@ -354,8 +354,7 @@ def receptive_field(net: Network) -> list[dict]:
             for a in (0, 1):
                 k, s, d = spec.kernel_size[a], spec.stride[a], spec.dilation[a]
                 p = spec.padding.top if a == 0 else spec.padding.left
-                r2, j2 = r[a] + d * (k - 1) * j[a], j[a] * s
-                s2 = None if start[a] is None else start[a] + (Fraction(d * (k - 1), 2) - p) * j[a]
+                r2, j2, s2 = _slid(spec, a, r[a], j[a], start[a])
                 shown.append({
                     "size": f"r = {_f(r[a])} + {d}*({k}-1)*{_f(j[a])} = {_f(r2)}",
                     "jump": f"j = {_f(j[a])}*{s} = {_f(j2)}",
@@ -384,17 +383,27 @@ def receptive_field(net: Network) -> list[dict]:
     return out
 
 
-def _theoretical_box(net: Network, map_index: int, cell) -> dict | None:
-    """The recurrence's field of cell (y, x) of a map, in input pixels (None where it does not apply)."""
+def _slid(spec: Spec, a: int, r: Fraction, j: Fraction, start: Fraction | None) -> tuple:
+    """The recurrence through one sliding layer along axis a: the field's size, jump and start after it."""
+    k, s, d = spec.kernel_size[a], spec.stride[a], spec.dilation[a]
+    p = spec.padding.top if a == 0 else spec.padding.left
+    return r + d * (k - 1) * j, j * s, None if start is None else start + (Fraction(d * (k - 1), 2) - p) * j
+
+
+def theoretical_box(net: Network, map_index: int, cell) -> dict | None:
+    """The recurrence's field of cell (y, x) of a map, in input pixels (None where it does not apply);
+    the recurrence alone (no taps), so a picture can outline it cheaply."""
     if map_index == 0:
         return {"top": cell[1], "bottom": cell[1], "left": cell[2], "right": cell[2]}
     if not all(slides(s) for s in net.specs[:map_index]):
         return None
-    rf = receptive_field(net)[map_index - 1]
     out = {}
     for a, (lo, hi) in enumerate((("top", "bottom"), ("left", "right"))):
-        centre = Fraction(rf["start"][a]) + cell[1 + a] * Fraction(rf["jump"][a])
-        half = Fraction(rf["size"][a] - 1, 2)
+        r, j, start = Fraction(1), Fraction(1), Fraction(0)
+        for spec in net.specs[:map_index]:
+            r, j, start = _slid(spec, a, r, j, start)
+        centre = start + cell[1 + a] * j
+        half = (r - 1) / 2
         out[lo], out[hi] = _n(centre - half), _n(centre + half)
     return out
 

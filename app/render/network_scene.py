@@ -30,7 +30,7 @@ import numpy as np
 
 from app.engine import SpecError, naming
 from app.engine.contract import Text
-from app.engine.network import Network, dependency_field
+from app.engine.network import Network, dependency_field, theoretical_box
 
 from . import layout as lay
 from .caps import MAX_FRAME_PIXELS, MAX_FRAMES, MAX_TOTAL_PIXELS
@@ -294,15 +294,14 @@ class _NetBuilder:
         padded[1:-1, 1:-1] = rank
         horizontal = np.maximum(padded[:-1, 1:-1], padded[1:, 1:-1])
         vertical = np.maximum(padded[1:-1, :-1], padded[1:-1, 1:])
-        out = []
-        for b, q0, q1, k in _row_runs(horizontal):
-            if k:
-                out.append((k, {"line": [sl.point(q0, R - b), sl.point(q1, R - b)], "style": looks[k]}))
-        for b, r0, r1, k in _row_runs(vertical.T):
-            if k:
-                out.append((k, {"line": [sl.point(b, R - r0), sl.point(b, R - r1)], "style": looks[k]}))
-        out.sort(key=lambda pair: pair[0])
-        return [item for _, item in out]
+        b, q0, q1, k = _runs(horizontal)                   # horizontal borders: row b, columns q0..q1
+        c, r0, r1, k2 = _runs(vertical.T)                  # vertical ones: column c, rows r0..r1
+        x0, x1, y0, y1 = (np.concatenate(pair) for pair in ((q0, c), (q1, c), (R - b, R - r0), (R - b, R - r1)))
+        ranks = np.concatenate([k, k2])
+        shown = np.flatnonzero(ranks)
+        shown = shown[np.argsort(ranks[shown], kind="stable")]   # dotted under dashed under solid
+        starts, ends = (np.stack(sl.point(x[shown], y[shown]), -1).tolist() for x, y in ((x0, y0), (x1, y1)))
+        return [{"line": [a, e], "style": looks[n]} for a, e, n in zip(starts, ends, ranks[shown].tolist())]
 
     def label_lines(self, m: _Map) -> list[str]:
         """A map's name: the input's size, or the layer's operation, then its output's size."""
@@ -355,7 +354,7 @@ class _NetBuilder:
             if self.o.numbers:
                 items = self.window_numbers(k, sweep, items)
             frames.append({"ms": self.o.ms, "items": items})
-        frames.append({"ms": 2 * self.o.ms, "items": self.cone()})
+        frames.append({"ms": 2 * self.o.ms, "items": self.cone(drawn=self.kept in (None, len(frames)))})
         return frames
 
     @staticmethod
@@ -432,20 +431,21 @@ class _NetBuilder:
     def caption_item(self, k: int) -> dict:
         return self.text(self.caption_at, self.titles[k], self.caption)
 
-    def cone(self) -> list:
-        """The last map's centre cell, every cell below that it depends on, and the recurrence's box (dashed)."""
+    def cone(self, drawn: bool = True) -> list:
+        """The last map's centre cell, every cell below that it depends on, and the recurrence's box (dashed);
+        not `drawn` (a still of another frame): only what sizes the canvas, the box and the caption."""
         last = self.maps[-1]
         _, h, w = last.shape
         cell = [0, h // 2, w // 2]
-        field = dependency_field(self.net, last.index, cell)
         items, numbers = [], []
-        for entry in field["below"]:
+        below = dependency_field(self.net, last.index, cell)["below"] if drawn else []
+        for entry in below:
             m = self.maps[entry["map"]]
             cells = m.cells_of(entry["cells"])
             items += self.tint(m, cells, self.current if entry["map"] == last.index else self.tap)
             if self.o.numbers:
                 numbers += [v for c in entry["cells"] if (v := self.value_on_tint(entry["map"], *c)) is not None]
-        box = field["theoretical_box"]
+        box = theoretical_box(self.net, last.index, cell)
         first = self.maps[0]
         if box is not None and first.offset is not None:
             outline = self.style("theory", fill=None, stroke=self.pal.winner, width=2.0, dash=[5.0, 3.0])
@@ -620,15 +620,20 @@ def _width(text: str, font: float = FONT["label"]) -> float:
     return 0.56 * font / lay.CELL * (len(text) + 0.8 * sum(map(is_cjk, text)))
 
 
-def _row_runs(a: np.ndarray) -> list[tuple[int, int, int, object]]:
-    """(row, start, end, value) of each run of equal values along each row of `a`, row by row (end exclusive), at once."""
+def _runs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, starts, ends (exclusive) and values of each run of equal values along each row of `a`, row by row, at once."""
     rows, cols = a.shape
     cut = np.ones((rows, cols + 1), bool)   # where a run starts or ends
     cut[:, 1:cols] = a[:, 1:] != a[:, :-1]
     r, q = np.nonzero(cut)
     same = r[:-1] == r[1:]                  # consecutive cuts of one row bound a run
     r, q0, q1 = r[:-1][same], q[:-1][same], q[1:][same]
-    return list(zip(r.tolist(), q0.tolist(), q1.tolist(), a[r, q0].tolist()))
+    return r, q0, q1, a[r, q0]
+
+
+def _row_runs(a: np.ndarray) -> list[tuple[int, int, int, object]]:
+    """(row, start, end, value) of each run, as `_runs` finds them."""
+    return list(zip(*(part.tolist() for part in _runs(a))))
 
 
 def _corners(sl: lay.Slice) -> np.ndarray:

@@ -151,7 +151,8 @@ def normal_job(raw):
 def _normal_and_scene(raw: dict, given: dict, still: int | None) -> tuple[bytes, bytes]:
     from .cache import normalised
 
-    return normalised(raw), _scene(raw, given, still)
+    normal = normalised(raw)
+    return normal, _scene(json.loads(normal), given, still)   # the normal form finds the network just built
 
 
 def scene_job(raw, given, still=None):

@@ -7,6 +7,7 @@ hands the pool can be counted: a job per round trip is what the redraw waits for
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 
 import httpx
@@ -85,3 +86,17 @@ def test_an_animation_of_a_new_spelling_is_normalised_first_so_spellings_share_t
     a, b = ask(("/api/v1/network/animation.svg", {**first, "frame": "1"}, {}), ("/api/v1/network/animation.svg", {**second, "frame": "1"}, {}))
     assert a.status_code == 200 and a.headers["etag"] == b.headers["etag"] and a.content == b.content
     assert jobs == ["normal_job", "animation_job", "normal_job"]   # the second spelling's drawing is the first's
+
+
+def test_normalising_and_drawing_in_one_job_builds_the_network_once(monkeypatch):
+    """The job's two halves share one network: the picture finds the one its normal form was made from."""
+    from app.web import cache
+    from app.web.network_pictures import _normal_and_scene
+
+    built = []
+    monkeypatch.setattr(cache, "build_network", lambda raw: built.append(raw) or build_network(raw))
+    body = {"input_size": 11, "layers": [{"op": "conv2d", "out_channels": 2, "padding": 1}, {"op": "max_pool2d", "kernel_size": 2}]}
+    normal, scene = _normal_and_scene(body, {}, 1)
+    assert len(built) == 1
+    net = build_network(json.loads(normal))
+    assert json.loads(gzip.decompress(scene)) == json.loads(json.dumps(network_scene(net, {}, still=1)[0]))
