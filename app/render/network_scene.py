@@ -146,21 +146,23 @@ def check_network_frames(net: Network, options: RenderOptions) -> int:
 def network_scene(net: Network, given: dict, raster: bool = False, still: int | None = None) -> tuple[dict, RenderOptions]:
     """The scene with the options given and, for granularity and scale when not given, the finest frames
     that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
-    For a raster writer the frame cap is checked before anything is drawn. `still`: only that frame (the
-    last if there are fewer, `meta.still`) is drawn and kept, in the whole scene's picture (see _NetBuilder.only)."""
+    For a raster writer the frame and pixel caps are checked before the whole scene is drawn. `still`: only
+    that frame (the last if there are fewer, `meta.still`) is drawn and kept, in the whole scene's picture
+    (see _NetBuilder.only); so a still, a fraction of the work, is what the sizes are measured on."""
     options = build_options(given)
     if "granularity" not in given:
         options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
     if raster:
         check_network_frames(net, options)
     count = len(frame_plan(net, options.granularity)) + 1
+    probe = None   # a still at the scale chosen
     if "scale" not in given and count <= MAX_FRAMES:   # else no GIF at any scale
-        scene = build_network_scene(net, replace(options, scale=SCALES[0]), still)
-        options = replace(options, scale=fitting_scale(scene, SCALES[0], count) or MIN_SCALE)
-        if options.scale != SCALES[0]:
-            scene = build_network_scene(net, options, still)
-    else:
-        scene = build_network_scene(net, options, still)
+        probe = build_network_scene(net, replace(options, scale=SCALES[0]), still or 0)
+        options = replace(options, scale=fitting_scale(probe, SCALES[0], count) or MIN_SCALE)
+        probe = probe if options.scale == SCALES[0] else None
+    if raster:
+        check_network_pixels(net, build_network_scene(net, options, 0) if probe is None else probe, options, count)
+    scene = probe if still is not None and probe is not None else build_network_scene(net, options, still)
     if still is not None:   # that frame (the builder kept the polygons of the cells it draws)
         scene["meta"]["still"] = min(still, count - 1)
         scene["frames"] = scene["frames"][scene["meta"]["still"]:][:1]
@@ -178,12 +180,13 @@ def fitting_scale(scene: dict, scale: float, frames: int | None = None) -> float
     return None
 
 
-def check_network_pixels(net: Network, scene: dict, options: RenderOptions) -> None:
-    """The raster writers' pixel caps, with the way under them: a smaller scale, else rows, else a smaller network."""
-    w, h, frames = scene["width"], scene["height"], len(scene["frames"])
+def check_network_pixels(net: Network, scene: dict, options: RenderOptions, frames: int) -> None:
+    """The raster writers' pixel caps for `frames` frames of the scene's size, with the way under them:
+    a smaller scale, else rows, else a smaller network."""
+    w, h = scene["width"], scene["height"]
     if w * h <= MAX_FRAME_PIXELS and w * h * frames <= MAX_TOTAL_PIXELS:
         return
-    scale = fitting_scale(scene, options.scale)
+    scale = fitting_scale(scene, options.scale, frames)
     rows = len(frame_plan(net, "row")) + 1
     if scale is not None and scale < options.scale:
         hint = Text(f"use scale={scale}", f"请使用 scale={scale}")

@@ -113,15 +113,14 @@ def _scene(raw: dict, given: dict, still: int | None = None) -> bytes:
 
 def _animation(raw: dict, given: dict, fmt: str) -> bytes:
     from app.render.caps import check_cost, check_scene
-    from app.render.network_scene import check_network_pixels, network_scene
+    from app.render.network_scene import network_scene
 
     from .cache import network_for
 
     drawer = writer(fmt)
     net = network_for(raw)
     scene, options = network_scene(net, given, raster=drawer.raster)
-    if drawer.raster:
-        check_network_pixels(net, scene, options)
+    if drawer.raster:   # network_scene checked the network's pixel caps (naming the way under them)
         drawer.check(scene)
     else:
         check_scene(scene, options)

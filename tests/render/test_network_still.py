@@ -1,6 +1,6 @@
 """A still network scene (one frame drawn) is the whole scene with only that frame and the polygons
-of the cells it draws: same size, styles, base and meta, for every preset, both layouts and a scale
-chosen or given."""
+of the cells it draws: same size, styles, base and meta, for every preset, both layouts, a scale
+chosen or given, and numbers mode (whose texts size the canvas as in the whole scene)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ SIDES = [pytest.param(spec, id=f"{p.slug}_{n}") for p in PRESETS for n, (_, spec
 
 
 @pytest.mark.parametrize("spec", SIDES)
-@pytest.mark.parametrize("given", [{}, {"layout": "flat", "scale": 0.5}, {"granularity": "row", "lang": "zh"}])
+@pytest.mark.parametrize("given", [{}, {"layout": "flat", "scale": 0.5}, {"granularity": "row", "lang": "zh"}, {"numbers": True, "granularity": "row"}])
 def test_a_still_is_the_whole_scene_with_one_frame(spec, given):
     net = build_network(spec)
     whole, options = network_scene(net, given)
