@@ -10,7 +10,9 @@ over a real server. Then the pictures: the 6-layer network's scene and GIF (fram
 row: every step is more than a GIF's frame cap), and the playground's redraw of the
 3-layer network in Chromium, before and after the page's light requests (the network's
 summary and a still of the frame on screen in parallel, then drawn; the frames after), its
-split (round trips, drawing) as medians. It prints; it does not assert.
+split (round trips, drawing) as medians; last, the real /network page from a control's change
+to the paint (the page's own panels and SVG included; changes the engine refuses are left out).
+It prints; it does not assert.
 """
 
 from __future__ import annotations
@@ -183,9 +185,52 @@ def redraw() -> None:
         browser.close()
 
 
+# the real /network page: a layer's field changed (a `change` event, as a spinner's click or a typed
+# value's commit gives), until the frame after the picture painted; every network new to the server
+PAGE_REDRAW = """async ([layer, field, value]) => {
+    const box = document.querySelector(`li[data-layer="${layer}"] [data-param="${field}"] input`);
+    const drawn = new Promise((resolve) => document.addEventListener('convplay:drawn', resolve, { once: true }));
+    const t0 = performance.now();
+    box.value = String(value);
+    box.dispatchEvent(new Event('change', { bubbles: true }));
+    const refused = new Promise((resolve) => setTimeout(() => resolve('refused'), 3000));   // a network the engine refuses
+    if (await Promise.race([drawn, refused]) === 'refused') return null;
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));   // painted
+    return performance.now() - t0;
+}"""
+
+
+def page_redraw() -> None:
+    """The /network page itself, 3 layers on 16x16: a control changed -> the new picture painted (both round
+    trips, the page's own drawing and panels); each change a network the server has not seen."""
+    from playwright.sync_api import sync_playwright
+
+    with live.server() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(base + "/network?input_size=16&layers=" + json.dumps(THREE["layers"]))
+        page.wait_for_selector("#stage svg")
+        state, seen, times = {(0, "kernel_size"): 3, (0, "padding"): 1, (2, "dilation"): 2}, set(), []
+        for dilation in (1, 2, 3):   # up to 24 networks of 2 channels; a change that makes one seen before is not timed
+            for kernel in (3, 5):
+                for padding in (0, 1, 2, 3):
+                    for where, value in (((2, "dilation"), dilation), ((0, "kernel_size"), kernel), ((0, "padding"), padding)):
+                        if state[where] == value:
+                            continue
+                        state[where] = value
+                        took = page.evaluate(PAGE_REDRAW, [*where, value])
+                        if tuple(state.values()) not in seen and took is not None:
+                            times.append(took)
+                        seen.add(tuple(state.values()))
+        print(f"/network page, a control changed -> painted (3 layers on 16x16, uncached, {len(times)} changes): "
+              f"median {statistics.median(times):6.1f} ms, p90 {sorted(times)[int(0.9 * len(times))]:6.1f} ms")
+        browser.close()
+
+
 if __name__ == "__main__":
     main()
     round_trips()
     pictures()
     scene_split()
     redraw()
+    page_redraw()
