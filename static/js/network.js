@@ -188,18 +188,19 @@ async function update() {
     view.container.innerHTML = "";
     player.load([]);
     setStatus(t("net_empty"));
-    history.replaceState(null, "", withLang("/network?").replace(/\?$/, ""));
+    address(withLang("/network?").replace(/\?$/, ""));
     return;
   }
   const spec = body();
   const q = query(spec);
   const extra = renderQuery();
-  setStatus(t("loading"));
+  const slow = setTimeout(() => setStatus(t("loading")), 150);   // a quick answer does not flash it (nor repaint for it)
   const sceneURL = `/api/v1/network/scene?${q}${extra ? "&" + extra : ""}&lang=${lang}`;
   const [network, still] = await Promise.allSettled([
     getJSON(`/api/v1/network?${q}&detail=summary&lang=${lang}`),
     getJSON(`${sceneURL}&still=${player.index}`),
   ]);
+  clearTimeout(slow);
   if (mine !== serial) return;
   const failed = [network, still].find((r) => r.status === "rejected");
   if (failed) {
@@ -232,12 +233,23 @@ function show(spec, network, still, extra) {
   paint(scene);
   writeRender();
   $("#scrub").max = Math.max(frames.length - 1, 0);
-  history.replaceState(null, "", `/network?${permalink}`);
+  address(`/network?${permalink}`);
   showNumbers(network);
   showCompare(network.query);
   share(permalink, scene);
   setStatus(`${network.input_shape.join("×")} → ${network.output_shape.join("×")} · ${network.layer_numbers.length} ${t("net_layers")} · ${frames.length} ${t("net_frames")}`);
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { layers: network.layer_numbers.length, frames: frames.length } }));
+}
+
+/** The address follows the network on screen once its picture is painted: a history entry's
+ *  update costs a redraw 3-20 ms (measured), and changes in a row need only the last one. */
+let addressed = null;
+function address(url) {
+  if (addressed === null) requestAnimationFrame(() => setTimeout(() => {
+    history.replaceState(null, "", addressed);
+    addressed = null;
+  }, 0));
+  addressed = url;
 }
 
 /** The whole scene: the same picture, every frame, and every cell to hover. */
@@ -470,14 +482,15 @@ form.addEventListener("change", (e) => {
     const i = Number(li.dataset.layer);
     net.layers[i] = switchOp(net.layers[i], el.value);
     li.outerHTML = layerHTML(net.layers[i], i);
-    writeForm();
+    flowChannels();
   } else {
     if (el.dataset.kindOf) showPaddingKind(el.closest("[data-param]"));
     if (!readInto(el)) return;
-    writeForm();
   }
   $("#preset").value = "";
-  changed(0);
+  clearTimeout(debounce);
+  update();     // the requests go out first: the form is written back while they travel
+  writeForm();
 });
 form.addEventListener("click", (e) => {
   const button = e.target.closest("button");

@@ -343,3 +343,23 @@ def test_redraws_keep_one_shading_layer(page, live_server, problems):
         set_two(page, "#net-fields [data-param='input_size']", size)
         wait_for(page, f"window.__animated > {before}")
     assert page.locator("#stage g.shade").count() == 1
+
+
+def test_the_address_and_the_form_follow_a_change_once_it_is_drawn(page, live_server, problems):
+    """The requests go out before the form is written back and the address is updated after the paint:
+    both still end on the network drawn (its permalink a torch-checked network of that dilation)."""
+    page.add_init_script(COUNT_DRAWS)
+    page.goto(live_server + "/network?input_size=9&layers=conv2d;conv2d")
+    wait_for(page, "window.__drawn >= 1")
+    before = page.evaluate("window.__drawn")
+    set_two(page, "li[data-layer='1'] [data-param='dilation']", 3)
+    redrawn(page, before)
+    wait_for(page, "new URLSearchParams(location.search).get('layers')?.includes('d3')"
+                   " || decodeURIComponent(location.search).includes('\"dilation\":3')")
+    assert page.input_value("li[data-layer='1'] [data-param='dilation'] input[data-axis='1']") == "3"   # height = width
+    assert "1×9×9 → 1×1×1" in page.text_content("#status")   # torch: 9 -k3-> 7 -k3 d3-> 1
+    x = torch.ones(1, 1, 9, 9)
+    assert nn.Sequential(nn.Conv2d(1, 1, 3), nn.Conv2d(1, 1, 3, dilation=3))(x).shape == (1, 1, 1, 1)
+    query = page.evaluate("location.search")
+    again = httpx.get(live_server + "/api/v1/network" + query + "&detail=summary")
+    assert again.status_code == 200 and again.json()["output_shape"] == [1, 1, 1]
