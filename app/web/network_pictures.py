@@ -2,7 +2,7 @@
 
 The same query as GET /api/v1/network (input_size, in_channels, input, layers) plus the
 render options. Only the query is read in the request (and its options checked): the
-network is built, drawn and encoded in the worker pool (work.py), within its time limit
+network is built, drawn and encoded in the worker pool (by work.py's network jobs), within its time limit
 and admission bound, and refused there naming the layer and field; answers are stored
 and sent by answers.py. The ETag (and the stored answer's key) is a digest of the network as
 the engine reads it (every default filled in: any spelling of one network reads alike),
@@ -15,7 +15,6 @@ drawn is answered from the store, not drawn again.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import time
@@ -30,12 +29,12 @@ from app.engine.query import parse_value
 from app.render import build_options, writer
 from app.render.options import OPTION_NAMES
 
-from . import i18n, params
+from . import i18n, params, work
 from .animation import LONG_QUERY, PICTURES, REFUSALS, language_headers
 from .answers import etag, keep, made, respond, send, stored
 from .network_api import answer_key, from_query, query_parameters
 from .pages import page_context, templates
-from .work import GZIP_LEVEL, TEXT_FORMATS, pool, worker_result
+from .work import pool
 
 router = APIRouter()
 
@@ -87,87 +86,13 @@ def _spelling(raw) -> str:
 async def normal(raw) -> tuple[dict, str]:
     """The network as the engine reads it, and its text: made in a worker once per spelling (refused there,
     by name), so the picture jobs are given it and every spelling of one network shares their answers."""
-    text, _, _ = await made(_spelling(raw), normal_job, raw)
+    text, _, _ = await made(_spelling(raw), work.network_normal_job, raw)
     return json.loads(text), text.decode()
 
 
 def _tag(text: str, given: dict, what: str) -> str:
     shown = {k: v for k, v in build_options(given).canonical().items() if k in given}
     return etag("network", text, shown, what)
-
-
-# --------------------------------------------------------------- in the worker process
-
-def _scene(raw: dict, given: dict, still: int | None = None) -> bytes:
-    from app.render.caps import check_scene, check_scene_bytes
-    from app.render.network_scene import network_scene
-
-    from .cache import network_for
-
-    scene, options = network_scene(network_for(raw), given, still=still)
-    check_scene(scene, options)
-    data = json.dumps(scene, separators=(",", ":"), ensure_ascii=False).encode()
-    check_scene_bytes(len(data))
-    return gzip.compress(data, GZIP_LEVEL, mtime=0)
-
-
-def _animation(raw: dict, given: dict, fmt: str) -> bytes:
-    from app.render.caps import check_cost, check_scene
-    from app.render.network_scene import network_scene
-
-    from .cache import network_for
-
-    drawer = writer(fmt)
-    net = network_for(raw)
-    scene, options = network_scene(net, given, raster=drawer.raster)
-    if drawer.raster:   # network_scene checked the network's pixel caps (naming the way under them)
-        drawer.check(scene)
-    else:
-        check_scene(scene, options)
-    check_cost(scene, fmt)
-    data = drawer.write(scene, options.frame)
-    return gzip.compress(data, GZIP_LEVEL, mtime=0) if fmt in TEXT_FORMATS else data
-
-
-def _embedding(raw: dict, given: dict) -> tuple[int, int, str, str]:
-    """What oEmbed needs: the scene's size, the network's readable query and its title."""
-    from app.engine.network_text import query
-    from app.render.network_scene import network_scene
-
-    from .cache import network_for
-
-    net = network_for(raw)
-    scene, _ = network_scene(net, given)
-    return scene["width"], scene["height"], query(net), " → ".join(s.op for s in net.specs)
-
-
-def normal_job(raw):
-    from .cache import normalised
-
-    return worker_result(normalised, raw)
-
-
-def _normal_and_scene(raw: dict, given: dict, still: int | None) -> tuple[bytes, bytes]:
-    from .cache import normalised
-
-    normal = normalised(raw)
-    return normal, _scene(json.loads(normal), given, still)   # the normal form finds the network just built
-
-
-def scene_job(raw, given, still=None):
-    return worker_result(_scene, raw, given, still)
-
-
-def normal_scene_job(raw, given, still=None):
-    return worker_result(_normal_and_scene, raw, given, still)
-
-
-def animation_job(raw, given, fmt: str):
-    return worker_result(_animation, raw, given, fmt)
-
-
-def embedding_job(raw, given):
-    return worker_result(_embedding, raw, given)
 
 
 # --------------------------------------------------------------- routes
@@ -210,9 +135,9 @@ async def network_scene(request: Request) -> Response:
     text = stored(spelling)
     if text is not None:   # a spelling seen before: its normal form is known, so is the answer's key
         tag = _tag(text.decode(), given, what)
-        return await send(request, tag, scene_job, json.loads(text), given, still, gzipped=True, tag=tag, **answer)
+        return await send(request, tag, work.network_scene_job, json.loads(text), given, still, gzipped=True, tag=tag, **answer)
     # a new spelling: one job normalises and draws (this spelling's answer may be another's, drawn again)
-    text, body = await pool.run(etag("network-scene-of", spelling, given, what), normal_scene_job, raw, given, still)
+    text, body = await pool.run(etag("network-scene-of", spelling, given, what), work.network_normal_scene_job, raw, given, still)
     keep(spelling, text)
     tag = _tag(text.decode(), given, what)
     keep(tag, body, gzipped=True)
@@ -227,8 +152,8 @@ async def network_animation(request: Request, fmt: str = params.format_path()) -
     headers = {"Content-Disposition": f'inline; filename="{file_name(raw, drawer.name)}"', **language_headers(request, build_options(given))}
     network, text = await normal(raw)
     tag = _tag(text, given, drawer.name)
-    return await send(request, tag, animation_job, network, given, drawer.name, media_type=drawer.media_type,
-                      headers=headers, gzipped=drawer.name in TEXT_FORMATS, tag=tag)
+    return await send(request, tag, work.network_animation_job, network, given, drawer.name, media_type=drawer.media_type,
+                      headers=headers, gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)
 
 
 def permalink(network_query: str, given: dict) -> str:
@@ -249,7 +174,7 @@ async def oembed(url_query: str, public: str, maxwidth: int | None, maxheight: i
     pairs = [(k, v) for k, v in parse_qsl(url_query) if k != "lang" or v in i18n.LANGUAGES]
     raw, given = split(pairs)
     network, text = await normal(raw)
-    (width, height, network_query, title), _, _ = await made(_tag(text, given, "embedding"), embedding_job, network, given)
+    (width, height, network_query, title), _, _ = await made(_tag(text, given, "embedding"), work.network_embedding_job, network, given)
     height += 56   # the embed's controls
     if maxwidth and width > maxwidth:
         height, width = round(height * maxwidth / width), maxwidth

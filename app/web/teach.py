@@ -7,8 +7,6 @@ worker pool within the render caps, cached and tagged like the forward pictures.
 
 from __future__ import annotations
 
-import gzip
-import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -57,7 +55,7 @@ async def _query(name: str, request: Request):
 async def view_scene(request: Request, name: str = _name()) -> Response:
     v, spec, options, grad = await _query(name, request)
     tag = etag(spec.key(), options.canonical(), "view-scene", v.name, grad)
-    return await send(request, tag, scene_job, v.name, spec, options, grad, media_type="application/json",
+    return await send(request, tag, work.view_scene_job, v.name, spec, options, grad, media_type="application/json",
                       headers=language_headers(request, options), gzipped=True, tag=tag)
 
 
@@ -69,38 +67,7 @@ async def view_animation(request: Request, name: str = _name(), fmt: str = param
     stem = file_name(spec, drawer.name).rsplit(".", 1)[0]
     headers = {"Content-Disposition": f'inline; filename="{stem}_{v.name}.{drawer.name}"', **language_headers(request, options)}
     tag = etag(spec.key(), options.canonical(), "view", v.name, drawer.name, grad)
-    return await send(request, tag, animation_job, v.name, spec, options, drawer.name, grad, media_type=drawer.media_type,
+    return await send(request, tag, work.view_animation_job, v.name, spec, options, drawer.name, grad, media_type=drawer.media_type,
                       headers=headers, gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)
 
 
-# --- in the worker process ---------------------------------------------------
-
-def _scene(name, spec, options, grad) -> bytes:
-    from app.render.caps import check_scene_bytes
-
-    from .cache import trace_for
-
-    data = json.dumps(teaching.build_view_scene(name, trace_for(spec), options, grad_output=grad), separators=(",", ":"),
-                      ensure_ascii=False).encode()
-    check_scene_bytes(len(data))
-    return gzip.compress(data, work.GZIP_LEVEL, mtime=0)
-
-
-def _animation(name, spec, options, fmt, grad) -> bytes:
-    from app.render.caps import check_cost
-
-    from .cache import trace_for
-
-    drawer = writer(fmt)
-    scene = teaching.build_view_scene(name, trace_for(spec), options, drawer, grad_output=grad)
-    check_cost(scene, fmt)
-    data = drawer.write(scene, options.frame)
-    return gzip.compress(data, work.GZIP_LEVEL, mtime=0) if fmt in work.TEXT_FORMATS else data
-
-
-def scene_job(name, spec, options, grad):
-    return work.worker_result(_scene, name, spec, options, grad)
-
-
-def animation_job(name, spec, options, fmt, grad):
-    return work.worker_result(_animation, name, spec, options, fmt, grad)

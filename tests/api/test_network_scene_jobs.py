@@ -55,21 +55,21 @@ def test_a_new_spelling_is_one_job_and_its_answer_is_every_spellings(jobs):
     still, again, whole = ask(("/api/v1/network/scene", {**first, "still": "2"}, {}),
                               ("/api/v1/network/scene", {**first, "still": "2"}, {}),
                               ("/api/v1/network/scene", first, {}))
-    assert still.status_code == 200 and jobs[:1] == ["normal_scene_job"]
+    assert still.status_code == 200 and jobs[:1] == ["network_normal_scene_job"]
     assert again.headers["etag"] == still.headers["etag"] and again.content == still.content
-    assert jobs[1:] == ["scene_job"]   # the same spelling again: known, the stored answer; the whole scene: one job
+    assert jobs[1:] == ["network_scene_job"]   # the same spelling again: known, the stored answer; the whole scene: one job
     net = build_network({"input_size": 6, "layers": [{"op": "conv2d", "out_channels": 2, "padding": 1}, {"op": "max_pool2d", "kernel_size": 2}]})
     assert still.json() == json.loads(json.dumps(network_scene(net, {}, still=2)[0]))
     assert whole.json() == json.loads(json.dumps(network_scene(net, {})[0]))
 
     del jobs[:]
     others = ask(*[("/api/v1/network/scene", {**p, "still": "2"}, {}) for p in (second, third)])
-    assert jobs == ["normal_scene_job"] * 2   # unseen spellings: one job each
+    assert jobs == ["network_normal_scene_job"] * 2   # unseen spellings: one job each
     assert {r.headers["etag"] for r in others} == {still.headers["etag"]} and all(r.content == still.content for r in others)
     not_modified, = ask(("/api/v1/network/scene", {**third, "still": "2"}, {"if-none-match": still.headers["etag"]}))
     assert not_modified.status_code == 304
     other_frame, = ask(("/api/v1/network/scene", {**second, "still": "3"}, {}))
-    assert other_frame.headers["etag"] != still.headers["etag"] and jobs[-1] == "scene_job"   # `second` is known now
+    assert other_frame.headers["etag"] != still.headers["etag"] and jobs[-1] == "network_scene_job"   # `second` is known now
 
 
 def test_a_new_spelling_refused_in_its_one_job_names_the_layer_and_field(jobs):
@@ -78,20 +78,20 @@ def test_a_new_spelling_refused_in_its_one_job_names_the_layer_and_field(jobs):
     assert en.status_code == zh.status_code == 422
     assert en.json()["detail"][0]["param"] == zh.json()["detail"][0]["param"] == "layers[2].kernel_size"
     assert "larger than" in en.json()["detail"][0]["msg"] and any("\u4e00" <= ch <= "\u9fff" for ch in zh.json()["detail"][0]["msg"])
-    assert jobs == ["normal_scene_job"] * 2
+    assert jobs == ["network_normal_scene_job"] * 2
 
 
 def test_an_animation_of_a_new_spelling_is_normalised_first_so_spellings_share_the_drawing(jobs):
     first, second, _ = spellings(7)
     a, b = ask(("/api/v1/network/animation.svg", {**first, "frame": "1"}, {}), ("/api/v1/network/animation.svg", {**second, "frame": "1"}, {}))
     assert a.status_code == 200 and a.headers["etag"] == b.headers["etag"] and a.content == b.content
-    assert jobs == ["normal_job", "animation_job", "normal_job"]   # the second spelling's drawing is the first's
+    assert jobs == ["network_normal_job", "network_animation_job", "network_normal_job"]   # the second spelling's drawing is the first's
 
 
 def test_normalising_and_drawing_in_one_job_builds_the_network_once(monkeypatch):
     """The job's two halves share one network: the picture finds the one its normal form was made from."""
     from app.web import cache
-    from app.web.network_pictures import _normal_and_scene
+    from app.web.work import _network_normal_and_scene as _normal_and_scene
 
     built = []
     monkeypatch.setattr(cache, "build_network", lambda raw: built.append(raw) or build_network(raw))
