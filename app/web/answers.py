@@ -65,10 +65,15 @@ async def send(request: Request, key: str, job, *args, media_type: str, headers:
                gzipped: bool = False, tag: str | None = None) -> Response:
     """The answer under `key` (made by `job` if need be) as the client can take it; its URL is remembered."""
     started = time.perf_counter()
-    if tag and tag in request.headers.get("if-none-match", ""):
+    if _unchanged(request, tag):   # before any work
         return Response(status_code=304, headers=_headers(headers, tag, gzipped))
     body, gzipped, source = await made(key, job, *args, gzipped=gzipped)
     return await respond(request, key, body, gzipped, source, started, media_type=media_type, headers=headers, tag=tag)
+
+
+def _unchanged(request: Request, tag: str | None) -> bool:
+    """The client holds the answer tagged `tag` already (If-None-Match)."""
+    return bool(tag) and tag in request.headers.get("if-none-match", "")
 
 
 def _headers(headers: dict | None, tag: str | None, gzipped: bool) -> dict:
@@ -82,7 +87,7 @@ async def respond(request: Request, key: str, body, gzipped: bool, source: str, 
                   headers: dict | None = None, tag: str | None = None) -> Response:
     """The answer stored under `key` (from `source`, asked for at `started`) as the client can take it; its URL is remembered."""
     headers = _headers(headers, tag, gzipped)
-    if tag and tag in request.headers.get("if-none-match", ""):
+    if _unchanged(request, tag):
         return Response(status_code=304, headers=headers)
     listed = [(b"content-type", media_type.encode())] + [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     if request.method == "GET":

@@ -7,7 +7,6 @@ worker pool within the render caps, cached and tagged like the forward pictures.
 
 from __future__ import annotations
 
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -69,5 +68,3 @@ async def view_animation(request: Request, name: str = _name(), fmt: str = param
     tag = etag(spec.key(), options.canonical(), "view", v.name, drawer.name, grad)
     return await send(request, tag, work.view_animation_job, v.name, spec, options, drawer.name, grad, media_type=drawer.media_type,
                       headers=headers, gzipped=drawer.name in work.TEXT_FORMATS, tag=tag)
-
-

@@ -458,9 +458,11 @@ const player = pagePlayer((i) => {
 
 // ---- controls ------------------------------------------------------------------------------------
 let debounce = null;
+/** Redraw after `delay` ms of quiet (typing), or at once: a committed change's requests go out first. */
 function changed(delay = 40) {
   clearTimeout(debounce);
-  debounce = setTimeout(update, delay);
+  if (delay) debounce = setTimeout(update, delay);
+  else update();
 }
 
 $("#render-fields").insertAdjacentHTML("beforeend", RENDER.map(fieldHTML).join(""));
@@ -488,9 +490,8 @@ form.addEventListener("change", (e) => {
     if (!readInto(el)) return;
   }
   $("#preset").value = "";
-  clearTimeout(debounce);
-  update();     // the requests go out first: the form is written back while they travel
-  writeForm();
+  changed(0);
+  writeForm();   // while the requests travel
 });
 form.addEventListener("click", (e) => {
   const button = e.target.closest("button");
