@@ -24,6 +24,8 @@ placement so a browser can draw boxes in map coordinates (the theoretical field)
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import replace
 
 import numpy as np
@@ -66,7 +68,9 @@ class _Map:
         rows, cols = self.at[:, 0].reshape(h, w), self.at[:, 1].reshape(h, w)
         even = (rows - np.arange(h)[:, None] == rows[0, 0]).all() and (cols - np.arange(w)[None, :] == cols[0, 0]).all()
         self.offset = (int(rows[0, 0]), int(cols[0, 0])) if even else None
-        self._names = {(r, q): divmod(i, w) for i, (r, q) in enumerate(self.at.tolist())}   # grid cell -> (y, x)
+        found = np.full(self.grid, -1)
+        found[self.at[:, 0], self.at[:, 1]] = np.arange(h * w)
+        self._cell_at = found.tolist()   # grid cell -> its map cell y*w+x, or -1 (lists: quicker than a dict to make)
 
     def cells_of(self, cells: list) -> list[tuple[int, int, int]]:
         """(c, row, col) on the grid of each map cell [c, y, x], at once."""
@@ -75,8 +79,8 @@ class _Map:
         return list(zip(cyx[:, 0].tolist(), rq[:, 0].tolist(), rq[:, 1].tolist()))
 
     def name(self, c: int, r: int, q: int) -> str:
-        yx = self._names.get((r, q))
-        return f"m{self.index}:{c}:{yx[0]}:{yx[1]}" if yx is not None else f"pad{self.index}:{c}:{r}:{q}"
+        i = self._cell_at[r][q] if self.on_grid(r, q) else -1
+        return f"m{self.index}:{c}:{i // self.shape[2]}:{i % self.shape[2]}" if i >= 0 else f"pad{self.index}:{c}:{r}:{q}"
 
     def on_grid(self, r: int, q: int) -> bool:
         return 0 <= r < self.grid[0] and 0 <= q < self.grid[1]
@@ -110,6 +114,18 @@ def _maps(net: Network) -> list[_Map]:
             kinds, source, owner = np.full((h, w), REAL), np.arange(h * w).reshape(h, w), None
         out.append(_Map(k, m.shape, kinds, source, owner))
     return out
+
+
+class _Views(dict):
+    """layer -> builder.trace_views(layer), made on first use."""
+
+    def __init__(self, builder):
+        super().__init__()
+        self.builder = builder
+
+    def __missing__(self, k: int):
+        self[k] = self.builder.trace_views(k, self.builder.net.traces[k])
+        return self[k]
 
 
 class _View:
@@ -148,49 +164,54 @@ def network_scene(net: Network, given: dict, raster: bool = False, still: int | 
     that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
     For a raster writer the frame and pixel caps are checked before the whole scene is drawn. `still`: only
     that frame (the last if there are fewer, `meta.still`) is drawn and kept, in the whole scene's picture
-    (see _NetBuilder.only); so a still, a fraction of the work, is what the sizes are measured on."""
+    (see _NetBuilder.only). The sizes come from scene_size, without drawing."""
     options = build_options(given)
     if "granularity" not in given:
         options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
     if raster:
         check_network_frames(net, options)
     count = len(frame_plan(net, options.granularity)) + 1
-    probe = None   # a still at the scale chosen
     if "scale" not in given and count <= MAX_FRAMES:   # else no GIF at any scale
-        probe = build_network_scene(net, replace(options, scale=SCALES[0]), still or 0)
-        options = replace(options, scale=fitting_scale(probe, SCALES[0], count) or MIN_SCALE)
-        probe = probe if options.scale == SCALES[0] else None
+        options = replace(options, scale=fitting_scale(scene_size(net, replace(options, scale=SCALES[0])), SCALES[0], count) or MIN_SCALE)
     if raster:
-        check_network_pixels(net, build_network_scene(net, options, 0) if probe is None else probe, options, count)
-    scene = probe if still is not None and probe is not None else build_network_scene(net, options, still)
+        check_network_pixels(net, scene_size(net, options), options, count)
+    scene = build_network_scene(net, options, still)
     if still is not None:   # that frame (the builder kept the polygons of the cells it draws)
         scene["meta"]["still"] = min(still, count - 1)
         scene["frames"] = scene["frames"][scene["meta"]["still"]:][:1]
     return scene, options
 
 
-def fitting_scale(scene: dict, scale: float, frames: int | None = None) -> float | None:
-    """The largest of SCALES at which this scene (drawn at `scale`; with `frames` frames) is within the pixel caps."""
-    frames = frames or len(scene["frames"])
+def scene_size(net: Network, options: RenderOptions) -> tuple[int, int]:
+    """The scene's width and height in pixels: measured without drawing, except in numbers mode, whose
+    running sums size the canvas too (there a still, the first frame, is drawn: it holds every frame's texts)."""
+    if options.numbers:
+        scene = build_network_scene(net, options, 0)
+        return scene["width"], scene["height"]
+    return _NetBuilder(net, options).size()
+
+
+def fitting_scale(size: tuple[int, int], scale: float, frames: int) -> float | None:
+    """The largest of SCALES at which a scene of `size` pixels at `scale`, with `frames` frames, is within the pixel caps."""
     for s in SCALES:
         # a scene's size is scale * (its page extent and margins) + 2 px, rounded: bounded from above
-        w, h = (s / scale * (scene[k] - 1.5) + 2.5 for k in ("width", "height"))
+        w, h = (s / scale * (n - 1.5) + 2.5 for n in size)
         if w * h <= MAX_FRAME_PIXELS and w * h * frames <= MAX_TOTAL_PIXELS:
             return s
     return None
 
 
-def check_network_pixels(net: Network, scene: dict, options: RenderOptions, frames: int) -> None:
-    """The raster writers' pixel caps for `frames` frames of the scene's size, with the way under them:
+def check_network_pixels(net: Network, size: tuple[int, int], options: RenderOptions, frames: int) -> None:
+    """The raster writers' pixel caps for `frames` frames of a scene of `size`, with the way under them:
     a smaller scale, else rows, else a smaller network."""
-    w, h = scene["width"], scene["height"]
+    w, h = size
     if w * h <= MAX_FRAME_PIXELS and w * h * frames <= MAX_TOTAL_PIXELS:
         return
-    scale = fitting_scale(scene, options.scale, frames)
+    scale = fitting_scale(size, options.scale, frames)
     rows = len(frame_plan(net, "row")) + 1
     if scale is not None and scale < options.scale:
         hint = Text(f"use scale={scale}", f"请使用 scale={scale}")
-    elif options.granularity == "step" and (fits := fitting_scale(scene, options.scale, rows)) is not None:
+    elif options.granularity == "step" and (fits := fitting_scale(size, options.scale, rows)) is not None:
         hint = Text(f"use granularity=row and scale={fits}", f"请使用 granularity=row 和 scale={fits}")
     else:
         hint = Text("use a smaller input or fewer layers", "请使用更小的输入或更少的层")
@@ -218,9 +239,8 @@ class _NetBuilder:
         self.net, self.o = net, options
         self.pal = PALETTES[options.palette]
         self.maps = _maps(net)
-        self.views = [self.trace_views(k, t) for k, t in enumerate(net.traces)]   # (bottom, top) [rows][cols][2]
         self.styles = Styles(options.scale)
-        self.cells: list[tuple[_Map, int, np.ndarray]] = []   # (map, channel, its cells' corners [rows * cols][4][2]) per slice
+        self.slices: list[tuple[_Map, int, lay.Slice]] = []   # (map, channel, its slice) as drawn
         self.named: dict[str, tuple[int, int, int, int]] = {}   # poly item name -> (map, channel, row, col), as drawn
         self.texts: list = []
         self._place()
@@ -244,6 +264,12 @@ class _NetBuilder:
                 m.slices = [lay.Slice(rows, cols, (x_flat, height / 2 - (i + 1) * rows - i * lay.GAP), project) for i in range(c)]
                 wide = max(map(_width, self.label_lines(m))) if self.o.labels else 0
                 x_flat += max(cols, wide) + lay.FLAT_GAP + 1
+
+    @functools.cached_property
+    def views(self) -> _Views:
+        """(bottom, top) [rows][cols][2] per layer (see trace_views), each made when first needed: a still
+        draws one layer's window, and the scene's size needs none."""
+        return _Views(self)
 
     def trace_views(self, k: int, t) -> tuple[np.ndarray, np.ndarray]:
         """Where layers[k]'s own grids lie on the grids drawn, [rows][cols][2] each: what it reads (its
@@ -276,7 +302,7 @@ class _NetBuilder:
             for c, sl in enumerate(m.slices):
                 own = self.fill_of(m, c)
                 copy = self.style(f"copy{own}", fill=mix(self.styles[own]["fill"], "#ffffff", 0.6))   # copied padding: pale own colour
-                self.cells.append((m, c, _corners(sl)))
+                self.slices.append((m, c, sl))
                 # fills: runs of real cells per row as one polygon (white padding is the background)
                 for r, q0, q1, kind in _row_runs(m.kinds):
                     if kind == REAL:
@@ -340,7 +366,7 @@ class _NetBuilder:
         return item
 
     # -- frames ----------------------------------------------------------------------
-    def frames(self) -> list:
+    def frame_styles(self) -> None:
         p = self.pal
         self.tap = self.style("tap", fill=p.tint, opacity=p.tint_opacity)
         self.edge = self.style("tap_edge", fill=None, stroke=p.outline, width=LINE)
@@ -349,6 +375,9 @@ class _NetBuilder:
         self.winner = self.style("winner", fill=None, stroke=p.winner, width=2.5)
         self.caption = self.style("caption", fill=p.text, font=FONT["title"], anchor="ls", bold=True)
         self.titles = [f"layers[{k}]  {naming.title(spec)}" for k, spec in enumerate(self.net.specs)]
+
+    def frames(self) -> list:
+        self.frame_styles()
         frames = []
         span = {k: (1 if self.o.granularity == "step" else t.step_shape[2]) for k, t in enumerate(self.net.traces)}
         for k, s in frame_plan(self.net, self.o.granularity):
@@ -548,10 +577,30 @@ class _NetBuilder:
         return b.number(b.layout.top[c], y, x, b.t.step_value[c * h * w + y * w + x], "value", b.under("out", c, y, x, tinted=True))
 
     # -- assembly ------------------------------------------------------------------------
-    def scene(self) -> dict:
+    def place_captions(self) -> None:
+        """Captions above everything (slanted) or below (flat)."""
         pts = [p for m in self.maps for s in m.slices for p in s.outline()]
-        # captions above everything (slanted) or below (flat)
         self.caption_at = (min(x for x, _ in pts), max(y for _, y in pts) + 1.2)
+
+    def size(self) -> tuple[int, int]:
+        """The scene's width and height in pixels, as scene() makes them, without drawing (a tenth of a still's
+        work): what reaches its edges is the maps' cells, the labels, the captions and the theoretical box.
+        Not in numbers mode, whose running sums size the canvas too."""
+        self.place_captions()
+        if self.o.labels:
+            self.labels()
+        self.frame_styles()
+        for k in range(len(self.net.traces)):
+            self.caption_item(k)
+        boxes = [pt for item in self.cone(drawn=False) if "points" in item for pt in item["points"]]   # and its caption
+        outlines = np.asarray([p for m in self.maps for s in m.slices for p in s.outline()], float)
+        points = np.concatenate([outlines.min(0, keepdims=True), outlines.max(0, keepdims=True),
+                                 np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist() + boxes
+        px = lay.Pixels(points, self.o.scale)
+        return px.width, px.height
+
+    def scene(self) -> dict:
+        self.place_captions()
         base = self.base()
         if self.o.labels:
             base += self.labels()
@@ -561,9 +610,9 @@ class _NetBuilder:
             base += self.base_numbers()
         frames = self.frames()
         timed = self.timed() if self.o.numbers else []
-        corners = np.concatenate([block for _, _, block in self.cells]).reshape(-1, 2)
-        # the bounds: every cell corner's least and greatest x and y stand for them all
-        points = np.concatenate([corners.min(0, keepdims=True), corners.max(0, keepdims=True),
+        outlines = np.asarray([p for _, _, sl in self.slices for p in sl.outline()], float)
+        # the bounds: the slices' outlines hold every cell corner's least and greatest x and y
+        points = np.concatenate([outlines.min(0, keepdims=True), outlines.max(0, keepdims=True),
                                  np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
         points += [pt for f in frames for item in f["items"] if "points" in item for pt in item["points"]]
         px = lay.Pixels(points, self.o.scale)
@@ -581,11 +630,12 @@ class _NetBuilder:
     def polys(self, px: lay.Pixels, drawn: list) -> dict:
         """Cell name -> its corners in pixels: every cell's, or (a still) those of the cells `drawn` names."""
         if self.kept is None:
-            names = [m.name(c, r, q) for m, c, block in self.cells for r in range(m.grid[0]) for q in range(m.grid[1])]
-            corners = np.concatenate([block for _, _, block in self.cells])
+            names = [m.name(c, r, q) for m, c, _ in self.slices for r in range(m.grid[0]) for q in range(m.grid[1])]
+            corners = np.concatenate([_corners(sl) for _, _, sl in self.slices])
         else:   # in the whole scene's order: by map, channel, row, column
             names = sorted({item["poly"] for item in drawn if "poly" in item}, key=self.named.__getitem__)
-            blocks = {(m.index, c): block for m, c, block in self.cells}
+            slices = {(m.index, c): sl for m, c, sl in self.slices}
+            blocks = {key: _corners(slices[key]) for key in {self.named[name][:2] for name in names}}   # the slices drawn on
             corners = [blocks[i, c][r * self.maps[i].grid[1] + q] for i, c, r, q in map(self.named.__getitem__, names)]
         if not names:
             return {}

@@ -230,7 +230,7 @@ function show(spec, network, still, extra) {
   drawn = { body: spec, network, scene, query: permalink };
   fieldCache = new Map();
   $("#stage").classList.remove("stale");
-  paint(scene);
+  paint(scene, false);
   writeRender();
   $("#scrub").max = Math.max(frames.length - 1, 0);
   address(`/network?${permalink}`);
@@ -256,12 +256,14 @@ function address(url) {
 function animate(scene) {
   drawn.scene = scene;
   paint(scene);
-  if (hovered) hover(hovered);   // a cell hovered on the still stays highlighted
+  // the cell under the mouse (its hit area was stale on the still), else the one tapped, is highlighted
+  const under = view.hitLayer.querySelector(".hit:hover")?.dataset.id;
+  if (under || hovered) hover(under || hovered);
   document.dispatchEvent(new CustomEvent("convplay:animated", { detail: { frames: scene.frames.length } }));
 }
 
-function paint(scene) {
-  view.setScene(scene);   // the SVG is kept from scene to scene: its shading layer is made once
+function paint(scene, hits = true) {
+  view.setScene(scene, { hits });   // the SVG is kept from scene to scene: its shading layer is made once
   if (!view.svg.querySelector("g.shade")) view.overlay.insertAdjacentHTML("beforebegin", '<g class="shade"></g>');
   shade();
   player.load(scene.frames);
@@ -445,7 +447,8 @@ function heatmap(values) {
     + "</svg>").join("");
 }
 
-const target = (e) => e.target.closest?.(".hit")?.dataset.id;
+// a stale hit area (the still's, until the whole scene places them) names a cell of the last network
+const target = (e) => (view.hitsStale ? undefined : e.target.closest?.(".hit")?.dataset.id);
 $("#stage").addEventListener("pointerover", (e) => e.pointerType === "mouse" && hover(target(e)));
 $("#stage").addEventListener("pointerleave", (e) => e.pointerType === "mouse" && hover(null));
 $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && hover(target(e)));

@@ -45,12 +45,22 @@ function renew(el, markup) {
 // one pattern per look of hatching (colour, spacing, width), as the SVG writer makes them
 const hatchId = (h) => `hatch-${h.color.slice(1)}-${h.spacing}-${h.width}`.replace(/\./g, "_");
 
-/** SVG markup of scene items (strings are faster to insert than nodes one by one). */
+/** SVG markup of scene items (strings are faster to insert than nodes one by one). Lines in a row of
+ *  one look are one path of many pieces, and so are opaque fills: a grid is a few elements, not hundreds
+ *  (each element is styled, laid out and painted on every redraw). Dashes restart per piece, as per line. */
 export function itemsMarkup(scene, items) {
   let out = "";
+  let run = null;   // the look of the path being gathered, and its pieces
+  let d = "";
+  const flush = () => {
+    if (run) out += `<path d="${d}" ${paint(scene.styles[run.style] || {}, run.fill)}/>`;
+    run = null;
+    d = "";
+  };
   for (const item of items) {
     const st = scene.styles[item.style] || {};
     if (item.text !== undefined) {
+      flush();
       const a = st.anchor || "mm";
       const size = st.font ?? 12;
       // on the baseline the raster uses, from the font's metrics (scene.baselines), where given
@@ -62,14 +72,24 @@ export function itemsMarkup(scene, items) {
         const [x, y] = many ? item.at[k] : item.at;
         out += `<text x="${x}" y="${drop === undefined ? y : +(y + drop * size).toFixed(2)}" font-size="${size}" fill="${st.fill || "#000"}" text-anchor="${ANCHOR_X[a[0]] || "middle"}" dominant-baseline="${baseline}"${st.bold ? ' font-weight="bold"' : ""}>${item.title ? `<title>${esc(item.title)}</title>` : ""}${esc(text)}</text>`;
       });
-    } else if (item.line) {
-      for (const line of item.gaps ? pieces(item.line, item.gaps) : [item.line]) out += `<polyline points="${pts(line)}" ${paint(st, false)}/>`;
-    } else {
-      const p = item.poly ? scene.polys[item.poly] : item.points;
+      continue;
+    }
+    const fill = !item.line;
+    const p = fill ? (item.poly ? scene.polys[item.poly] : item.points) : null;
+    if (fill && (st.hatch || (st.opacity !== undefined && st.opacity !== 1))) {   // overlaps would show: one element each
+      flush();
       out += `<polygon points="${pts(p)}" ${paint(st)}/>`;
       if (st.hatch) out += `<polygon points="${pts(p)}" fill="url(#${hatchId(st.hatch)})"/>`;
+      continue;
     }
+    if (!run || run.style !== item.style || run.fill !== fill) {
+      flush();
+      run = { style: item.style, fill };
+    }
+    if (fill) d += `M${pts(p)}Z`;
+    else for (const line of item.gaps ? pieces(item.line, item.gaps) : [item.line]) d += `M${pts(line)}`;
   }
+  flush();
   return out;
 }
 
@@ -80,8 +100,10 @@ export class SceneView {
   }
 
   /** Draw a new scene. The SVG and its hit areas are kept from the last scene and changed where they
-   *  differ: a control change moves a few hundred cells, and new nodes would each be parsed and styled. */
-  setScene(scene) {
+   *  differ: a control change moves a few hundred cells, and new nodes would each be parsed and styled.
+   *  `hits: false` (a still, whose scene has only the cells it draws): the hit areas stay as they were,
+   *  marked stale (`hitsStale`, `data-stale`) until a scene places them; redrawing them twice cost 10 ms. */
+  setScene(scene, { hits = true } = {}) {
     this.scene = scene;
     if (!this.svg || !this.container.contains(this.svg)) this.skeleton();
     const svg = this.svg;
@@ -97,6 +119,17 @@ export class SceneView {
     this.frameLayer.innerHTML = "";
     this.alive = null;
     this.clearHighlight();
+    if (hits) this.placeHits(scene);
+    else this.hitLayer.dataset.stale = "";
+  }
+
+  get hitsStale() {
+    return "stale" in (this.hitLayer?.dataset || {});
+  }
+
+  /** One hit area per cell polygon, in the scene's order, the elements there reused. */
+  placeHits(scene) {
+    delete this.hitLayer.dataset.stale;
     let hit = this.hitLayer.firstElementChild;
     for (const id in scene.polys) {
       if (!hit) {

@@ -44,6 +44,11 @@ def highlighted(page, role: str) -> set[str]:
     return set(page.eval_on_selector_all(f"#stage polygon.{role}", "els => els.map(e => e.dataset.id)"))
 
 
+def hit(page, cell: str):
+    """A cell's hit area once the whole scene has placed them (a still leaves the last ones, stale)."""
+    return page.locator(f"#stage g.hits:not([data-stale]) .hit[data-id='{cell}']")
+
+
 def set_two(page, box: str, value: int):
     first = page.locator(f"{box} input[data-axis='0']")
     first.fill(str(value))
@@ -98,13 +103,13 @@ def test_build_the_dilated_stack_from_blank_hover_download_embed(page, live_serv
     assert "r = 7 + 4*(3-1)*1 = 15" in page.text_content("#rf")
 
     # hover through the maps: below, above and the theoretical outline against autograd
-    page.locator(".hit[data-id='m3:0:1:1']").hover(force=True)
+    hit(page, "m3:0:1:1").hover(force=True)
     wait_for(page, "document.querySelectorAll('#stage polygon.hl-below').length > 0")
     expected = depends(0, 3, (1, 1)) | depends(1, 3, (1, 1)) | depends(2, 3, (1, 1))
     assert highlighted(page, "hl-below") == expected
     assert page.locator("#stage polygon.hl-theory").count() == 1
     assert page.locator("figure[data-erf='paths'] rect").count() == 256
-    page.locator(".hit[data-id='m1:0:7:7']").hover(force=True)
+    hit(page, "m1:0:7:7").hover(force=True)
     wait_for(page, "document.querySelector('#stage polygon.hl-self')?.dataset.id === 'm1:0:7:7'")
     assert highlighted(page, "hl-below") == depends(0, 1, (7, 7))
     above = {f"m{k}:0:{y}:{x}" for k, n in ((2, 10), (3, 2)) for y in range(n) for x in range(n) if "m1:0:7:7" in depends(1, k, (y, x))}
@@ -143,7 +148,7 @@ def test_checkerboard_shading_and_the_phone_in_chinese(browser, live_server, art
     wait_for(page, "document.querySelectorAll('#stage g.shade text').length === 64")
     counts = page.eval_on_selector_all("#stage g.shade text", "els => els.map(e => Number(e.textContent))")
     assert len(counts) == 64 and set(counts) == {1, 2, 4}
-    page.locator(".hit[data-id='m1:0:3:3']").dispatch_event("pointerdown", {"pointerType": "touch"})
+    hit(page, "m1:0:3:3").dispatch_event("pointerdown", {"pointerType": "touch"})
     wait_for(page, "document.querySelectorAll('#stage polygon.hl-below').length > 0")
     assert highlighted(page, "hl-below") == {"m0:0:1:1", "m0:0:1:2", "m0:0:2:1", "m0:0:2:2"}
     assert "有效感受野" in page.text_content("body")
@@ -222,7 +227,7 @@ def test_each_preset_from_a_blank_page_hover_every_layer_download_the_gif(page, 
         _, h, w = layer["output_shape"]
         cell = (0, h // 2, w // 2)
         target = f"m{k}:0:{h // 2}:{w // 2}"
-        page.locator(f".hit[data-id='{target}']").hover(force=True)
+        hit(page, target).hover(force=True)
         wait_for(page, f"document.querySelector('#stage polygon.hl-self')?.dataset.id === '{target}'")
         expected = torch_below(stack, network["input_shape"], k, cell)
         assert expected and highlighted(page, "hl-below") == expected, (k, cell)
@@ -239,7 +244,7 @@ def test_each_preset_from_a_blank_page_hover_every_layer_download_the_gif(page, 
 THREE = [{"op": "conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1}, {"op": "max_pool2d", "kernel_size": 2},
          {"op": "conv2d", "out_channels": 2, "kernel_size": 3, "dilation": 2}]
 COUNT_BOTH = COUNT_DRAWS + ("window.__animated = 0; document.addEventListener('convplay:animated', () => { window.__animated += 1; });"
-                            "document.addEventListener('convplay:drawn', () => { window.__hits = document.querySelectorAll('#stage .hit').length; });")
+                            "document.addEventListener('convplay:drawn', () => { window.__stale = document.querySelector('#stage g.hits').hasAttribute('data-stale'); });")
 
 
 def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_follow(page, live_server, problems):
@@ -261,9 +266,10 @@ def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_fol
     apis = [u.split("?")[0].split(live_server)[1] + ("?still" if "still=" in u else "?summary" if "detail=summary" in u else "") for u in asked]
     assert set(apis) == {"/api/v1/network/scene", "/api/v1/network/scene?still", "/api/v1/network?summary"}, asked   # never every trace
     assert any("still=2" in u for u in asked)
-    # first painted with the few cells the still draws, then every cell of every map (16x16 padded, 2x16x16, 2x8x8, 3x4x4)
-    assert 0 < page.evaluate("window.__hits") < 18 * 18 + 2 * 16 * 16 + 2 * 8 * 8 + 3 * 4 * 4
-    assert page.locator("#stage .hit").count() == 18 * 18 + 2 * 16 * 16 + 2 * 8 * 8 + 3 * 4 * 4
+    # first painted with the few cells the still draws (the last network's hit areas stale, not hoverable),
+    # then every cell of every map (16x16 padded, 2x16x16, 2x8x8, 3x4x4) can be hovered
+    assert page.evaluate("window.__stale") is True
+    assert page.locator("#stage g.hits:not([data-stale]) .hit").count() == 18 * 18 + 2 * 16 * 16 + 2 * 8 * 8 + 3 * 4 * 4
     assert page.input_value("#scrub") == "2" and page.locator("#stage g.frame > *").count() > 0
 
     layers = [*THREE[:2], {**THREE[2], "out_channels": 3}]
@@ -282,7 +288,7 @@ def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_fol
     assert "1×16×16 → 3×4×4" in page.text_content("#status")
 
     # hover: the last map's cell (1, 1) of channel 2 reads what autograd says it reads
-    page.locator(".hit[data-id='m3:2:1:1']").hover(force=True)
+    hit(page, "m3:2:1:1").hover(force=True)
     wait_for(page, "document.querySelector('#stage polygon.hl-self')?.dataset.id === 'm3:2:1:1'")
     stack = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, bias=False), nn.AvgPool2d(2), nn.Conv2d(2, 3, 3, dilation=2, bias=False)).double()
     for m in (stack[0], stack[2]):

@@ -41,7 +41,10 @@ def test_a_change_keeps_the_svg_and_moves_the_hit_areas_to_the_new_scene(page, l
         size = page.evaluate("['viewBox', 'width', 'height'].map((a) => document.querySelector('#stage svg').getAttribute(a))")
         assert size == [f"0 0 {scene['width']} {scene['height']}", str(scene["width"]), str(scene["height"])]
         items = scene["frames"][int(page.locator("#scrub").input_value())]["items"]
-        assert page.locator("#stage g.frame polygon").count() == len([i for i in items if "poly" in i or "points" in i]) > 0
+        # every filled item drawn: a polygon each, or a closed piece of a path of its look
+        pieces = page.evaluate("""() => document.querySelectorAll('#stage g.frame polygon').length
+            + [...document.querySelectorAll('#stage g.frame path')].reduce((n, p) => n + (p.getAttribute('d').match(/Z/g) || []).length, 0)""")
+        assert pieces == len([i for i in items if "poly" in i or "points" in i]) > 0
     assert not problems
 
 

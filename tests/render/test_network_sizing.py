@@ -1,6 +1,7 @@
-"""Sizing a network animation from stills: a still's picture is the whole scene's (test_network_still),
-so the default scale and the raster pixel caps are found from one frame, and a refused download costs
-stills, not whole scenes (a hostile request for a huge numbers GIF was refused only after building it)."""
+"""Sizing a network animation without drawing it: the default scale and the raster pixel caps are found
+from the scene's measured size (a still's, in numbers mode: a still's picture is the whole scene's,
+test_network_still), and a refused download costs no whole scene (a hostile request for a huge numbers
+GIF was refused only after building it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from app.engine.errors import SpecError
 from app.engine.network import build_network
+from app.engine.networks_presets import PRESETS
 from app.render import network_scene as ns
 
 SIX = {"input_size": 32, "layers": [
@@ -39,7 +41,24 @@ def test_a_gif_past_the_pixel_caps_is_refused_before_any_whole_scene_is_built(bu
     with pytest.raises(SpecError) as refused:
         ns.network_scene(build_network(SIX), given, raster=True)
     assert (refused.value.param, refused.value.code) == ("scale", "network_too_large")
-    assert built and None not in built
+    assert None not in built
+
+
+NETWORKS = [{"input_size": [5, 7], "in_channels": 2, "layers": [
+    {"op": "conv2d", "out_channels": 2, "kernel_size": [3, 1], "padding": [1, 0], "padding_mode": "reflect"},
+    {"op": "upsample", "scale_factor": 2},
+    {"op": "conv_transpose2d", "out_channels": 1, "kernel_size": 3, "stride": 2, "dilation": 2}]},
+    *(spec for p in PRESETS for _, spec in p.sides)]
+
+
+@pytest.mark.parametrize("spec", NETWORKS)
+@pytest.mark.parametrize("given", [{}, {"layout": "flat"}, {"labels": False}, {"lang": "zh"}])
+@pytest.mark.parametrize("scale", [1.0, 0.35])
+def test_the_size_measured_without_drawing_is_the_drawn_scenes(spec, given, scale):
+    net = build_network(spec)
+    options = ns.build_options({**given, "scale": scale})
+    scene = ns.build_network_scene(net, options)   # the whole scene, every frame drawn
+    assert ns.scene_size(net, options) == (scene["width"], scene["height"])
 
 
 @pytest.mark.parametrize("given", [{}, {"numbers": True}, {"layout": "flat"}])
