@@ -24,7 +24,9 @@ placement so a browser can draw boxes in map coordinates (the theoretical field)
 
 from __future__ import annotations
 
+import copy
 import functools
+import weakref
 
 from dataclasses import replace
 
@@ -97,7 +99,18 @@ class _Map:
         return pos
 
 
+_MADE_MAPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # network -> its maps, unplaced
+
+
 def _maps(net: Network) -> list[_Map]:
+    """The network's maps, each a builder's own to place (copies: the grids are shared, made once per network)."""
+    made = _MADE_MAPS.get(net)
+    if made is None:
+        made = _MADE_MAPS[net] = _made_maps(net)
+    return [copy.copy(m) for m in made]
+
+
+def _made_maps(net: Network) -> list[_Map]:
     """Each map on the grid it is drawn as: the canvas of the layer reading it when that canvas grows it
     (padding, inserted zeros), else the full grid of a scatter-view layer writing it, else itself."""
     out, traces = [], net.traces
@@ -299,6 +312,7 @@ class _NetBuilder:
         dashed = self.style("dashed", stroke=p.outline, width=LINE, dash=list(DASH))
         dotted = self.style("dotted", stroke=p.hatch, width=1.0, dash=[1.5, 3.0])
         for m in self.maps:
+            runs = self.grid_runs(m.kinds)
             for c, sl in enumerate(m.slices):
                 own = self.fill_of(m, c)
                 copy = self.style(f"copy{own}", fill=mix(self.styles[own]["fill"], "#ffffff", 0.6))   # copied padding: pale own colour
@@ -309,12 +323,20 @@ class _NetBuilder:
                         fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": own})
                     elif kind == "p" and self.net.specs[m.index].padding_mode not in ("zeros", "partial"):
                         fills.append({"points": sl.box(r, q0, r, q1 - 1), "style": copy})
-                lines += self.grid_lines(sl, m.kinds, {3: grid, 2: dashed, 1: dotted})
+                lines += self.grid_lines(sl, runs, {3: grid, 2: dashed, 1: dotted})
         return fills + lines
 
     @staticmethod
-    def grid_lines(sl: lay.Slice, kinds: np.ndarray, looks: dict) -> list:
-        """Cell borders as long runs: solid next to the map's cells, dashed between padding, dotted beyond."""
+    def grid_lines(sl: lay.Slice, runs: tuple, looks: dict) -> list:
+        """A slice's cell borders, from its map's grid_runs."""
+        x0, y0, x1, y1, ranks = runs
+        starts, ends = (np.stack(sl.point(x, y), -1).tolist() for x, y in ((x0, y0), (x1, y1)))
+        return [{"line": [a, e], "style": looks[n]} for a, e, n in zip(starts, ends, ranks)]
+
+    @staticmethod
+    def grid_runs(kinds: np.ndarray) -> tuple:
+        """Cell borders as long runs (grid units, the same for every channel of a map): solid next to the
+        map's cells, dashed between padding, dotted beyond; x0, y0, x1, y1 and rank (3, 2, 1) of each."""
         rank = np.zeros(kinds.shape, int)
         for kind, n in {"i": 3, "p": 2, "z": 2, "c": 2, "x": 1}.items():
             rank[kinds == kind] = n
@@ -329,8 +351,7 @@ class _NetBuilder:
         ranks = np.concatenate([k, k2])
         shown = np.flatnonzero(ranks)
         shown = shown[np.argsort(ranks[shown], kind="stable")]   # dotted under dashed under solid
-        starts, ends = (np.stack(sl.point(x[shown], y[shown]), -1).tolist() for x, y in ((x0, y0), (x1, y1)))
-        return [{"line": [a, e], "style": looks[n]} for a, e, n in zip(starts, ends, ranks[shown].tolist())]
+        return x0[shown], y0[shown], x1[shown], y1[shown], ranks[shown].tolist()
 
     def label_lines(self, m: _Map) -> list[str]:
         """A map's name: the input's size, or the layer's operation, then its output's size."""
@@ -380,7 +401,13 @@ class _NetBuilder:
         self.frame_styles()
         frames = []
         span = {k: (1 if self.o.granularity == "step" else t.step_shape[2]) for k, t in enumerate(self.net.traces)}
-        for k, s in frame_plan(self.net, self.o.granularity):
+        captioned = set()
+        for n, (k, s) in enumerate(frame_plan(self.net, self.o.granularity)):
+            if self.only is not None and n != self.kept and not self.o.numbers:
+                # a still's other frames are dropped: what of them sizes the canvas is one caption per layer
+                frames.append({"ms": self.o.ms, "items": [] if k in captioned else [self.caption_item(k)]})
+                captioned.add(k)
+                continue
             sweep = list(range(s - span[k] + 1, s + 1))
             items = self.window(k, sweep)
             if self.o.numbers:
