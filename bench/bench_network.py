@@ -8,10 +8,11 @@ its centre output cell; then the API round trip of a 3-layer network on 16x16 (t
 playground's bar is 50 ms for a redraw, this round trip included) and of its field,
 over a real server. Then the pictures: the 6-layer network's scene and GIF (frames per
 row: every step is more than a GIF's frame cap), and the playground's redraw of the
-3-layer network in Chromium, before and after the page's light requests (the network's
-summary and a still of the frame on screen in parallel, then drawn; the frames after), its
-split (round trips, drawing) as medians; last, the real /network page from a control's change
-to the paint (the page's own panels and SVG included; changes the engine refuses are left out).
+3-layer network in Chromium three ways, interleaved (the full answers; the summary and a
+still of the frame on screen at once; the still alone, which brings the numbers: the page
+now), its split (round trips, drawing) as medians; last, the real /network page from a
+control's change to the paint (the page's own panels and SVG included; changes the engine
+refuses are left out), beside a pure-Python loop's time: the machine's speed in that minute.
 It prints; it does not assert.
 """
 
@@ -139,8 +140,8 @@ REDRAW_BEFORE = """async (q) => {
     return [t2 - t0, tNet, tScene, t2 - t1, t2 - t0];
 }"""
 
-# what static/js/network.js does now: the summary and a still of the frame on screen, painted; then every frame
-REDRAW_AFTER = """async (q) => {
+# the design before this one: the summary and a still of the frame on screen at once, painted; then every frame
+REDRAW_PAIR = """async (q) => {
     const t0 = performance.now();
     const timed = (url) => fetch(url).then((r) => r.json()).then((j) => [j, performance.now() - t0]);
     const [[net, tNet], [still, tStill]] = await Promise.all([timed('/api/v1/network?detail=summary&' + q), timed('/api/v1/network/scene?still=0&' + q)]);
@@ -148,7 +149,7 @@ REDRAW_AFTER = """async (q) => {
     const { SceneView } = await import('/static/js/scene-svg.js');
     const view = new SceneView(document.querySelector('#stage'));
     const frames = still.meta.steps.map((_, i) => (i === still.meta.still ? still.frames[0] : { ms: 0, items: [] }));
-    view.setScene({ ...still, frames });
+    view.setScene({ ...still, frames }, { hits: false });
     view.showFrame(0);
     document.querySelector('#stage svg').getBoundingClientRect();
     const t2 = performance.now();
@@ -159,10 +160,16 @@ REDRAW_AFTER = """async (q) => {
     return [t2 - t0, tNet, tStill, t2 - t1, performance.now() - t0];
 }"""
 
+# what static/js/network.js does now: a still of the frame on screen, which brings the numbers, painted; then every frame
+REDRAW_STILL = REDRAW_PAIR.replace(
+    "const [[net, tNet], [still, tStill]] = await Promise.all([timed('/api/v1/network?detail=summary&' + q), timed('/api/v1/network/scene?still=0&' + q)]);",
+    "const [still, tStill] = await timed('/api/v1/network/scene?still=0&' + q); const tNet = tStill;")
+
 
 def redraw() -> None:
-    """The /network page's redraw after a control change, before (the full network JSON and the whole
-    scene, then drawn) and after (the summary and a still scene, then drawn; the frames after), in one run."""
+    """The /network page's redraw after a control change, three ways in one run: the full network JSON and
+    the whole scene, then drawn; the summary and a still scene at once, then drawn (the frames after); a
+    still scene that brings the numbers, then drawn (the frames after): the page now."""
     from playwright.sync_api import sync_playwright
 
     with live.server() as base, sync_playwright() as p:
@@ -171,17 +178,20 @@ def redraw() -> None:
         page.goto(base + "/network?input_size=16&layers=" + json.dumps(THREE["layers"]))
         page.wait_for_selector("#stage svg")
         fresh = iter(range(10**6))   # a new bias each time: nothing answers from a cache
-        runs = {"before": [], "after": []}
-        for _ in range(20):   # interleaved, so both see the same load on a shared machine
-            for label, script in (("before", REDRAW_BEFORE), ("after", REDRAW_AFTER)):
+        ways = {"full": REDRAW_BEFORE, "pair": REDRAW_PAIR, "still": REDRAW_STILL}
+        runs = {label: [] for label in ways}
+        for _ in range(20):   # interleaved, so all see the same load on a shared machine
+            for label, script in ways.items():
                 layers = [{**THREE["layers"][0], "bias": [next(fresh), 0]}] + THREE["layers"][1:]
                 runs[label].append(page.evaluate(script, "input_size=16&layers=" + json.dumps(layers)))
-        names = {"before": ("network JSON (full)", "scene (every frame)"), "after": ("network JSON (summary)", "scene (still)")}
+        names = {"full": ("network JSON (full)", "scene (every frame)"), "pair": ("network JSON (summary)", "scene (still)"),
+                 "still": ("-", "scene (still, with the numbers)")}
         for label, times in runs.items():
             total, net, scene, draw, frames = (statistics.median(column) for column in zip(*times))
             first, second = names[label]
-            print(f"/network redraw {label:6}, 3 layers on 16x16 (uncached, in Chromium): first paint median {total:6.1f} ms; "
-                  f"{first} {net:.1f} ms, {second} {scene:.1f} ms (both from the start), drawing {draw:.1f} ms; every frame there at {frames:.1f} ms")
+            print(f"/network redraw, {label:5}, 3 layers on 16x16 (uncached, in Chromium): first paint median {total:6.1f} ms; "
+                  + (f"{first} {net:.1f} ms, " if first != "-" else "")
+                  + f"{second} {scene:.1f} ms (from the start), drawing {draw:.1f} ms; every frame there at {frames:.1f} ms")
         browser.close()
 
 
@@ -198,11 +208,19 @@ PAGE_REDRAW = """async ([layer, field, value]) => {
     const at = await Promise.race([drawn, refused]);
     if (at === 'refused') return null;
     await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));   // painted
-    // the summary and the still (the last change's whole scene may land meanwhile: not this redraw's)
-    const api = performance.getEntriesByType('resource').filter((e) => /detail=summary|still=/.test(e.name) && e.startTime >= t0);
+    // the still (the last change's whole scene may land meanwhile: not this redraw's)
+    const api = performance.getEntriesByType('resource').filter((e) => /still=/.test(e.name) && e.startTime >= t0);
     return { painted: performance.now() - t0, drawn: at - t0, answers: Math.max(...api.map((e) => e.responseEnd)) - t0,
              server: Math.max(...api.map((e) => e.serverTiming[0]?.duration ?? 0)) };
 }"""
+
+
+def loop_ms() -> float:
+    """A fixed pure-Python loop's time: how fast this shared machine is in this minute (about 1000 ms here when quiet)."""
+    start, total = time.perf_counter(), 0
+    for i in range(5_000_000):
+        total += i
+    return (time.perf_counter() - start) * 1000
 
 
 def page_redraw() -> None:
@@ -228,11 +246,13 @@ def page_redraw() -> None:
                         if tuple(state.values()) not in seen and took is not None:
                             runs.append(took)
                         seen.add(tuple(state.values()))
+        speed = loop_ms()
         painted = sorted(r["painted"] for r in runs)
         mid = {k: statistics.median(r[k] for r in runs) for k in ("server", "answers", "drawn", "painted")}
         print(f"/network page, a control changed -> painted (3 layers on 16x16, uncached, {len(runs)} changes): "
               f"median {mid['painted']:6.1f} ms, p90 {painted[int(0.9 * len(painted))]:6.1f} ms; medians of the split: "
-              f"answers in {mid['answers']:.1f} (the slower inside the server {mid['server']:.1f}), script done {mid['drawn']:.1f}, painted {mid['painted']:.1f}")
+              f"answer in {mid['answers']:.1f} (inside the server {mid['server']:.1f}), script done {mid['drawn']:.1f}, painted {mid['painted']:.1f} "
+              f"(the reference loop: {speed:.0f} ms)")
         browser.close()
 
 

@@ -134,11 +134,18 @@ def worker_result(fn, *args):
         _give_memory_back()
 
 
+TRIM_ABOVE = 128 * 2**20   # resident bytes past which a finished job's freed heap goes back to the system
+
+
 def _give_memory_back() -> None:
-    """Hand freed heap pages to the system now, not when this process is recycled."""
+    """Hand freed heap pages to the system now, not when this process is recycled: after a large job only
+    (measured: trimming after every still cost the next job 1.1 ms of page faults, 240 against 15)."""
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
+        with open("/proc/self/statm") as statm:
+            resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        if resident > TRIM_ABOVE:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError, ValueError):
         pass
 
 
@@ -244,8 +251,11 @@ def _network_scene(raw: dict, given: dict, still: int | None = None) -> bytes:
 
     from .cache import network_for
 
-    scene, options = network_scene(network_for(raw), given, still=still)
+    net = network_for(raw)
+    scene, options = network_scene(net, given, still=still)
     check_scene(scene, options)
+    if still is not None:   # a page's first paint: its numbers too (STILL_DOC)
+        scene["meta"]["numbers"] = orjson.Fragment(net.summary_json())
     data = json_bytes(scene)
     check_scene_bytes(len(data))
     return gzip.compress(data, GZIP_LEVEL, mtime=0)

@@ -1,6 +1,6 @@
 // The network builder: layers from the operations' description -> /api/v1/network + its scene -> SVG.
-// A redraw asks for the numbers (detail=summary) and the frame on screen (a still scene) at once and
-// paints them; the whole scene follows (the still's picture with every frame and every cell's polygon).
+// A redraw asks for the frame on screen (a still scene, which carries the network's numbers) and paints
+// it; the whole scene follows (the still's picture with every frame and every cell's polygon).
 // Hover or tap a cell: /api/v1/network/field gives its exact field both ways and its effective field.
 // No operation or field is named here: they come from the embedded description and page data.
 
@@ -196,18 +196,17 @@ async function update() {
   const extra = renderQuery();
   const slow = setTimeout(() => setStatus(t("loading")), 150);   // a quick answer does not flash it (nor repaint for it)
   const sceneURL = `/api/v1/network/scene?${q}${extra ? "&" + extra : ""}&lang=${lang}`;
-  const [network, still] = await Promise.allSettled([
-    getJSON(`/api/v1/network?${q}&detail=summary&lang=${lang}`),
-    getJSON(`${sceneURL}&still=${player.index}`),
-  ]);
-  clearTimeout(slow);
-  if (mine !== serial) return;
-  const failed = [network, still].find((r) => r.status === "rejected");
-  if (failed) {
-    refuse(failed.reason.detail || { msg: String(failed.reason) });
+  let still;
+  try {
+    still = await getJSON(`${sceneURL}&still=${player.index}`);   // the frame on screen and the network's numbers
+  } catch (e) {
+    if (mine === serial) refuse(e.detail || { msg: String(e) });
     return;
+  } finally {
+    clearTimeout(slow);
   }
-  show(spec, network.value, still.value, extra);
+  if (mine !== serial) return;
+  show(spec, still.meta.numbers, still, extra);
   // the frame on screen lasts its `ms` anyway: a control still moving asks again first, and its whole scene is never made
   await new Promise((resolve) => setTimeout(resolve, WHOLE_AFTER));
   if (mine !== serial) return;
@@ -241,14 +240,15 @@ function show(spec, network, still, extra) {
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { layers: network.layer_numbers.length, frames: frames.length } }));
 }
 
-/** The address follows the network on screen once its picture is painted: a history entry's
- *  update costs a redraw 3-20 ms (measured), and changes in a row need only the last one. */
+/** The address follows the network on screen once its picture is painted, when the page is idle: a
+ *  history entry's update costs 2-20 ms (measured), and changes in a row need only the last one. */
+const whenIdle = window.requestIdleCallback ? (fn) => requestIdleCallback(fn, { timeout: 300 }) : (fn) => setTimeout(fn, 50);
 let addressed = null;
 function address(url) {
-  if (addressed === null) requestAnimationFrame(() => setTimeout(() => {
+  if (addressed === null) requestAnimationFrame(() => whenIdle(() => {
     history.replaceState(null, "", addressed);
     addressed = null;
-  }, 0));
+  }));
   addressed = url;
 }
 

@@ -108,6 +108,9 @@ def test_a_still_scene_is_the_whole_scene_with_one_frame(client):
         assert r.status_code == 200, r.text
         still = r.json()
         assert still["meta"].pop("still") == shown
+        # the page's numbers come with it: the summary answer, whose figures are checked against torch above
+        assert still["meta"].pop("numbers") == client.get("/api/v1/network", params={**THREE_TEXT, "detail": "summary"}).json()
+        assert "numbers" not in whole["meta"]
         frame = whole["frames"][shown]
         named = {item["poly"] for item in frame["items"] if "poly" in item}
         assert still == {**whole, "frames": [frame], "polys": {k: v for k, v in whole["polys"].items() if k in named}}

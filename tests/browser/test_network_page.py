@@ -248,7 +248,7 @@ COUNT_BOTH = COUNT_DRAWS + ("window.__animated = 0; document.addEventListener('c
 
 
 def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_follow(page, live_server, problems):
-    """The page asks for the summary and a still of the frame on screen, then the whole scene: the numbers
+    """The page asks for a still of the frame on screen (with the numbers), then the whole scene: the numbers
     are the full answer's (params as torch counts them), the frame stays, every cell can be hovered."""
     asked = []
     page.on("request", lambda r: asked.append(r.url) if "/api/v1/network" in r.url else None)
@@ -264,7 +264,7 @@ def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_fol
     page.locator("li[data-layer='2'] [data-param='out_channels'] input").fill("3")   # an input event
     wait_for(page, f"window.__animated > {before}")
     apis = [u.split("?")[0].split(live_server)[1] + ("?still" if "still=" in u else "?summary" if "detail=summary" in u else "") for u in asked]
-    assert set(apis) == {"/api/v1/network/scene", "/api/v1/network/scene?still", "/api/v1/network?summary"}, asked   # never every trace
+    assert set(apis) == {"/api/v1/network/scene", "/api/v1/network/scene?still"}, asked   # never every trace; the still brings the numbers
     assert any("still=2" in u for u in asked)
     # first painted with the few cells the still draws (the last network's hit areas stale, not hoverable),
     # then every cell of every map (16x16 padded, 2x16x16, 2x8x8, 3x4x4) can be hovered
