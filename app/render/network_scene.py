@@ -177,18 +177,23 @@ def network_scene(net: Network, given: dict, raster: bool = False, still: int | 
     that keep the page quick and the largest scale whose GIF is within the caps: every default download works.
     For a raster writer the frame and pixel caps are checked before the whole scene is drawn. `still`: only
     that frame (the last if there are fewer, `meta.still`) is drawn and kept, in the whole scene's picture
-    (see _NetBuilder.only). The sizes come from scene_size, without drawing."""
+    (see _NetBuilder.only). The sizes are measured without drawing (scene_size), except in numbers mode."""
     options = build_options(given)
     if "granularity" not in given:
         options = replace(options, granularity="step" if len(frame_plan(net, "step")) + 1 <= STEP_FRAMES else "row")
     if raster:
         check_network_frames(net, options)
     count = len(frame_plan(net, options.granularity)) + 1
+    probe = None   # numbers mode: the still that sized the scale, kept while the scale is its own
     if "scale" not in given and count <= MAX_FRAMES:   # else no GIF at any scale
-        options = replace(options, scale=fitting_scale(scene_size(net, replace(options, scale=SCALES[0])), SCALES[0], count) or MIN_SCALE)
+        first = replace(options, scale=SCALES[0])
+        probe = build_network_scene(net, first, still or 0) if options.numbers else None
+        size = (probe["width"], probe["height"]) if probe else scene_size(net, first)
+        options = replace(options, scale=fitting_scale(size, SCALES[0], count) or MIN_SCALE)
+        probe = probe if options.scale == SCALES[0] else None
     if raster:
-        check_network_pixels(net, scene_size(net, options), options, count)
-    scene = build_network_scene(net, options, still)
+        check_network_pixels(net, (probe["width"], probe["height"]) if probe else scene_size(net, options), options, count)
+    scene = probe if probe and still is not None else build_network_scene(net, options, still)
     if still is not None:   # that frame (the builder kept the polygons of the cells it draws)
         scene["meta"]["still"] = min(still, count - 1)
         scene["frames"] = scene["frames"][scene["meta"]["still"]:][:1]
