@@ -7,7 +7,8 @@ conv stride 2, 1x1 conv), and the exact field (dependency sets, paths, gradient)
 its centre output cell; then the API round trip of a 3-layer network on 16x16 (the
 playground's bar is 50 ms for a redraw, this round trip included) and of its field,
 over a real server. Then the pictures: the 6-layer network's scene and GIF (frames per
-row: every step is more than a GIF's frame cap), and the playground's redraw of the
+row: every step is more than a GIF's frame cap), the render job of a /network redraw stage by
+stage (a still of a network not seen), and the playground's redraw of the
 3-layer network in Chromium three ways, interleaved (the full answers; the summary and a
 still of the frame on screen at once; the still alone, which brings the numbers: the page
 now), its split (round trips, drawing) as medians; last, the real /network page from a
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's
 
 import live  # noqa: E402
 from app.engine.network import build_network, dependency_field  # noqa: E402
-from app.render.network_scene import build_network_scene  # noqa: E402
+from app.render.network_scene import build_network_scene, network_scene  # noqa: E402
 from app.render.options import build_options  # noqa: E402
 from app.render.writers import encode  # noqa: E402
 
@@ -114,8 +115,6 @@ def pictures() -> None:
 
 def scene_split() -> None:
     """The 3-layer network's scene in this process: every step (the old default), the network's default, numbers mode."""
-    from app.render.network_scene import network_scene
-
     net = build_network(THREE)
     for label, given in (("granularity=step", {"granularity": "step"}), ("default", {}), ("numbers", {"numbers": True})):
         scene, options = network_scene(net, given)
@@ -124,6 +123,38 @@ def scene_split() -> None:
         print(f"  network built            median {median_ms(lambda: build_network(THREE), 10):7.1f} ms")
         print(f"  scene                    median {median_ms(lambda: network_scene(net, given), 10):7.1f} ms")
         print(f"  scene as JSON            median {median_ms(lambda: json.dumps(network_scene(net, given)[0], separators=(',', ':')), 10):7.1f} ms")
+
+
+def still_job() -> None:
+    """What a render process does for the /network page's redraw (a still of a network it has not seen), in
+    this process, stage by stage: the page's kinds of change to the 3-layer network, each a new network."""
+    import gzip
+
+    from app.web import cache, work
+
+    stages = {"normalise (build the network)": [], "still scene": [], "JSON": [], "gzip": [], "in all": []}
+    for n in range(48):
+        layers = json.loads(json.dumps(THREE["layers"]))
+        layers[0].update(padding=n % 4, kernel_size=3 + 2 * (n // 4 % 2), bias=[n, 0])   # a new bias: never cached
+        layers[2]["dilation"] = 1 + n // 8 % 3
+        raw = {"input_size": 16, "layers": layers}
+        t0 = time.perf_counter()
+        try:
+            normal = cache.normalised(raw)
+        except Exception:   # a network the engine refuses (a dilated kernel past its input): not a redraw
+            continue
+        t1 = time.perf_counter()
+        scene, _ = network_scene(cache.network_for(json.loads(normal)), {}, still=0)
+        t2 = time.perf_counter()
+        data = work.json_bytes(scene)
+        t3 = time.perf_counter()
+        gzip.compress(data, work.GZIP_LEVEL, mtime=0)
+        t4 = time.perf_counter()
+        for times, (a, b) in zip(stages.values(), ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t0, t4))):
+            times.append((b - a) * 1000)
+    print(f"a /network redraw's still job, in-process ({len(stages['in all'])} new networks; the reference loop: {loop_ms():.0f} ms):")
+    for name, times in stages.items():
+        print(f"  {name:30} median {statistics.median(times):6.2f} ms")
 
 
 REDRAW_BEFORE = """async (q) => {
@@ -261,5 +292,6 @@ if __name__ == "__main__":
     round_trips()
     pictures()
     scene_split()
+    still_job()
     redraw()
     page_redraw()
