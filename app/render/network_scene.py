@@ -624,12 +624,16 @@ class _NetBuilder:
         self.frame_styles()
         for k in range(len(self.net.traces)):
             self.caption_item(k)
-        boxes = [pt for item in self.cone(drawn=False) if "points" in item for pt in item["points"]]   # and its caption
+        px = self.pixels([item for item in self.cone(drawn=False) if "points" in item])   # and the cone's caption
+        return px.width, px.height
+
+    def pixels(self, boxes: list) -> lay.Pixels:
+        """Page units -> pixels, from the bounds of the maps (their outlines hold every cell corner's least
+        and greatest x and y), of the texts and of the items with points (`boxes`): size() and scene() alike."""
         outlines = np.asarray([p for m in self.maps for s in m.slices for p in s.outline()], float)
         points = np.concatenate([outlines.min(0, keepdims=True), outlines.max(0, keepdims=True),
-                                 np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist() + boxes
-        px = lay.Pixels(points, self.o.scale)
-        return px.width, px.height
+                                 np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
+        return lay.Pixels(points + [pt for item in boxes for pt in item["points"]], self.o.scale)
 
     def scene(self) -> dict:
         self.place_captions()
@@ -642,12 +646,7 @@ class _NetBuilder:
             base += self.base_numbers()
         frames = self.frames()
         timed = self.timed() if self.o.numbers else []
-        outlines = np.asarray([p for _, _, sl in self.slices for p in sl.outline()], float)
-        # the bounds: the slices' outlines hold every cell corner's least and greatest x and y
-        points = np.concatenate([outlines.min(0, keepdims=True), outlines.max(0, keepdims=True),
-                                 np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
-        points += [pt for f in frames for item in f["items"] if "points" in item for pt in item["points"]]
-        px = lay.Pixels(points, self.o.scale)
+        px = self.pixels([item for f in frames for item in f["items"] if "points" in item])
         polys = self.polys(px, [] if self.kept is None else frames[self.kept]["items"])
         in_pixels(px, base + timed + [i for f in frames for i in f["items"]], self.texts)
         for f in frames:
