@@ -88,6 +88,8 @@ MESSAGES: dict[str, Text] = {k: Text(en, zh) for k, en, zh in [
      "download the GIF, or use granularity=row or a smaller scale",
      "此 {fmt} 编码约需 {seconds} 秒，超过单个请求允许的 {high:g} 秒；请下载 GIF，或使用 granularity=row 或更小的 scale"),
     ("busy", "the server is busy with {jobs} renders; retry in {retry} s", "服务器正忙（{jobs} 个渲染）；请在 {retry} 秒后重试"),
+    ("busy_ahead", "a request asked ahead (prefetch) is made only while no render runs, and {jobs} are running; ask without it",
+     "预取请求只在没有渲染运行时处理，当前有 {jobs} 个渲染在运行；请不带预取标记再请求"),
     ("render_timeout", "this render passed the {high:g} s time limit and was stopped; use granularity=row, a smaller scale, or the GIF",
      "渲染超过 {high:g} 秒的时间上限而被终止；请使用 granularity=row、更小的 scale 或 GIF"),
     # --- other views of an operation

@@ -40,12 +40,18 @@ def accepts_gzip(header: str) -> bool:
     return False
 
 
-async def made(key: str, job, *args, gzipped: bool = False) -> tuple[object, bool, str]:
+def asked_ahead(request: Request) -> bool:
+    """The request is a guess at a later one (`Purpose: prefetch`, or a browser's `Sec-Purpose: prefetch`):
+    its job runs only on an idle pool (Pool.run), so guesses never make a real request wait."""
+    return any("prefetch" in request.headers.get(name, "") for name in ("purpose", "sec-purpose"))
+
+
+async def made(key: str, job, *args, gzipped: bool = False, ahead: bool = False) -> tuple[object, bool, str]:
     """(body, gzipped, source): from the cache, or made by `job` in a worker process and stored."""
     found = _answers.get(key)
     if found is not None:
         return (*found, "cache")
-    body = await pool.run(key, job, *args)
+    body = await pool.run(key, job, *args, ahead=ahead)
     _answers.put(key, (body, gzipped))
     return body, gzipped, "render"
 
@@ -67,7 +73,7 @@ async def send(request: Request, key: str, job, *args, media_type: str, headers:
     started = time.perf_counter()
     if _unchanged(request, tag):   # before any work
         return Response(status_code=304, headers=_headers(headers, tag, gzipped))
-    body, gzipped, source = await made(key, job, *args, gzipped=gzipped)
+    body, gzipped, source = await made(key, job, *args, gzipped=gzipped, ahead=asked_ahead(request))
     return await respond(request, key, body, gzipped, source, started, media_type=media_type, headers=headers, tag=tag)
 
 

@@ -38,7 +38,7 @@ async def spec_error(request: Request, exc: SpecError) -> Response:
 
 
 async def busy(request: Request, exc: Busy) -> Response:
-    return problem(request, SpecError("request", exc.code, retry=exc.retry, **exc.args_), "server", 503, {"Retry-After": str(exc.retry)})
+    return problem(request, SpecError(exc.param, exc.code, retry=exc.retry, **exc.args_), "server", 503, {"Retry-After": str(exc.retry)})
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -31,7 +31,7 @@ from app.render.options import OPTION_NAMES
 
 from . import i18n, params, work
 from .animation import LONG_QUERY, PICTURES, REFUSALS, language_headers
-from .answers import etag, keep, made, respond, send, stored
+from .answers import asked_ahead, etag, keep, made, respond, send, stored
 from .network_api import answer_key, from_query, query_parameters
 from .pages import page_context, templates
 from .work import pool
@@ -139,7 +139,8 @@ async def network_scene(request: Request) -> Response:
         tag = _tag(text.decode(), given, what)
         return await send(request, tag, work.network_scene_job, json.loads(text), given, still, gzipped=True, tag=tag, **answer)
     # a new spelling: one job normalises and draws (this spelling's answer may be another's, drawn again)
-    text, body = await pool.run(etag("network-scene-of", spelling, given, what), work.network_normal_scene_job, raw, given, still)
+    text, body = await pool.run(etag("network-scene-of", spelling, given, what), work.network_normal_scene_job, raw, given, still,
+                                ahead=asked_ahead(request))
     keep(spelling, text)
     tag = _tag(text.decode(), given, what)
     keep(tag, body, gzipped=True)

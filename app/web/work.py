@@ -50,9 +50,9 @@ def _env(name: str, default: float) -> float:
 class Busy(Exception):
     """No room for this job now: answered 503 with Retry-After (the wording is in the catalogue under `code`)."""
 
-    def __init__(self, code: str, retry: int, **args):
+    def __init__(self, code: str, retry: int, param: str = "request", **args):
         super().__init__(code)
-        self.code, self.retry, self.args_ = code, retry, args
+        self.code, self.retry, self.param, self.args_ = code, retry, param, args
 
 
 class Pool:
@@ -85,10 +85,13 @@ class Pool:
                                      initializer=os.nice, initargs=(RENDER_NICENESS,))
             self._pool.schedule(os.getpid)   # the first process starts now, not at the first render
 
-    async def run(self, key: str, job, *args):
-        """The result of job(*args), shared by every caller that asks for the same key meanwhile."""
+    async def run(self, key: str, job, *args, ahead: bool = False):
+        """The result of job(*args), shared by every caller that asks for the same key meanwhile. A job
+        asked `ahead` (a guess at the next request) is started only while no other job is admitted."""
         pending = self._pending.get(key)
         if pending is None:
+            if ahead and self.admitted:
+                raise Busy("busy_ahead", retry=1, param="Purpose", jobs=self.admitted)
             if self.admitted >= self.processes + self.queue:
                 raise Busy("busy", retry=2, jobs=self.admitted)
             self.admitted += 1   # now, not when the task first runs: a burst must see every job it admitted

@@ -278,3 +278,39 @@ def test_a_remembered_url_serves_the_same_answer_and_a_post_never_answers_a_get(
     assert client.get(q, headers={"if-none-match": first.headers["etag"]}).status_code == 304
     assert client.post("/api/v1/trace", json={"input_size": 2, "kernel_size": 1}).json()["output_size"] == [2, 2]
     assert client.get("/api/v1/trace").json()["output_size"] == [3, 3]   # the default spec, not the POST's
+
+
+def test_a_request_asked_ahead_is_made_only_while_no_render_runs(tmp_path):
+    """`Purpose: prefetch` (or a browser's `Sec-Purpose: prefetch`) is a guess at the next request, as the /network
+    page makes for a spinner's next step: idle, it is made and stored (the real request then comes from the store);
+    while a render runs it is refused at once, 503 in the request's language, where the same request without the
+    header waits its turn. Guesses never make anyone wait."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import running_server
+
+    def network(bias: int) -> dict:
+        return {"input_size": "8", "still": "0", "layers": json.dumps([{"op": "conv2d", "kernel_size": 3, "bias": [bias]}])}
+
+    env = {"CONVPLAY_RENDER_PROCESSES": "1", "CONVPLAY_RENDER_TIMEOUT": "20"}
+    with running_server(tmp_path / "uvicorn.log", **env) as base, httpx.Client(base_url=base, timeout=60) as c:
+        for _ in range(20):   # once the render process is up
+            if c.get("/api/v1/network/scene", params=network(0)).status_code == 200:
+                break
+            time.sleep(1)
+        idle = c.get("/api/v1/network/scene", params=network(1), headers={"Purpose": "prefetch"})
+        assert idle.status_code == 200 and idle.headers["server-timing"].startswith("render;")
+        later = c.get("/api/v1/network/scene", params=network(1))
+        assert later.headers["server-timing"].startswith("cache;") and later.content == idle.content
+
+        heavy = {"input_size": "40", "granularity": "row", "scale": "0.5", "palette": "solarized"}
+        with ThreadPoolExecutor(2) as ex:
+            busy = ex.submit(c.get, "/api/v1/animation.webp", params=heavy)
+            time.sleep(1)
+            guesses = [c.get("/api/v1/network/scene", params=network(2), headers={header: value, "Accept-Language": "zh"})
+                       for header, value in (("Purpose", "prefetch"), ("Sec-Purpose", "prefetch;prerender"))]
+            waits = ex.submit(c.get, "/api/v1/network/scene", params=network(3))
+            assert busy.result().status_code == 200 and waits.result().status_code == 200
+        for guess in guesses:
+            detail = refused(guess, "Purpose", 503)
+            assert detail["code"] == "busy_ahead" and "预取" in detail["msg"] and int(guess.headers["retry-after"]) > 0

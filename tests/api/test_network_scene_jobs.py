@@ -34,9 +34,9 @@ def jobs(monkeypatch):
     names = []
     run = work.pool.run
 
-    async def counted(key, job, *args):
+    async def counted(key, job, *args, **how):
         names.append(job.__name__)
-        return await run(key, job, *args)
+        return await run(key, job, *args, **how)
 
     monkeypatch.setattr(work.pool, "run", counted)
     yield names
