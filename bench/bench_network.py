@@ -287,6 +287,59 @@ def page_redraw() -> None:
         browser.close()
 
 
+# when a key (an arrow on the focused box) went down, and when the picture it made was painted
+STEP_TIMES = """window.__steps = [];
+document.addEventListener('keydown', () => { window.__t0 = performance.now(); }, true);
+document.addEventListener('convplay:drawn', () => {
+    const drawn = performance.now() - window.__t0;
+    requestAnimationFrame(() => setTimeout(() => window.__steps.push({ drawn, painted: performance.now() - window.__t0 }), 0));
+});"""
+
+
+def page_steps(pause_ms: int = 800) -> None:
+    """The /network page stepped with the arrow keys, as a spinner is clicked: each step a network the server
+    has not seen, `pause_ms` apart (a person looking at each picture). The focused box's next values are asked
+    ahead once a redraw settles; a step whose still came from that guess needs no render, the others do."""
+    from playwright.sync_api import sync_playwright
+
+    walk = [("0", "padding", 2), ("0", "out_channels", 4), ("2", "out_channels", 6), ("0", "kernel_size", 2), ("2", "dilation", 1)]
+    with live.server() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless", "--disable-gpu"])
+        page = browser.new_page()
+        guessed, asked = [], []   # stills asked ahead; stills asked for by a step
+
+        def note(request):
+            if "still=" in request.url:
+                (guessed if request.headers.get("purpose") == "prefetch" else asked).append(request.url)
+        page.on("request", note)
+        page.add_init_script(STEP_TIMES)
+        page.goto(base + "/network?input_size=16&layers=" + json.dumps(THREE["layers"]))
+        page.wait_for_selector("#stage svg")
+        page.wait_for_timeout(pause_ms)
+        hits, misses = [], []
+        for layer, field, steps in walk:
+            page.locator(f"li[data-layer='{layer}'] [data-param='{field}'] input").first.focus()
+            page.wait_for_timeout(pause_ms)
+            for _ in range(steps):
+                done, asked_before = page.evaluate("window.__steps.length"), len(asked)
+                page.keyboard.press("ArrowUp")
+                for _ in range(100):
+                    if page.evaluate(f"window.__steps.length > {done}"):
+                        break
+                    page.wait_for_timeout(20)
+                else:
+                    continue   # a network the engine refuses: not a redraw
+                took = page.evaluate("window.__steps.at(-1)")
+                (misses if len(asked) > asked_before else hits).append(took["painted"])
+                page.wait_for_timeout(pause_ms)
+        speed = loop_ms()
+        for label, runs in (("asked ahead", hits), ("not guessed", misses)):
+            if runs:
+                print(f"/network page, an arrow key's step -> painted, {label}: {len(runs)} steps, median {statistics.median(runs):6.1f} ms, "
+                      f"worst {max(runs):6.1f} ms")
+        print(f"  ({len(guessed)} stills asked ahead for {len(hits) + len(misses)} steps; the reference loop: {speed:.0f} ms)")
+        browser.close()
+
 if __name__ == "__main__":
     main()
     round_trips()
@@ -295,3 +348,4 @@ if __name__ == "__main__":
     still_job()
     redraw()
     page_redraw()
+    page_steps()

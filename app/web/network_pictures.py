@@ -57,7 +57,9 @@ it draws; size, styles, base and `meta` are the whole scene's, so the same query
 `still` brings the other frames and every cell's polygon into the same picture (the /network
 page asks for both). A still's `meta.numbers` is the network's numbers, the answer of
 `/api/v1/network?detail=summary`: one request paints a page (measured: the two asked for at
-once took 10 ms longer, each job building the network on its own core).
+once took 10 ms longer, each job building the network on its own core). The page also asks
+ahead, with `Purpose: prefetch`, for the stills of the focused number box's next values: such a
+request is made only while no render runs (else 503 `busy_ahead` at once), so guesses cost nobody a wait.
 """
 
 

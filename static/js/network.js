@@ -1,6 +1,7 @@
 // The network builder: layers from the operations' description -> /api/v1/network + its scene -> SVG.
 // A redraw asks for the frame on screen (a still scene, which carries the network's numbers) and paints
-// it; the whole scene follows (the still's picture with every frame and every cell's polygon).
+// it; the whole scene follows (the still's picture with every frame and every cell's polygon). Then the
+// stills of the focused number box's next values are asked ahead, so a spinner's step paints at once.
 // Hover or tap a cell: /api/v1/network/field gives its exact field both ways and its effective field.
 // No operation or field is named here: they come from the embedded description and page data.
 
@@ -140,15 +141,20 @@ function readInto(el) {
     at.box.querySelector(".error").textContent = read.error;
     return false;
   }
+  store(at, read.value);
+  return true;
+}
+
+/** A control's value into what it belongs to: the network's state, or the render options. */
+function store(at, value) {
   if (at.render) {
     delete render[at.field.name];
-    if (JSON.stringify(read.value) !== JSON.stringify(chosen(at.field))) render[at.field.name] = read.value;
+    if (JSON.stringify(value) !== JSON.stringify(chosen(at.field))) render[at.field.name] = value;
   } else {
     flowChannels();
-    setValue(at.state, at.op, at.field, read.value);
+    setValue(at.state, at.op, at.field, value);
     flowChannels();
   }
-  return true;
 }
 
 // ---- the network as the API reads it -------------------------------------------------------
@@ -174,7 +180,7 @@ const renderQuery = () => Object.entries(render).map(([k, v]) => `${encodeURICom
 const withLang = (q) => q + (lang !== "en" ? `${q ? "&" : ""}lang=${lang}` : "");
 
 async function getJSON(url, options = {}) {
-  const r = await fetch(url, { ...options, headers: { Accept: "application/json", ...(options.body ? { "Content-Type": "application/json" } : {}) } });
+  const r = await fetch(url, { ...options, headers: { Accept: "application/json", ...(options.body ? { "Content-Type": "application/json" } : {}), ...options.headers } });
   const data = await r.json().catch(() => ({ detail: [{ param: "", msg: `HTTP ${r.status}` }] }));
   if (!r.ok) throw Object.assign(new Error("refused"), { detail: data.detail?.[0] || { msg: `HTTP ${r.status}` } });
   return data;
@@ -192,13 +198,16 @@ async function update() {
     return;
   }
   const spec = body();
-  const q = query(spec);
   const extra = renderQuery();
+  const sceneURL = sceneURLOf(spec, extra);
+  const early = takeAhead(sceneURL);
+  settled = false;
   const slow = setTimeout(() => setStatus(t("loading")), 150);   // a quick answer does not flash it (nor repaint for it)
-  const sceneURL = `/api/v1/network/scene?${q}${extra ? "&" + extra : ""}&lang=${lang}`;
   let still;
   try {
-    still = await getJSON(`${sceneURL}&still=${player.index}`);   // the frame on screen and the network's numbers
+    // the frame on screen and the network's numbers: asked ahead (unless a paused player moved since), or now
+    still = (early && (player.playing || early.index === player.index) && (await early.still.catch(() => null)))
+      || (await getJSON(`${sceneURL}&still=${player.index}`));
   } catch (e) {
     if (mine === serial) refuse(e.detail || { msg: String(e) });
     return;
@@ -219,6 +228,72 @@ async function update() {
   }
   if (mine !== serial) return;
   animate(scene);
+  settled = true;
+  askAhead();
+}
+
+const sceneURLOf = (spec, extra) => `/api/v1/network/scene?${query(spec)}${extra ? "&" + extra : ""}&lang=${lang}`;
+
+// ---- the next step, asked ahead ------------------------------------------------------------------
+// A spinner's click or an arrow key moves the focused number box one step. Once a redraw has settled
+// (its whole scene in), the stills of that box's next value up and down are asked for, one at a time,
+// marked `Purpose: prefetch`: the server makes them only while no render runs, so they cost nobody a
+// wait, and the next change drops them. That step then paints without waiting for a render.
+let settled = false;
+let ahead = new Map();   // scene URL -> { index: the frame asked, still: its promise, stop: its AbortController }
+
+/** The still asked ahead for `url`, if any; every other guess is dropped. */
+function takeAhead(url) {
+  const found = ahead.get(url);
+  for (const [other, guess] of ahead) if (other !== url) guess.stop.abort();
+  ahead = new Map();
+  return found;
+}
+
+/** The value of `box`'s whole field with `box` itself at `value` (a pair's other number as it is, or
+ *  the same when height = width is ticked; one side of a padding's sides), or undefined. The form is only read. */
+function fieldWith(at, box, value) {
+  const read = readField(at.field, at.box).value;
+  if (typeof read === "number") return value;
+  if (Array.isArray(read) && box.dataset.axis !== undefined) {
+    if (box.parentElement.querySelector("input[data-link]")?.checked) return read.map(() => value);
+    return read.map((n, i) => (i === Number(box.dataset.axis) ? value : n));
+  }
+  if (read && typeof read === "object" && box.dataset.side) return { ...read, [box.dataset.side]: value };
+  return undefined;
+}
+
+/** The scene URL of the network and options with number box `box` at `value`, or null; nothing changes. */
+function urlWith(box, value) {
+  const at = where(box);
+  const next = at.field && fieldWith(at, box, value);
+  if (next === undefined) return null;
+  const was = { net: structuredClone(net), render: { ...render } };
+  try {
+    store(at, next);
+    return sceneURLOf(body(), renderQuery());
+  } finally {
+    net = was.net;
+    render = was.render;
+  }
+}
+
+async function askAhead() {
+  const box = document.activeElement;
+  if (!settled || !drawn || box?.type !== "number" || !form.contains(box) || box.value === "") return;
+  const mine = serial;
+  const step = Number(box.step) || 1;
+  for (const value of [Number(box.value) + step, Number(box.value) - step]) {
+    if ((box.min !== "" && value < Number(box.min)) || (box.max !== "" && value > Number(box.max))) continue;
+    const url = urlWith(box, value);
+    if (!url || ahead.has(url)) continue;
+    const stop = new AbortController();
+    const guess = { index: player.index, stop };
+    guess.still = getJSON(`${url}&still=${guess.index}`, { headers: { Purpose: "prefetch" }, priority: "low", signal: stop.signal });
+    ahead.set(url, guess);
+    await guess.still.catch(() => null);
+    if (mine !== serial || document.activeElement !== box) return;
+  }
 }
 
 /** The numbers and one frame painted; every other frame is empty until the whole scene comes (animate). */
@@ -227,6 +302,7 @@ function show(spec, network, still, extra) {
   const frames = still.meta.steps.map((_, i) => (i === still.meta.still ? still.frames[0] : { ms: still.frames[0].ms, items: [] }));
   const scene = { ...still, frames };
   drawn = { body: spec, network, scene, query: permalink };
+  player.index = still.meta.still;   // the frame asked for, or the last (a still asked ahead: the frame then on screen)
   fieldCache = new Map();
   $("#stage").classList.remove("stale");
   paint(scene, false);
@@ -525,6 +601,7 @@ $("#preset").addEventListener("change", (e) => {
   player.index = 0;
   changed(0);
 });
+form.addEventListener("focusin", askAhead);
 $("#overlap").addEventListener("change", shade);
 for (const button of $$("button.copy")) {
   button.addEventListener("click", async () => {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -303,6 +304,51 @@ def test_a_redraw_paints_the_numbers_and_the_frame_on_screen_then_the_frames_fol
         stack[first:](x)[0, 2, 1, 1].backward()
         expected |= {f"m{first}:{c}:{y}:{x_}" for _, c, y, x_ in torch.nonzero(x.grad > 0).tolist()}
     assert highlighted(page, "hl-below") == expected
+
+
+def test_a_spinner_step_is_asked_ahead_and_paints_from_that_answer(page, live_server, problems):
+    """A focused number box's next values up and down are asked ahead, once the whole scene is in (marked
+    Purpose: prefetch, one at a time); an arrow key's step to one paints from that answer, asking nothing
+    again, with the numbers of torch's layers. A paused player stepped meanwhile asks for its own frame."""
+    asked, guessed = [], []
+    page.on("request", lambda r: asked.append((r.url, r.headers.get("purpose"))) if "/api/v1/network/scene" in r.url else None)
+    page.on("requestfinished", lambda r: guessed.append(r.url) if r.headers.get("purpose") == "prefetch" else None)
+    page.add_init_script(COUNT_BOTH)
+    page.emulate_media(reduced_motion="reduce")   # no autoplay: the frame on screen is the one stepped to
+    page.goto(live_server + "/network?input_size=16&layers=" + json.dumps(THREE))
+    wait_for(page, "window.__animated >= 1")
+    box = page.locator("li[data-layer='2'] [data-param='out_channels'] input")
+
+    def guesses(n: int):
+        for _ in range(300):
+            if len(guessed) >= n:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"asked ahead: {guessed}")
+
+    def step_up(channels: int):
+        before = page.evaluate("[window.__drawn, window.__animated]")
+        asked.clear()
+        box.press("ArrowUp")
+        wait_for(page, f"window.__drawn > {before[0]} && window.__animated > {before[1]}")
+        assert box.input_value() == str(channels)
+        sequential = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.MaxPool2d(2), nn.Conv2d(2, channels, 3, dilation=2))
+        shape = "×".join(map(str, sequential(torch.zeros(1, 1, 16, 16)).shape[1:]))
+        assert page.text_content("#status").startswith(f"1×16×16 → {shape} ·"), page.text_content("#status")
+        return [url.split("out_channels")[-1] for url, purpose in asked if "still=" in url and purpose is None]
+
+    box.focus()
+    guesses(2)
+    assert {u.split("still=")[1].split("&")[0] for u in guessed} == {"0"}
+    assert sorted(json.loads(parse_qs(urlsplit(u).query)["layers"][0])[2]["out_channels"] for u in guessed) == [1, 3]
+    assert step_up(3) == []   # the still asked ahead painted it: not asked again; then the whole scene
+    assert [u for u, _ in asked if "still=" not in u], asked
+
+    guesses(4)   # up and down again, from 3
+    page.click("#next")        # the player paused at frame 1 since: the guess (frame 0) is not that frame
+    box.focus()
+    stills = step_up(4)
+    assert len(stills) == 1 and "still=1" in stills[0] and page.input_value("#scrub") == "1", stills
 
 
 def test_numbers_mode_is_offered_and_drawn(page, live_server, problems):
