@@ -5,6 +5,7 @@
 // Hover or tap a cell: /api/v1/network/field gives its exact field both ways and its effective field.
 // No operation or field is named here: they come from the embedded description and page data.
 
+import { follow } from "./address.js";
 import { t, lang } from "./i18n.js";
 import "./lang.js";
 import { esc, fieldHTML, readField, say, showPaddingKind, writeField } from "./form.js";
@@ -194,7 +195,7 @@ async function update() {
     view.container.innerHTML = "";
     player.load([]);
     setStatus(t("net_empty"));
-    address(withLang("/network?").replace(/\?$/, ""));
+    follow(withLang("/network?").replace(/\?$/, ""));
     return;
   }
   const spec = body();
@@ -308,24 +309,12 @@ function show(spec, network, still, extra) {
   paint(scene, false);
   writeRender();
   $("#scrub").max = Math.max(frames.length - 1, 0);
-  address(`/network?${permalink}`);
+  follow(`/network?${permalink}`);
   showNumbers(network);
   showCompare(network.query);
   share(permalink, scene);
   setStatus(`${network.input_shape.join("×")} → ${network.output_shape.join("×")} · ${network.layer_numbers.length} ${t("net_layers")} · ${frames.length} ${t("net_frames")}`);
   document.dispatchEvent(new CustomEvent("convplay:drawn", { detail: { layers: network.layer_numbers.length, frames: frames.length } }));
-}
-
-/** The address follows the network on screen once its picture is painted, when the page is idle: a
- *  history entry's update costs 2-20 ms (measured), and changes in a row need only the last one. */
-const whenIdle = window.requestIdleCallback ? (fn) => requestIdleCallback(fn, { timeout: 300 }) : (fn) => setTimeout(fn, 50);
-let addressed = null;
-function address(url) {
-  if (addressed === null) requestAnimationFrame(() => whenIdle(() => {
-    history.replaceState(null, "", addressed);
-    addressed = null;
-  }));
-  addressed = url;
 }
 
 /** The whole scene: the same picture, every frame, and every cell to hover. */

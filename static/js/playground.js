@@ -1,6 +1,7 @@
 // The playground: controls -> query -> trace + scene from the API -> SVG, player, panels.
 // Operations, fields, render options and formats all come from the embedded description.
 
+import { follow } from "./address.js";
 import { t, lang } from "./i18n.js";
 import "./lang.js";
 import { esc, fieldHTML, pickHTML, readField, say, showPaddingKind, writeField } from "./form.js";
@@ -121,7 +122,7 @@ async function update({ push = false } = {}) {
     const url = new URL(location.href);
     url.search = withLang(all);
     keepIn(url);
-    if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+    follow(url, { push });
   });
   inflight?.abort();
   const mine = ++serial;
@@ -387,15 +388,19 @@ $("#stage").addEventListener("pointerdown", (e) => e.pointerType !== "mouse" && 
 let debounce = null;
 let pushPending = false;   // a pending change that must make its own history entry (Back undoes it)
 let typing = false;        // a number box is being typed in (its first keystroke made the history entry)
+/** Redraw: a keystroke after 40 ms of quiet (the next one may follow), a committed change at once (a
+ *  timer of 0 ms still waited 5-11 ms behind the page's other tasks before the requests went out). */
 function changed({ push, wait = false }) {
   recognise();
   clearTimeout(debounce);
   pushPending ||= push;
-  debounce = setTimeout(() => {
+  const go = () => {
     const own = pushPending;
     pushPending = false;
     update({ push: own });
-  }, wait ? 40 : 0);   // keystrokes wait a little for the next one
+  };
+  if (wait) debounce = setTimeout(go, 40);
+  else go();
 }
 
 /** The preset menu names the preset the settings are, however they were reached (a link, Back, by hand). */

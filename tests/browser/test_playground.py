@@ -40,11 +40,19 @@ def open_page(page, url: str):
     page.add_init_script(COUNT_DRAWS)
     page.goto(url)
     wait_for(page, "window.__drawn >= 1", timeout=15000)
+    addressed(page)
     return page
 
 
 def redraws(page, before: int):
     wait_for(page, f"window.__drawn > {before}", timeout=15000)
+    addressed(page)
+
+
+def addressed(page) -> None:
+    """Wait until the address bar has followed the picture: the page writes it when idle (address.js),
+    after the next frame; an idle callback asked for after that frame runs after the page's."""
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestIdleCallback(() => setTimeout(done, 0), { timeout: 1000 })))")
 
 
 def steps_arrived(page) -> None:
