@@ -13,6 +13,7 @@ from app.engine.query import parse_value
 from app.render import display
 
 from . import imaging
+from .work import json_bytes
 
 FORMATS = ("png", "json")
 EXPOSED = ("Convplay-Display", "Convplay-Input-Size", "Convplay-Original-Size", "Convplay-Output-Size", "Convplay-Geometry")
@@ -69,7 +70,7 @@ def answer(items: dict[str, str], data: bytes | None) -> tuple[bytes, str, dict]
             "display": {"mode": mode, **numbers, "rule": display.MODES[mode].as_dict()},
             "input": spec.input.astype(int).tolist(), "output": out.tolist(),
         }
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(), "application/json", headers
+        return json_bytes(body), "application/json", headers
     stem = f"{sample or 'upload'}_{name or 'kernel'}_{color}"
     headers["Content-Disposition"] = f'inline; filename="{stem}.png"'
     return display.png(pixels), "image/png", headers
