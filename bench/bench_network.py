@@ -171,11 +171,11 @@ REDRAW_BEFORE = """async (q) => {
     return [t2 - t0, tNet, tScene, t2 - t1, t2 - t0];
 }"""
 
-# the design before this one: the summary and a still of the frame on screen at once, painted; then every frame
-REDRAW_PAIR = """async (q) => {
+# a still of the frame on screen painted, then every frame; `ASKED` is how the still (and the numbers) are asked for
+REDRAW_AFTER = """async (q) => {
     const t0 = performance.now();
     const timed = (url) => fetch(url).then((r) => r.json()).then((j) => [j, performance.now() - t0]);
-    const [[net, tNet], [still, tStill]] = await Promise.all([timed('/api/v1/network?detail=summary&' + q), timed('/api/v1/network/scene?still=0&' + q)]);
+    ASKED
     const t1 = performance.now();
     const { SceneView } = await import('/static/js/scene-svg.js');
     const view = new SceneView(document.querySelector('#stage'));
@@ -190,11 +190,11 @@ REDRAW_PAIR = """async (q) => {
     document.querySelector('#stage svg').getBoundingClientRect();
     return [t2 - t0, tNet, tStill, t2 - t1, performance.now() - t0];
 }"""
-
-# what static/js/network.js does now: a still of the frame on screen, which brings the numbers, painted; then every frame
-REDRAW_STILL = REDRAW_PAIR.replace(
-    "const [[net, tNet], [still, tStill]] = await Promise.all([timed('/api/v1/network?detail=summary&' + q), timed('/api/v1/network/scene?still=0&' + q)]);",
-    "const [still, tStill] = await timed('/api/v1/network/scene?still=0&' + q); const tNet = tStill;")
+# the design before this one: the summary and the still at once
+REDRAW_PAIR = REDRAW_AFTER.replace("ASKED", "const [[net, tNet], [still, tStill]] = await Promise.all("
+                                   "[timed('/api/v1/network?detail=summary&' + q), timed('/api/v1/network/scene?still=0&' + q)]);")
+# what static/js/network.js does now: the still alone, which brings the numbers
+REDRAW_STILL = REDRAW_AFTER.replace("ASKED", "const [still, tStill] = await timed('/api/v1/network/scene?still=0&' + q); const tNet = tStill;")
 
 
 def redraw() -> None:
