@@ -202,7 +202,7 @@ def network_scene(net: Network, given: dict, raster: bool = False, still: int | 
 
 def scene_size(net: Network, options: RenderOptions) -> tuple[int, int]:
     """The scene's width and height in pixels: measured without drawing, except in numbers mode, whose
-    running sums size the canvas too (there a still, the first frame, is drawn: it holds every frame's texts)."""
+    running sums size the canvas too (there a still, the first frame, is drawn: it holds every frame's running sum)."""
     if options.numbers:
         scene = build_network_scene(net, options, 0)
         return scene["width"], scene["height"]
@@ -408,12 +408,16 @@ class _NetBuilder:
         span = {k: (1 if self.o.granularity == "step" else t.step_shape[2]) for k, t in enumerate(self.net.traces)}
         captioned = set()
         for n, (k, s) in enumerate(frame_plan(self.net, self.o.granularity)):
-            if self.only is not None and n != self.kept and not self.o.numbers:
-                # a still's other frames are dropped: what of them sizes the canvas is one caption per layer
-                frames.append({"ms": self.o.ms, "items": [] if k in captioned else [self.caption_item(k)]})
-                captioned.add(k)
-                continue
             sweep = list(range(s - span[k] + 1, s + 1))
+            if self.only is not None and n != self.kept:
+                # a still's other frames are dropped: what of them sizes the canvas is one caption per layer
+                # and, in numbers mode, each step's running sum below the picture (the numbers fit in their cells)
+                items = [] if k in captioned else [self.caption_item(k)]
+                captioned.add(k)
+                if self.o.numbers and len(sweep) == 1:
+                    items += self.subs[k].step_sum(s)
+                frames.append({"ms": self.o.ms, "items": items})
+                continue
             items = self.window(k, sweep)
             if self.o.numbers:
                 items = self.window_numbers(k, sweep, items)

@@ -618,8 +618,12 @@ class _Builder:
         else:
             items += [self.output_value(k, tinted=True) for k in sweep]
         if len(sweep) == 1:
-            items += self.sum_texts(self.extras.sum_lines(s) or [running_sum(t, s, lang=self.o.lang)])
+            items += self.step_sum(s)
         return items
+
+    def step_sum(self, s: int) -> list:
+        """Step s's running sum (or the operation's own lines), written below the picture."""
+        return self.sum_texts(self.extras.sum_lines(s) or [running_sum(self.t, s, lang=self.o.lang)])
 
     def sum_texts(self, lines: list[str]) -> list:
         """Lines of text below the picture, where numbers mode writes the running sum."""

@@ -53,7 +53,7 @@ caps, so the default download of any network that fits at all works; the scene's
 
 STILL_DOC = """`still=N` (the scene only): draw frame N alone (the last frame if there are fewer), for a
 quick first paint: `frames` holds that one frame, `meta.still` its index and `polys` the cells
-it draws; size, styles, base and `meta` are the whole scene's, so the same query without
+it draws; size, base, `meta` and the styles it draws with are the whole scene's, so the same query without
 `still` brings the other frames and every cell's polygon into the same picture (the /network
 page asks for both). A still's `meta.numbers` is the network's numbers, the answer of
 `/api/v1/network?detail=summary`: one request paints a page (measured: the two asked for at
