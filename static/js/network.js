@@ -183,7 +183,7 @@ const withLang = (q) => q + (lang !== "en" ? `${q ? "&" : ""}lang=${lang}` : "")
 async function getJSON(url, options = {}) {
   const r = await fetch(url, { ...options, headers: { Accept: "application/json", ...(options.body ? { "Content-Type": "application/json" } : {}), ...options.headers } });
   const data = await r.json().catch(() => ({ detail: [{ param: "", msg: `HTTP ${r.status}` }] }));
-  if (!r.ok) throw Object.assign(new Error("refused"), { detail: data.detail?.[0] || { msg: `HTTP ${r.status}` } });
+  if (!r.ok) throw Object.assign(new Error("refused"), { status: r.status, detail: data.detail?.[0] || { msg: `HTTP ${r.status}` } });
   return data;
 }
 
@@ -206,9 +206,8 @@ async function update() {
   const slow = setTimeout(() => setStatus(t("loading")), 150);   // a quick answer does not flash it (nor repaint for it)
   let still;
   try {
-    // the frame on screen and the network's numbers: asked ahead (unless a paused player moved since), or now
-    still = (early && (player.playing || early.index === player.index) && (await early.still.catch(() => null)))
-      || (await getJSON(`${sceneURL}&still=${player.index}`));
+    // the frame on screen and the network's numbers: asked ahead, or now
+    still = (await fromGuess(early)) || (await getJSON(`${sceneURL}&still=${player.index}`));
   } catch (e) {
     if (mine === serial) refuse(e.detail || { msg: String(e) });
     return;
@@ -262,6 +261,18 @@ function fieldWith(at, box, value) {
   }
   if (read && typeof read === "object" && box.dataset.side) return { ...read, [box.dataset.side]: value };
   return undefined;
+}
+
+/** What a guess answered, if it stands for the still asked now (not if a paused player was stepped since):
+ *  the still, or the engine's refusal of that network (thrown); null if it is of no use (dropped, busy). */
+async function fromGuess(guess) {
+  if (!guess || (!player.playing && guess.index !== player.index)) return null;
+  try {
+    return await guess.still;
+  } catch (e) {
+    if (e.status === 422) throw e;
+    return null;
+  }
 }
 
 /** The scene URL of the network and options with number box `box` at `value`, or null; nothing changes. */

@@ -351,6 +351,26 @@ def test_a_spinner_step_is_asked_ahead_and_paints_from_that_answer(page, live_se
     assert len(stills) == 1 and "still=1" in stills[0] and page.input_value("#scrub") == "1", stills
 
 
+def test_a_step_to_a_network_the_engine_refuses_is_refused_from_its_guess(page, live_server, problems):
+    """Dilation 3 in layers[1] of the dilated stack: layers[2]'s kernel dilated by 4 spans 4*(3-1)+1 = 9 cells,
+    more than the 16-2-3*2 = 8 it receives. The guess asked ahead was refused; the step says so under the
+    field the message names, without asking again."""
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "still=" in r.url and r.headers.get("purpose") is None else None)
+    page.add_init_script(COUNT_BOTH)
+    page.goto(live_server + "/network?input_size=16&layers=conv2d;conv2d:d2;conv2d:d4")
+    wait_for(page, "window.__animated >= 1")
+    box = page.locator("li[data-layer='1'] [data-param='dilation'] input[data-axis='0']")
+    with page.expect_response(lambda r: r.request.headers.get("purpose") == "prefetch" and r.status == 422):
+        box.focus()
+    asked.clear()
+    box.press("ArrowUp")
+    error = page.locator("li[data-layer='2'] [data-param='kernel_size'] .error")
+    wait_for(page, "document.querySelector(\"li[data-layer='2'] [data-param='kernel_size'] .error\").textContent !== ''")
+    assert "(9x9)" in error.text_content() and "(8x8)" in error.text_content(), error.text_content()
+    assert asked == [] and box.input_value() == "3"
+
+
 def test_numbers_mode_is_offered_and_drawn(page, live_server, problems):
     """The render options include numbers: ticked, the scene is asked for with numbers=true and the stage
     writes the input's values in its cells (the checkerboard preset: 4x4 input, its 16 values)."""
