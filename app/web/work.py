@@ -163,13 +163,10 @@ def _trace(spec, detail: str = "full") -> bytes:
 
 def _scene(spec, options) -> bytes:
     from app.render import build_scene
-    from app.render.caps import check_scene_bytes
 
     from .cache import trace_for
 
-    data = json_bytes(build_scene(trace_for(spec), options))
-    check_scene_bytes(len(data))
-    return gzip.compress(data, GZIP_LEVEL, mtime=0)
+    return _scene_answer(build_scene(trace_for(spec), options))
 
 
 def _animation(spec, options, fmt: str) -> bytes:
@@ -202,6 +199,15 @@ def json_bytes(data) -> bytes:
 
 def _gzipped_json(data) -> bytes:
     return gzip.compress(json_bytes(data), GZIP_LEVEL, mtime=0)
+
+
+def _scene_answer(scene: dict) -> bytes:
+    """A scene as its answer: JSON within the scene byte cap (refused past it), gzipped."""
+    from app.render.caps import check_scene_bytes
+
+    data = json_bytes(scene)
+    check_scene_bytes(len(data))
+    return gzip.compress(data, GZIP_LEVEL, mtime=0)
 
 
 def _matrix(spec) -> bytes:
@@ -249,7 +255,7 @@ def _image(items: dict, data: bytes | None) -> tuple[bytes, str, dict]:
 # --- network pictures (network_pictures.py's routes) ---------------------------------------------
 
 def _network_scene(raw: dict, given: dict, still: int | None = None) -> bytes:
-    from app.render.caps import check_scene, check_scene_bytes
+    from app.render.caps import check_scene
     from app.render.network_scene import network_scene
 
     from .cache import network_for
@@ -259,9 +265,7 @@ def _network_scene(raw: dict, given: dict, still: int | None = None) -> bytes:
     check_scene(scene, options)
     if still is not None:   # a page's first paint: its numbers too (STILL_DOC)
         scene["meta"]["numbers"] = orjson.Fragment(net.summary_json())
-    data = json_bytes(scene)
-    check_scene_bytes(len(data))
-    return gzip.compress(data, GZIP_LEVEL, mtime=0)
+    return _scene_answer(scene)
 
 
 def _network_animation(raw: dict, given: dict, fmt: str) -> bytes:
@@ -311,13 +315,10 @@ def _normalised(raw) -> bytes:
 
 def _view_scene(name, spec, options, grad) -> bytes:
     from app.render import teaching
-    from app.render.caps import check_scene_bytes
 
     from .cache import trace_for
 
-    data = json_bytes(teaching.build_view_scene(name, trace_for(spec), options, grad_output=grad))
-    check_scene_bytes(len(data))
-    return gzip.compress(data, GZIP_LEVEL, mtime=0)
+    return _scene_answer(teaching.build_view_scene(name, trace_for(spec), options, grad_output=grad))
 
 
 def _view_animation(name, spec, options, fmt, grad) -> bytes:
