@@ -530,7 +530,7 @@ class _NetBuilder:
     # -- numbers mode (the single-layer scene's, one builder per layer) --------------------
     def layer_builders(self) -> list[_Builder]:
         """scene._Builder per layer, drawing into this scene (its styles and texts) through the views."""
-        pts = [p for m in self.maps for s in m.slices for p in s.outline()]
+        left, bottom_edge = float(self.outlines[:, 0].min()), float(self.outlines[:, 1].min())
         out = []
         for k, t in enumerate(self.net.traces):
             b = _Builder(t, self.o)
@@ -541,7 +541,7 @@ class _NetBuilder:
             b.cell_fills = {(role, c): self.colours(m, c, where) for role, m, where in (("in", low, bottom), ("out", high, top))
                             for c in range(len(m.slices))}
             under = 0.35 + 2 * LABEL_LINE if self.o.labels and self.o.layout == "flat" else 0   # below the maps' names
-            b.sum_anchor = (min(x for x, _ in pts), min(y for _, y in pts) - 0.6 - under)
+            b.sum_anchor = (left, bottom_edge - 0.6 - under)
             b.off_grid = set()   # where a scatter view's cropped cells would be written on another layer's canvas
             if b.scatter and high.owner != ("write", k):
                 for r, q in np.argwhere(t.canvas.kinds != "o").tolist():
@@ -613,10 +613,14 @@ class _NetBuilder:
         return b.number(b.layout.top[c], y, x, b.t.step_value[c * h * w + y * w + x], "value", b.under("out", c, y, x, tinted=True))
 
     # -- assembly ------------------------------------------------------------------------
+    @functools.cached_property
+    def outlines(self) -> np.ndarray:
+        """Every slice's outline points, [n][2]: they hold every cell corner's least and greatest x and y."""
+        return np.asarray([p for m in self.maps for s in m.slices for p in s.outline()], float)
+
     def place_captions(self) -> None:
         """Captions above everything (slanted) or below (flat)."""
-        pts = [p for m in self.maps for s in m.slices for p in s.outline()]
-        self.caption_at = (min(x for x, _ in pts), max(y for _, y in pts) + 1.2)
+        self.caption_at = (float(self.outlines[:, 0].min()), float(self.outlines[:, 1].max()) + 1.2)
 
     def size(self) -> tuple[int, int]:
         """The scene's width and height in pixels, as scene() makes them, without drawing (a tenth of a still's
@@ -632,9 +636,9 @@ class _NetBuilder:
         return px.width, px.height
 
     def pixels(self, boxes: list) -> lay.Pixels:
-        """Page units -> pixels, from the bounds of the maps (their outlines hold every cell corner's least
-        and greatest x and y), of the texts and of the items with points (`boxes`): size() and scene() alike."""
-        outlines = np.asarray([p for m in self.maps for s in m.slices for p in s.outline()], float)
+        """Page units -> pixels, from the bounds of the maps (their outlines), of the texts and of the items
+        with points (`boxes`): size() and scene() alike."""
+        outlines = self.outlines
         points = np.concatenate([outlines.min(0, keepdims=True), outlines.max(0, keepdims=True),
                                  np.asarray(self.text_extents(), float).reshape(-1, 2)]).tolist()
         return lay.Pixels(points + [pt for item in boxes for pt in item["points"]], self.o.scale)
